@@ -1,0 +1,54 @@
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import { resolveActor } from './auth/sessions.ts';
+import type { Services } from './context.ts';
+import { mountRoutes } from './http/api.ts';
+import { ApiError } from './http/errors.ts';
+import { errorHandler, requestContext } from './http/middleware.ts';
+import { buildOpenApi } from './http/openapi.ts';
+import { allRoutes } from './routes.ts';
+
+export const VERSION = '0.1.0';
+
+/** The Koa application: middleware, then every API route, then the OpenAPI document. */
+export function createApp(services: Services): Koa {
+  const app = new Koa({ proxy: process.env.OPSLOOM_TRUST_PROXY === '1' });
+  const { router } = mountRoutes(services, allRoutes, (ctx) => resolveActor(services, ctx));
+  const openapi = buildOpenApi(allRoutes, VERSION);
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+
+  app.use(requestContext(services));
+  app.use(errorHandler(services));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'same-origin');
+    await next();
+  });
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: services.config.bodyLimit,
+      jsonStrict: true,
+      // A body the route cannot read must be refused, not silently ignored.
+      onError: (err) => {
+        throw err;
+      },
+    }),
+  );
+  app.use(async (ctx, next) => {
+    // State-changing requests with a body must say it is JSON; otherwise the body parser
+    // would skip it and the route would see an empty body.
+    const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding');
+    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && hasBody && !ctx.is('application/json')) {
+      throw new ApiError(415, 'unsupported_media_type', 'error.unsupported_media_type');
+    }
+    await next();
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}
+
+export { allRoutes };

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+
+export type Db = Knex;
+export type Dialect = 'sqlite' | 'mysql';
+
+export function dialectOf(db: Knex): Dialect {
+  const client = String(db.client.config.client);
+  return client.includes('mysql') ? 'mysql' : 'sqlite';
+}
+
+function sqliteFile(url: string): string {
+  // sqlite:///abs/path.db -> /abs/path.db ; sqlite://relative.db -> relative.db ; sqlite://:memory:
+  const rest = url.slice('sqlite://'.length);
+  return rest === ':memory:' ? rest : decodeURIComponent(rest);
+}
+
+/** Opens the database named by a DATABASE_URL (sqlite:///file or mysql://user:pw@host:port/db). */
+export function connect(url: string): Knex {
+  if (url.startsWith('sqlite://')) {
+    const filename = sqliteFile(url);
+    if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
+    return knex({
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          // WAL lets readers run beside the writer; NORMAL sync is crash-safe in WAL mode (a power
+          // loss may drop the last commits, a process crash loses nothing); busy_timeout makes a
+          // second process (CLI, second runtime) wait instead of failing with SQLITE_BUSY.
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  if (url.startsWith('mysql://')) {
+    const u = new URL(url);
+    return knex({
+      client: 'mysql2',
+      connection: {
+        host: u.hostname,
+        port: Number(u.port || 3306),
+        user: decodeURIComponent(u.username),
+        password: decodeURIComponent(u.password),
+        database: u.pathname.replace(/^\//, ''),
+        charset: 'utf8mb4',
+        timezone: 'Z',
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+      },
+      pool: { min: 0, max: 10 },
+    });
+  }
+  throw new Error(`Unsupported DATABASE_URL scheme: ${url.split(':')[0]}`);
+}
+
+/** True when an insert failed on a unique key: the one portable way to detect "someone else won". */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number };
+  return (
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    e?.code === 'ER_DUP_ENTRY'
+  );
+}

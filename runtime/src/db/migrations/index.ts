@@ -1,0 +1,39 @@
+import type { Knex } from 'knex';
+import * as m001 from './001_core.ts';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Append new migrations here; names sort in the order they must run. */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_core': m001,
+};
+
+/**
+ * Migrations are imported modules rather than files knex scans for, so they work the same
+ * from source (tsx), from a bundle and in tests.
+ */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(MIGRATIONS).sort(),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const m = MIGRATIONS[name];
+    if (!m) throw new Error(`Unknown migration ${name}`);
+    return m;
+  },
+};
+
+export async function migrateLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+export async function pendingMigrations(db: Knex): Promise<string[]> {
+  const [, pending] = (await db.migrate.list({ migrationSource })) as [
+    unknown,
+    Array<string | { file: string }>,
+  ];
+  return pending.map((p) => (typeof p === 'string' ? p : p.file));
+}

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import type Koa from 'koa';
+import type { Services } from '../context.ts';
+import { type Locale, localeFromHeader, translate } from '../i18n/translate.ts';
+import { ApiError } from './errors.ts';
+
+/** Request id, locale and one structured log line per request. */
+export function requestContext(services: Services): Koa.Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    ctx.state.requestId = ctx.get('x-request-id') || randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    ctx.state.locale = localeFromHeader(ctx.get('accept-language'));
+    try {
+      await next();
+    } finally {
+      services.log.info(
+        {
+          reqId: ctx.state.requestId,
+          method: ctx.method,
+          url: ctx.url,
+          status: ctx.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
+    }
+  };
+}
+
+/** Errors thrown by the body parser (co-body / raw-body) arrive as http-errors with a `type`. */
+function fromParserError(
+  err: { status?: number; type?: string; message?: string; limit?: number },
+  limit: string,
+): ApiError | null {
+  if (err.type === 'entity.too.large' || err.status === 413)
+    return new ApiError(413, 'body_too_large', 'error.body_too_large', { limit });
+  if (
+    err.type === 'entity.parse.failed' ||
+    (err.status === 400 && /json|token|unexpected/i.test(err.message ?? ''))
+  )
+    return new ApiError(400, 'malformed_json', 'error.malformed_json', { detail: err.message ?? '' });
+  if (err.status === 415 || err.type === 'unsupported.body.type' || err.message?.includes('Unsupported'))
+    return new ApiError(415, 'unsupported_media_type', 'error.unsupported_media_type');
+  return null;
+}
+
+/**
+ * Every failure leaves as `{ error: { code, message, details } }` in the caller's language.
+ * Anything not an ApiError is a bug: logged with its stack, answered 500 with an id to quote.
+ */
+export function errorHandler(services: Services): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api/')) {
+        throw new ApiError(404, 'route_not_found', 'error.route_not_found', {
+          method: ctx.method,
+          path: ctx.path,
+        });
+      }
+      if (ctx.status === 405 && ctx.path.startsWith('/api/')) {
+        throw new ApiError(405, 'method_not_allowed', 'error.method_not_allowed', {
+          method: ctx.method,
+          path: ctx.path,
+        });
+      }
+    } catch (raw) {
+      const locale = (ctx.state.locale ?? 'en') as Locale;
+      const err =
+        raw instanceof ApiError
+          ? raw
+          : (fromParserError(raw as { status?: number; type?: string }, services.config.bodyLimit) ?? null);
+      if (err) {
+        if (err.status === 401 && ctx.state.badToken)
+          ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+        ctx.status = err.status;
+        ctx.body = {
+          error: {
+            code: err.code,
+            message: translate(locale, err.messageKey, err.params),
+            ...(err.details !== undefined ? { details: err.details } : {}),
+          },
+        };
+        return;
+      }
+      const id = ctx.state.requestId ?? randomUUID();
+      services.log.error({ err: raw, reqId: id, method: ctx.method, url: ctx.url }, 'unhandled error');
+      ctx.status = 500;
+      ctx.body = { error: { code: 'internal', message: translate(locale, 'error.internal', { id }) } };
+    }
+  };
+}

@@ -1,0 +1,72 @@
+import type { TSchema } from '@sinclair/typebox';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import localizeEn from 'ajv-i18n/localize/en/index.js';
+import localizeZh from 'ajv-i18n/localize/zh/index.js';
+
+export interface FieldProblem {
+  /** JSON Pointer to the field at fault, e.g. "/password" or "/definition/nodes/2". */
+  path: string;
+  message: { 'zh-CN': string; en: string };
+}
+
+// Bodies are checked strictly (no coercion: a number sent as a string is a client bug);
+// query and path parameters arrive as strings and are coerced to their declared types.
+const strict = addFormats(new Ajv({ allErrors: true, strict: false }));
+const coercing = addFormats(
+  new Ajv({ allErrors: true, strict: false, coerceTypes: 'array', useDefaults: true }),
+);
+
+const cache = new WeakMap<TSchema, ValidateFunction>();
+
+export function compileSchema(schema: TSchema, coerce: boolean): ValidateFunction {
+  let fn = cache.get(schema);
+  if (!fn) {
+    fn = (coerce ? coercing : strict).compile(schema);
+    cache.set(schema, fn);
+  }
+  return fn;
+}
+
+/** The pointer of the field an ajv error is about, naming the missing or unknown property itself. */
+function errorPath(e: ErrorObject): string {
+  const params = e.params as { missingProperty?: string; additionalProperty?: string };
+  if (e.keyword === 'required' && params.missingProperty)
+    return `${e.instancePath}/${params.missingProperty}`;
+  if (e.keyword === 'additionalProperties' && params.additionalProperty)
+    return `${e.instancePath}/${params.additionalProperty}`;
+  return e.instancePath;
+}
+
+function describe(e: ErrorObject, text: string | undefined, unknownWord: string): string {
+  const params = e.params as { additionalProperty?: string };
+  if (e.keyword === 'additionalProperties' && params.additionalProperty)
+    return `${unknownWord} "${params.additionalProperty}"`;
+  return text ?? e.keyword;
+}
+
+/** Turns ajv errors into problems with a path and a message in both languages. */
+export function toFieldProblems(errors: ErrorObject[] | null | undefined): FieldProblem[] {
+  if (!errors?.length) return [];
+  const en = errors.map((e) => ({ ...e }));
+  const zh = errors.map((e) => ({ ...e }));
+  localizeEn(en);
+  localizeZh(zh);
+  // Union schemas (anyOf) report every branch; keep only the first error per path to stay readable.
+  const seen = new Set<string>();
+  const out: FieldProblem[] = [];
+  errors.forEach((e, i) => {
+    const path = errorPath(e);
+    const key = `${path}|${e.keyword}`;
+    if (seen.has(key) || e.keyword === 'anyOf') return;
+    seen.add(key);
+    out.push({
+      path,
+      message: {
+        en: describe(e, en[i]?.message, 'unknown property'),
+        'zh-CN': describe(e, zh[i]?.message, '不允许的属性'),
+      },
+    });
+  });
+  return out;
+}

@@ -1,0 +1,151 @@
+import { Type } from '@sinclair/typebox';
+import { defineRoute } from '../http/api.ts';
+import { I18nName, Key, Page, Password, Role, User, Username } from '../http/schemas.ts';
+import { createGroup, GROUP_TYPES, getGroup, listGroups, updateGroup } from './groups.ts';
+import { createUser, getUser, listUsers, updateUser } from './users.ts';
+
+const GroupType = Type.Union(GROUP_TYPES.map((t) => Type.Literal(t)));
+const Group = Type.Object({
+  key: Type.String(),
+  name: I18nName,
+  type: GroupType,
+  parent: Type.Union([Type.String(), Type.Null()]),
+  members: Type.Array(Type.String()),
+});
+const UsernameParam = Type.Object({ username: Username });
+const GroupParam = Type.Object({ key: Key });
+
+export const peopleRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/users',
+    tag: 'people',
+    summary: 'List users (agents and admins use it for pickers)',
+    access: ['admin', 'agent', 'manager'],
+    query: Type.Object(
+      {
+        q: Type.Optional(Type.String({ maxLength: 100 })),
+        role: Type.Optional(Role),
+        group: Type.Optional(Key),
+        ...Page,
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ items: Type.Array(User), total: Type.Integer() }),
+    handler: ({ services, query }) =>
+      listUsers(services.db, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/users',
+    tag: 'people',
+    summary: 'Create a user',
+    access: ['admin'],
+    successStatus: 201,
+    body: Type.Object(
+      {
+        username: Username,
+        displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+        locale: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),
+        password: Type.Optional(Password),
+        roles: Type.Array(Role, { minItems: 1 }),
+        groups: Type.Optional(Type.Array(Key)),
+      },
+      { additionalProperties: false },
+    ),
+    response: User,
+    handler: ({ services, actor, body }) => createUser(services.db, actor, body),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/users/:username',
+    tag: 'people',
+    summary: 'One user',
+    access: ['admin', 'agent', 'manager'],
+    params: UsernameParam,
+    response: User,
+    handler: ({ services, params }) => getUser(services.db, params.username),
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/users/:username',
+    tag: 'people',
+    summary: 'Change a user: name, email, language, roles, groups, password, active',
+    access: ['admin'],
+    params: UsernameParam,
+    body: Type.Object(
+      {
+        displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()])),
+        locale: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),
+        password: Type.Optional(Password),
+        roles: Type.Optional(Type.Array(Role, { minItems: 1 })),
+        groups: Type.Optional(Type.Array(Key)),
+        active: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+    response: User,
+    handler: ({ services, actor, params, body }) => updateUser(services.db, actor, params.username, body),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/groups',
+    tag: 'people',
+    summary: 'List groups: support groups (queues) and org units',
+    access: 'authenticated',
+    query: Type.Object({ type: Type.Optional(GroupType) }, { additionalProperties: false }),
+    response: Type.Object({ items: Type.Array(Group) }),
+    handler: async ({ services, query }) => ({ items: await listGroups(services.db, query.type) }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/groups',
+    tag: 'people',
+    summary: 'Create a group',
+    access: ['admin'],
+    successStatus: 201,
+    body: Type.Object(
+      {
+        key: Key,
+        name: I18nName,
+        type: GroupType,
+        parent: Type.Optional(Type.Union([Key, Type.Null()])),
+        members: Type.Optional(Type.Array(Username)),
+      },
+      { additionalProperties: false },
+    ),
+    response: Group,
+    handler: ({ services, actor, body }) => createGroup(services.db, actor, body),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/groups/:key',
+    tag: 'people',
+    summary: 'One group with its members',
+    access: 'authenticated',
+    params: GroupParam,
+    response: Group,
+    handler: ({ services, params }) => getGroup(services.db, params.key),
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/groups/:key',
+    tag: 'people',
+    summary: 'Change a group; `members` replaces the member list',
+    access: ['admin'],
+    params: GroupParam,
+    body: Type.Object(
+      {
+        name: Type.Optional(I18nName),
+        type: Type.Optional(GroupType),
+        parent: Type.Optional(Type.Union([Key, Type.Null()])),
+        members: Type.Optional(Type.Array(Username)),
+      },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+    response: Group,
+    handler: ({ services, actor, params, body }) => updateGroup(services.db, actor, params.key, body),
+  }),
+];

@@ -1,0 +1,208 @@
+import type { Knex } from 'knex';
+import { recordAudit } from '../audit/audit.ts';
+import { hashPassword } from '../auth/passwords.ts';
+import { type Actor, actorName, ROLES, type Role } from '../context.ts';
+import { isUniqueViolation } from '../db/connect.ts';
+import { fromJson, toBool } from '../db/json.ts';
+import { ApiError, conflict, notFound } from '../http/errors.ts';
+import { translateBoth } from '../i18n/translate.ts';
+
+export interface User {
+  id: number;
+  username: string;
+  displayName: string;
+  email: string | null;
+  locale: 'zh-CN' | 'en';
+  roles: Role[];
+  active: boolean;
+  groups: string[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface UserRow {
+  id: number;
+  username: string;
+  display_name: string;
+  email: string | null;
+  locale: string;
+  password_hash: string | null;
+  roles: string;
+  active: number | boolean;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toUser(row: UserRow, groups: string[] = []): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    email: row.email,
+    locale: row.locale === 'en' ? 'en' : 'zh-CN',
+    roles: (fromJson<string[]>(row.roles) ?? []).filter((r): r is Role =>
+      (ROLES as readonly string[]).includes(r),
+    ),
+    active: toBool(row.active),
+    groups,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+async function groupKeysByUser(db: Knex, userIds: number[]): Promise<Map<number, string[]>> {
+  const map = new Map<number, string[]>();
+  if (!userIds.length) return map;
+  const rows = await db('group_members as m')
+    .join('groups as g', 'g.id', 'm.group_id')
+    .whereIn('m.user_id', userIds)
+    .orderBy('g.key')
+    .select<{ user_id: number; key: string }[]>('m.user_id', 'g.key');
+  for (const r of rows) map.set(r.user_id, [...(map.get(r.user_id) ?? []), r.key]);
+  return map;
+}
+
+export async function findUserRow(db: Knex, username: string): Promise<UserRow | undefined> {
+  return db<UserRow>('users').where({ username }).first();
+}
+
+export async function getUser(db: Knex, username: string): Promise<User> {
+  const row = await findUserRow(db, username);
+  if (!row) throw notFound(translateBoth('what.user', { key: username }));
+  return toUser(row, (await groupKeysByUser(db, [row.id])).get(row.id));
+}
+
+export async function listUsers(
+  db: Knex,
+  opts: { q?: string; role?: Role; group?: string; limit: number; offset: number },
+): Promise<{ items: User[]; total: number }> {
+  const base = db<UserRow>('users').where((qb) => {
+    if (opts.q) qb.where('username', 'like', `%${opts.q}%`).orWhere('display_name', 'like', `%${opts.q}%`);
+  });
+  if (opts.role) base.andWhere('roles', 'like', `%"${opts.role}"%`);
+  if (opts.group)
+    base.whereIn(
+      'id',
+      db('group_members as m')
+        .join('groups as g', 'g.id', 'm.group_id')
+        .where('g.key', opts.group)
+        .select('m.user_id'),
+    );
+  const [{ total } = { total: 0 }] = await base.clone().count<{ total: number }[]>({ total: '*' });
+  const rows = await base.orderBy('username').limit(opts.limit).offset(opts.offset).select('*');
+  const groups = await groupKeysByUser(
+    db,
+    rows.map((r) => r.id),
+  );
+  return { items: rows.map((r) => toUser(r, groups.get(r.id))), total: Number(total) };
+}
+
+export interface NewUser {
+  username: string;
+  displayName?: string;
+  email?: string;
+  locale?: 'zh-CN' | 'en';
+  password?: string;
+  roles: Role[];
+  groups?: string[];
+}
+
+async function setMemberships(trx: Knex, userId: number, groupKeys: string[]): Promise<void> {
+  const groups = groupKeys.length ? await trx('groups').whereIn('key', groupKeys).select('id', 'key') : [];
+  const missing = groupKeys.filter((k) => !groups.some((g) => g.key === k));
+  if (missing.length) {
+    throw new ApiError(400, 'validation_failed', 'error.validation_body', {
+      detail: { en: `/groups unknown group "${missing[0]}"`, 'zh-CN': `/groups 组“${missing[0]}”不存在` },
+    });
+  }
+  await trx('group_members').where({ user_id: userId }).delete();
+  if (groups.length)
+    await trx('group_members').insert(groups.map((g) => ({ group_id: g.id, user_id: userId })));
+}
+
+export async function createUser(db: Knex, actor: Actor | string, input: NewUser): Promise<User> {
+  const now = Date.now();
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  try {
+    await db.transaction(async (trx) => {
+      const [id] = await trx('users').insert({
+        username: input.username,
+        display_name: input.displayName ?? input.username,
+        email: input.email ?? null,
+        locale: input.locale ?? 'zh-CN',
+        password_hash: passwordHash,
+        roles: JSON.stringify([...new Set(input.roles)]),
+        active: true,
+        created_at: now,
+        updated_at: now,
+      });
+      await setMemberships(trx, Number(id), input.groups ?? []);
+      await recordAudit(trx, actorName(actor), 'user.create', 'user', input.username, {
+        roles: input.roles,
+        groups: input.groups ?? [],
+      });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw conflict('exists', 'error.conflict_exists', {
+        what: translateBoth('what.user', { key: input.username }),
+      });
+    throw err;
+  }
+  return getUser(db, input.username);
+}
+
+export interface UserPatch {
+  displayName?: string;
+  email?: string | null;
+  locale?: 'zh-CN' | 'en';
+  password?: string;
+  roles?: Role[];
+  groups?: string[];
+  active?: boolean;
+}
+
+export async function updateUser(
+  db: Knex,
+  actor: Actor | string,
+  username: string,
+  patch: UserPatch,
+): Promise<User> {
+  const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
+  await db.transaction(async (trx) => {
+    const row = await trx<UserRow>('users').where({ username }).first();
+    if (!row) throw notFound(translateBoth('what.user', { key: username }));
+    const losesAdmin = (patch.roles && !patch.roles.includes('admin')) || patch.active === false;
+    if (losesAdmin && toUser(row).roles.includes('admin')) {
+      const admins = (
+        await trx<UserRow>('users').where('roles', 'like', '%"admin"%').andWhere({ active: true })
+      ).length;
+      if (admins <= 1) throw conflict('last_admin', 'error.last_admin');
+    }
+    const changes: Record<string, unknown> = { updated_at: Date.now() };
+    if (patch.displayName !== undefined) changes.display_name = patch.displayName;
+    if (patch.email !== undefined) changes.email = patch.email;
+    if (patch.locale !== undefined) changes.locale = patch.locale;
+    if (patch.roles !== undefined) changes.roles = JSON.stringify([...new Set(patch.roles)]);
+    if (patch.active !== undefined) changes.active = patch.active;
+    if (passwordHash) changes.password_hash = passwordHash;
+    await trx('users').where({ id: row.id }).update(changes);
+    if (patch.groups) await setMemberships(trx, row.id, patch.groups);
+    // A deactivated user or a changed password ends every open session of that user.
+    if (patch.active === false || passwordHash) await trx('sessions').where({ user_id: row.id }).delete();
+    const { password: _omit, ...audited } = patch;
+    await recordAudit(trx, actorName(actor), 'user.update', 'user', username, {
+      ...audited,
+      ...(passwordHash ? { password: 'changed' } : {}),
+    });
+  });
+  return getUser(db, username);
+}
+
+export async function countAdmins(db: Knex): Promise<number> {
+  const rows = await db<UserRow>('users')
+    .where('roles', 'like', '%"admin"%')
+    .andWhere({ active: true })
+    .select('id');
+  return rows.length;
+}

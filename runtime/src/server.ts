@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { ensureAdmin, ensureDemoData } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import type { Services } from './context.ts';
+import { connect } from './db/connect.ts';
+import { migrateLatest } from './db/migrations/index.ts';
+import { createLogger } from './log.ts';
+import { installPlugins, type PluginReport } from './plugins/installer.ts';
+
+export interface Running {
+  services: Services;
+  server: Server;
+  url: string;
+  plugins: PluginReport[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  demo?: boolean;
+  /** Where first-start secrets are shown; the console by default. */
+  print?: (line: string) => void;
+}
+
+/** Opens the database, migrates it, ensures an admin, installs plugins, then listens. */
+export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const log = createLogger(config.logLevel);
+  const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const db = connect(config.databaseUrl);
+  const services: Services = { config, db, log };
+  try {
+    const applied = await migrateLatest(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    await ensureAdmin(services, print);
+    if (opts.demo) await ensureDemoData(services, print);
+    const plugins = await installPlugins(services, config.pluginsDir);
+    const app = createApp(services);
+    const server = app.listen(config.port, config.host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    // Keep-alive longer than typical load-balancer idle timeouts avoids spurious 502s.
+    server.keepAliveTimeout = 65_000;
+    const { port } = server.address() as AddressInfo;
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    log.info({ url, database: config.databaseUrl.split('://')[0] }, 'Opsloom listening');
+    return {
+      services,
+      server,
+      url,
+      plugins,
+      async stop() {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await db.destroy();
+      },
+    };
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+}

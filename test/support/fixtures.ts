@@ -1,0 +1,51 @@
+/** Small, valid definitions for API tests (the spec package's own fixtures cover every rule). */
+export function formDef(key = 'laptop-request', extra: Record<string, unknown> = {}) {
+  return {
+    kind: 'form',
+    key,
+    name: { 'zh-CN': '笔记本申请', en: 'Laptop request' },
+    numberPrefix: 'LAP',
+    schema: {
+      type: 'object',
+      required: ['title'],
+      properties: {
+        title: { type: 'string', title: 'Title', maxLength: 200 },
+        model: { type: 'string', enum: ['x1', 'mbp'] },
+        reason: { type: 'string' },
+      },
+    },
+    titleField: 'title',
+    ...extra,
+  };
+}
+
+export function processDef(key = 'laptop-flow', form = 'laptop-request', group = 'service-desk') {
+  return {
+    kind: 'process',
+    key,
+    name: { 'zh-CN': '笔记本申请流程', en: 'Laptop request flow' },
+    form,
+    nodes: [
+      { id: 'start', type: 'start', position: { x: 0, y: 0 } },
+      {
+        id: 'fulfil',
+        type: 'userTask',
+        name: { en: 'Fulfil', 'zh-CN': '交付' },
+        position: { x: 200, y: 0 },
+        status: 'in-progress',
+        assignee: { type: 'group', value: group },
+        distribution: 'claim',
+      },
+      { id: 'done', type: 'end', position: { x: 400, y: 0 }, outcome: 'resolved' },
+    ],
+    edges: [
+      { id: 'e1', source: 'start', target: 'fulfil' },
+      {
+        id: 'e2',
+        source: 'fulfil',
+        target: 'done',
+        action: { key: 'resolve', label: { en: 'Resolve', 'zh-CN': '解决' } },
+      },
+    ],
+  };
+}

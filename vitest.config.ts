@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+// One vitest run covers every package. Database suites run once per configured database
+// (SQLite always, MySQL/MariaDB when TEST_MYSQL_URL is set) through test/support/databases.ts.
+export default defineConfig({
+  test: {
+    include: [
+      'spec/src/**/*.test.ts',
+      'runtime/src/**/*.test.ts',
+      'reports/src/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
+    exclude: ['**/node_modules/**', 'test/bench/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
