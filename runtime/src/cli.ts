@@ -16,13 +16,15 @@ import {
 import { canonicalJson } from './definitions/canonical.ts';
 import { createUser } from './people/users.ts';
 import { startServer } from './server.ts';
+import { ApiError } from './http/errors.ts';
+import { translate } from './i18n/translate.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
-async function withDb<T>(fn: (db: ReturnType<typeof connect>) => Promise<T>): Promise<T> {
+async function withDb<T>(fn: (db: ReturnType<typeof connect>) => Promise<T>, migrate = true): Promise<T> {
   const db = connect(loadConfig().databaseUrl);
   try {
-    await migrateLatest(db);
+    if (migrate) await migrateLatest(db);
     return await fn(db);
   } finally {
     await db.destroy();
@@ -81,7 +83,7 @@ program
   .command('migrate')
   .description('apply pending database migrations')
   .action(async () => {
-    const applied = await withDb(migrateLatest);
+    const applied = await withDb(migrateLatest, false);
     out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
   });
 
@@ -163,9 +165,9 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    const e = err as { messageKey?: string; params?: unknown; message?: string; details?: unknown };
-    process.stderr.write(`opsloom: ${e.message ?? String(err)}\n`);
-    if (e.details) process.stderr.write(`${JSON.stringify(e.details, null, 2)}\n`);
+    const message = err instanceof ApiError ? translate('en', err.messageKey, err.params) : String((err as Error)?.message ?? err);
+    process.stderr.write(`opsloom: ${message}\n`);
+    if (err instanceof ApiError && err.details) process.stderr.write(`${JSON.stringify(err.details, null, 2)}\n`);
     process.exit(1);
   }
 }
