@@ -14,10 +14,10 @@ import {
   importBundle,
 } from './definitions/bundle.ts';
 import { canonicalJson } from './definitions/canonical.ts';
-import { createUser } from './people/users.ts';
-import { startServer } from './server.ts';
 import { ApiError } from './http/errors.ts';
 import { translate } from './i18n/translate.ts';
+import { createUser } from './people/users.ts';
+import { startServer } from './server.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -165,9 +165,13 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    const message = err instanceof ApiError ? translate('en', err.messageKey, err.params) : String((err as Error)?.message ?? err);
+    const message =
+      err instanceof ApiError
+        ? translate('en', err.messageKey, err.params)
+        : String((err as Error)?.message ?? err);
     process.stderr.write(`opsloom: ${message}\n`);
-    if (err instanceof ApiError && err.details) process.stderr.write(`${JSON.stringify(err.details, null, 2)}\n`);
+    if (err instanceof ApiError && err.details)
+      process.stderr.write(`${JSON.stringify(err.details, null, 2)}\n`);
     process.exit(1);
   }
 }

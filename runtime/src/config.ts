@@ -19,6 +19,12 @@ export interface Config {
   logLevel: string;
   /** Identifies this process in job locks, so two runtimes on one database can tell their claims apart. */
   instanceId: string;
+  /** Base URL external systems use to reach this runtime (callback URLs); defaults to the listening address. */
+  publicUrl: string;
+  /** OPSLOOM_VAR_* variables, visible to templates as `vars` (e.g. the CI/CD endpoint a flow calls). */
+  vars: Record<string, string>;
+  /** How often the job runner looks for due work when nothing woke it. */
+  jobPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,5 +65,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlHours: intFromEnv(env, 'OPSLOOM_SESSION_TTL_HOURS', 12, 1, 24 * 90),
     logLevel: env.LOG_LEVEL || 'info',
     instanceId: env.OPSLOOM_INSTANCE_ID || `${process.pid}-${randomBytes(4).toString('hex')}`,
+    publicUrl: (env.OPSLOOM_PUBLIC_URL || '').replace(/\/$/, ''),
+    vars: Object.fromEntries(
+      Object.entries(env)
+        .filter(([k, v]) => k.startsWith('OPSLOOM_VAR_') && v !== undefined)
+        .map(([k, v]) => [k.slice('OPSLOOM_VAR_'.length), v as string]),
+    ),
+    jobPollMs: intFromEnv(env, 'OPSLOOM_JOB_POLL_MS', 1000, 10, 60_000),
   };
 }

@@ -7,6 +7,8 @@ export interface Services {
   config: Config;
   db: Knex;
   log: Logger;
+  /** Tells the job runner that a committed transaction may have left due work. */
+  wake: () => void;
 }
 
 export const ROLES = ['admin', 'agent', 'manager', 'user'] as const;

@@ -6,14 +6,17 @@ import type { Config } from './config.ts';
 import type { Services } from './context.ts';
 import { connect } from './db/connect.ts';
 import { migrateLatest } from './db/migrations/index.ts';
+import { JobRunner } from './engine/runner.ts';
 import { createLogger } from './log.ts';
 import { installPlugins, type PluginReport } from './plugins/installer.ts';
+import { engineHooks } from './records/service.ts';
 
 export interface Running {
   services: Services;
   server: Server;
   url: string;
   plugins: PluginReport[];
+  runner: JobRunner;
   stop(): Promise<void>;
 }
 
@@ -21,6 +24,8 @@ export interface StartOptions {
   demo?: boolean;
   /** Where first-start secrets are shown; the console by default. */
   print?: (line: string) => void;
+  /** Run due jobs (timers, calls, notifications); off only for tests that drive the runner by hand. */
+  jobs?: boolean;
 }
 
 /** Opens the database, migrates it, ensures an admin, installs plugins, then listens. */
@@ -28,7 +33,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   const log = createLogger(config.logLevel);
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const db = connect(config.databaseUrl);
-  const services: Services = { config, db, log };
+  const services: Services = { config, db, log, wake: () => {} };
   try {
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -45,13 +50,19 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     server.keepAliveTimeout = 65_000;
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    if (!config.publicUrl) config.publicUrl = url;
+    const runner = new JobRunner(services, engineHooks, config.jobPollMs);
+    services.wake = () => runner.wake();
+    if (opts.jobs !== false) runner.start();
     log.info({ url, database: config.databaseUrl.split('://')[0] }, 'Opsloom listening');
     return {
       services,
       server,
       url,
       plugins,
+      runner,
       async stop() {
+        await runner.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await db.destroy();

@@ -35,18 +35,30 @@ describe.each(testDatabases())('opsloom CLI on %s', (dbName) => {
   });
 
   it('migrates an empty database, and says so when it is current', async () => {
-    expect((await cli(source.url, 'migrate')).stdout).toMatch(/applied: 001_core/);
+    expect((await cli(source.url, 'migrate')).stdout).toMatch(/applied: 001_core, 002_records_engine/);
     expect((await cli(source.url, 'migrate')).stdout).toMatch(/up to date/);
   });
 
   it('creates a user who can then log in', async () => {
-    const { stdout } = await cli(source.url, 'create-user', '-u', 'ops1', '-r', 'agent,manager', '-n', '运维一号');
+    const { stdout } = await cli(
+      source.url,
+      'create-user',
+      '-u',
+      'ops1',
+      '-r',
+      'agent,manager',
+      '-n',
+      '运维一号',
+    );
     expect(stdout).toMatch(/created ops1 \(agent, manager\)/);
     const password = /password: (\S+)/.exec(stdout)![1]!;
     const srv = await startTestServer(dbName, { database: source });
     try {
       const me = await new ApiClient(srv.url).login('ops1', password);
-      expect((await me.get('/auth/session')).body.user).toMatchObject({ displayName: '运维一号', roles: ['agent', 'manager'] });
+      expect((await me.get('/auth/session')).body.user).toMatchObject({
+        displayName: '运维一号',
+        roles: ['agent', 'manager'],
+      });
       await srv.admin.post('/definitions', formDef('cli-form'));
       await srv.admin.post('/definitions/form/cli-form/publish');
     } finally {
@@ -84,7 +96,9 @@ describe.each(testDatabases())('opsloom CLI on %s', (dbName) => {
     entry.versions[0].definition.key = 'other-form';
     entry.versions[0].definition.numberPrefix = 'lower';
     fs.writeFileSync(path.join(bad, 'form', 'other-form.json'), JSON.stringify(entry));
-    await expect(cli(target.url, 'import', bad)).rejects.toMatchObject({ stderr: expect.stringMatching(/numberPrefix/) });
+    await expect(cli(target.url, 'import', bad)).rejects.toMatchObject({
+      stderr: expect.stringMatching(/numberPrefix/),
+    });
     expect((await cli(target.url, 'export')).stdout).not.toContain('other-form');
   });
 });

@@ -56,7 +56,15 @@ describe.each(testDatabases())('plugin installer on %s', (dbName) => {
         key: 'dep-catalog',
         name: { en: 'Dep' },
         categories: [{ id: 'general', name: { en: 'General' } }],
-        items: [{ id: 'thing', name: { en: 'Thing' }, category: 'general', form: 'acme-form', process: 'broken-flow' }],
+        items: [
+          {
+            id: 'thing',
+            name: { en: 'Thing' },
+            category: 'general',
+            form: 'acme-form',
+            process: 'broken-flow',
+          },
+        ],
       },
     });
     fs.mkdirSync(path.join(root, 'not-a-plugin'));
@@ -75,7 +83,9 @@ describe.each(testDatabases())('plugin installer on %s', (dbName) => {
       expect(byName['depends-on-broken'].status).toBe('refused');
       expect(byName['depends-on-broken'].problems[0].path).toContain('/items/0/process');
 
-      const defs = (await srv.admin.get('/definitions')).body.items.map((d: any) => `${d.kind}/${d.key}@${d.latestVersion}`);
+      const defs = (await srv.admin.get('/definitions')).body.items.map(
+        (d: any) => `${d.kind}/${d.key}@${d.latestVersion}`,
+      );
       expect(defs.sort()).toEqual(['form/acme-form@1', 'process/acme-flow@1']);
       const audit = (await srv.admin.get('/audit?entityKey=acme-form')).body.items;
       expect(audit[0].actor).toBe('system:plugin:acme-desk');
@@ -105,10 +115,16 @@ describe.each(testDatabases())('plugin installer on %s', (dbName) => {
       const report = srv.plugins.find((p) => p.name === 'acme-desk')!;
       expect(report.status).toBe('installed');
       expect(report.published).toEqual([{ kind: 'form', key: 'acme-form', version: 2 }]);
-      expect((await srv.admin.get('/definitions/form/acme-form/versions/1')).body.name.en).toBe('Laptop request');
-      expect((await srv.admin.get('/definitions/form/acme-form/versions/2')).body.name.en).toBe('Acme request v2');
+      expect((await srv.admin.get('/definitions/form/acme-form/versions/1')).body.name.en).toBe(
+        'Laptop request',
+      );
+      expect((await srv.admin.get('/definitions/form/acme-form/versions/2')).body.name.en).toBe(
+        'Acme request v2',
+      );
       expect((await srv.admin.get('/definitions/process/acme-flow/versions')).body.items).toHaveLength(1);
-      expect((await srv.admin.get('/plugins')).body.items.find((p: any) => p.name === 'acme-desk').version).toBe('1.1.0');
+      expect(
+        (await srv.admin.get('/plugins')).body.items.find((p: any) => p.name === 'acme-desk').version,
+      ).toBe('1.1.0');
     } finally {
       await srv.close();
     }
@@ -116,7 +132,10 @@ describe.each(testDatabases())('plugin installer on %s', (dbName) => {
 
   it('refuses a plugin whose manifest is invalid, naming the field', async () => {
     fs.mkdirSync(path.join(root, 'bad-manifest'), { recursive: true });
-    fs.writeFileSync(path.join(root, 'bad-manifest', 'plugin.json'), JSON.stringify({ name: 'bad-manifest', version: 'one' }));
+    fs.writeFileSync(
+      path.join(root, 'bad-manifest', 'plugin.json'),
+      JSON.stringify({ name: 'bad-manifest', version: 'one' }),
+    );
     const srv = await boot();
     try {
       const report = srv.plugins.find((p) => p.name === 'bad-manifest')!;

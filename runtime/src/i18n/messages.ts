@@ -79,6 +79,56 @@ export const messages = {
     en: 'The last active admin cannot lose the admin role or be deactivated',
     'zh-CN': '不能移除最后一个有效管理员的管理员角色或停用该账号',
   },
+  'error.record_invalid': {
+    en: 'The record has {count} invalid field(s); first: {first}',
+    'zh-CN': '记录有 {count} 个字段无效；第一个：{first}',
+  },
+  'what.record_type': { en: 'record type "{key}"', 'zh-CN': '记录类型“{key}”' },
+  'what.record': { en: 'record {key}', 'zh-CN': '记录 {key}' },
+  'what.task': { en: 'task {key}', 'zh-CN': '任务 {key}' },
+  'error.engine': { en: 'The process cannot go on: {detail}', 'zh-CN': '流程无法继续：{detail}' },
+  'error.task_closed': {
+    en: '{what} is no longer open (it is {status})',
+    'zh-CN': '{what} 已不是待办状态（当前为 {status}）',
+  },
+  'error.unknown_action': {
+    en: 'This task has no action "{action}"; available: {available}',
+    'zh-CN': '此任务没有操作“{action}”；可用操作：{available}',
+  },
+  'error.not_your_task': {
+    en: 'Only the assignee of this task (or an admin) can do this; claim it first if it is in your queue',
+    'zh-CN': '只有此任务的处理人（或管理员）可以执行此操作；若在您的队列中，请先认领',
+  },
+  'error.guard_failed': { en: '{message}', 'zh-CN': '{message}' },
+  'error.already_decided': { en: 'You have already decided on {what}', 'zh-CN': '您已对 {what} 做出决定' },
+  'error.already_claimed': {
+    en: '{what} was already claimed by someone else',
+    'zh-CN': '{what} 已被他人认领',
+  },
+  'error.already_approver': {
+    en: '{user} is already an approver of this task',
+    'zh-CN': '{user} 已是此任务的审批人',
+  },
+  'error.unassigned_task': {
+    en: '{what} has no assignee yet; claim it first',
+    'zh-CN': '{what} 尚无处理人，请先认领',
+  },
+  'error.bad_return_target': {
+    en: 'Cannot return to step "{node}"; earlier steps: {available}',
+    'zh-CN': '不能退回到步骤“{node}”；可退回的步骤：{available}',
+  },
+  'error.bad_signature': {
+    en: 'The callback signature is missing or wrong',
+    'zh-CN': '回调签名缺失或错误',
+  },
+  'error.callback_not_waiting': {
+    en: 'Record {record} is not waiting for callback "{name}" (item {item})',
+    'zh-CN': '记录 {record} 当前不在等待回调“{name}”（条目 {item}）',
+  },
+  'error.process_required': {
+    en: 'Record type "{type}" has several processes ({processes}); say which one to run',
+    'zh-CN': '记录类型“{type}”有多个流程（{processes}），请指定要运行的流程',
+  },
   'what.user': { en: 'user "{key}"', 'zh-CN': '用户“{key}”' },
   'what.group': { en: 'group "{key}"', 'zh-CN': '组“{key}”' },
   'what.definition': { en: '{kind} "{key}"', 'zh-CN': '{kind}“{key}”' },

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_core.ts';
+import * as m002 from './002_records_engine.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -9,6 +10,7 @@ interface Migration {
 /** Append new migrations here; names sort in the order they must run. */
 const MIGRATIONS: Record<string, Migration> = {
   '001_core': m001,
+  '002_records_engine': m002,
 };
 
 /**

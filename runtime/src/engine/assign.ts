@@ -1,0 +1,94 @@
+import type { Assignee } from '@opsloom/spec';
+import { compileExpression } from '@opsloom/spec';
+import type { Knex } from 'knex';
+import type { Rec } from '../records/store.ts';
+
+export interface Assignment {
+  userIds: number[];
+  groupId: number | null;
+  role: string | null;
+}
+
+async function userIdsByName(db: Knex, names: string[]): Promise<number[]> {
+  if (!names.length) return [];
+  const rows = await db('users').whereIn('username', names).where({ active: true }).select('id', 'username');
+  // Keep the order the definition gave: it is the order of a sequential approval.
+  return names.flatMap((n) =>
+    rows.filter((r: { username: string }) => r.username === n).map((r: { id: number }) => r.id),
+  );
+}
+
+async function groupId(db: Knex, key: string): Promise<number | null> {
+  return (await db('groups').where({ key }).first('id'))?.id ?? null;
+}
+
+const names = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0);
+
+/**
+ * Who a user task goes to. A user, a field or an expression may name several people (the
+ * approvers of 会签/或签); a group or a role leaves the task to be claimed.
+ */
+export async function resolveAssignee(
+  db: Knex,
+  assignee: Assignee,
+  rec: Rec,
+  context: Record<string, unknown>,
+): Promise<Assignment> {
+  const none: Assignment = { userIds: [], groupId: null, role: null };
+  switch (assignee.type) {
+    case 'requester':
+      return { ...none, userIds: [rec.requesterId] };
+    case 'user':
+      return {
+        ...none,
+        userIds: await userIdsByName(db, names(assignee.value?.split(',').map((s) => s.trim()))),
+      };
+    case 'field': {
+      const value = rec.data[assignee.value!];
+      // A field may hold usernames, or a group key (a group picker).
+      const people = await userIdsByName(db, names(value));
+      if (people.length) return { ...none, userIds: people };
+      const g = typeof value === 'string' ? await groupId(db, value) : null;
+      return { ...none, groupId: g };
+    }
+    case 'expression': {
+      const value = compileExpression(assignee.value!).evaluate(context);
+      const people = await userIdsByName(db, names(value));
+      if (people.length) return { ...none, userIds: people };
+      const g = typeof value === 'string' ? await groupId(db, value) : null;
+      return { ...none, groupId: g };
+    }
+    case 'group':
+      return { ...none, groupId: await groupId(db, assignee.value!) };
+    case 'role':
+      return { ...none, role: assignee.value! };
+  }
+  return none;
+}
+
+/** The next member of a group in turn, for round-robin distribution: the one given work longest ago. */
+export async function nextInRotation(db: Knex, group: number): Promise<number | null> {
+  const members = await db('group_members as m')
+    .join('users as u', 'u.id', 'm.user_id')
+    .where({ 'm.group_id': group, 'u.active': true })
+    .orderBy('u.id')
+    .select('u.id');
+  if (!members.length) return null;
+  const last: { assignee_id: number; at: number }[] = await db('tasks')
+    .where({ group_id: group })
+    .whereNotNull('assignee_id')
+    .whereIn(
+      'assignee_id',
+      members.map((m: { id: number }) => m.id),
+    )
+    .select('assignee_id')
+    .max({ at: 'created_at' })
+    .groupBy('assignee_id');
+  const lastAt = new Map(last.map((r) => [r.assignee_id, Number(r.at)]));
+  return (
+    members
+      .map((m: { id: number }) => m.id)
+      .sort((a: number, b: number) => (lastAt.get(a) ?? 0) - (lastAt.get(b) ?? 0) || a - b)[0] ?? null
+  );
+}

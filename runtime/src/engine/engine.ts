@@ -1,0 +1,587 @@
+import { randomBytes } from 'node:crypto';
+import {
+  compileExpression,
+  ExpressionError,
+  evaluateCondition,
+  type ProcessEdge,
+  type ProcessNode,
+} from '@opsloom/spec';
+import type { Knex } from 'knex';
+import type { Services } from '../context.ts';
+import { ApiError } from '../http/errors.ts';
+import { type LoadedForm, loadForm } from '../records/forms.ts';
+import {
+  type Data,
+  loadRecord,
+  type Rec,
+  type RecordPatch,
+  updateRecord,
+  writeHistory,
+} from '../records/store.ts';
+import { nextInRotation, resolveAssignee } from './assign.ts';
+import { type ExprScope, recordContext, scopeOf } from './context.ts';
+import { durationMs } from './duration.ts';
+import { type Graph, loadGraph, node, outgoingOf } from './graph.ts';
+import { enqueueJob } from './jobs.ts';
+
+/** Everything one engine run needs; a run is one transaction from a trigger to the next waits. */
+export interface Run {
+  services: Services;
+  trx: Knex;
+  actor: string;
+  instance: InstanceRow;
+  graph: Graph;
+  form: LoadedForm;
+  rec: Rec;
+  /** Node entries in this run: a process that loops without waiting is stopped, not spun forever. */
+  steps: number;
+  /** Hooks for the record module (e.g. create a linked record) injected to keep dependencies one-way. */
+  hooks: EngineHooks;
+}
+
+export interface EngineHooks {
+  createLinkedRecord(run: Run, formKey: string, data: Data, relation: string | undefined): Promise<Rec>;
+}
+
+export interface InstanceRow {
+  id: number;
+  record_id: number;
+  process_key: string;
+  process_version: number;
+  status: string;
+  parent_token_id: number | null;
+  secret: string;
+  started_at: number;
+  ended_at: number | null;
+}
+
+export interface TokenRow {
+  id: number;
+  instance_id: number;
+  node_id: string;
+  status: string;
+  item: string | null;
+  fork: string | null;
+}
+
+const MAX_STEPS = 500;
+
+export class EngineError extends ApiError {}
+
+function engineError(code: string, en: string, zh: string, details?: unknown): EngineError {
+  return new EngineError(422, code, 'error.engine', { detail: { en, 'zh-CN': zh } }, details);
+}
+
+function evalExpr(_run: Run, source: string, ctx: Record<string, unknown>, where: string): unknown {
+  try {
+    return compileExpression(source).evaluate(ctx);
+  } catch (err) {
+    if (err instanceof ExpressionError)
+      throw engineError(
+        'expression_failed',
+        `${where}: ${err.localized.en}`,
+        `${where}：${err.localized['zh-CN']}`,
+      );
+    throw err;
+  }
+}
+
+export async function exprContext(run: Run, scope: ExprScope = {}): Promise<Record<string, unknown>> {
+  return scopeOf(await recordContext(run.trx, run.rec), run.actor, scope);
+}
+
+/** Changes the record inside the run, keeping `run.rec` current. */
+export async function patchRecord(run: Run, patch: RecordPatch, expectedVersion?: number): Promise<void> {
+  run.rec = await updateRecord(
+    run.trx,
+    run.actor,
+    run.form,
+    run.rec,
+    patch,
+    expectedVersion ?? run.rec.version,
+  );
+}
+
+/** Evaluates `field → expression` pairs into a new data object (all read the same "before" state). */
+export async function computeValues(
+  run: Run,
+  values: Record<string, string>,
+  scope: ExprScope,
+  where: string,
+): Promise<Data> {
+  const ctx = await exprContext(run, scope);
+  const out: Data = {};
+  for (const [field, source] of Object.entries(values))
+    out[field] = evalExpr(run, source, ctx, `${where}/${field}`);
+  return out;
+}
+
+async function createToken(
+  run: Run,
+  nodeId: string,
+  fork: string | null,
+  item: string | null = null,
+  status = 'waiting',
+) {
+  const [id] = await run.trx('process_tokens').insert({
+    instance_id: run.instance.id,
+    node_id: nodeId,
+    status,
+    item,
+    fork,
+    created_at: Date.now(),
+  });
+  return { id: Number(id), instance_id: run.instance.id, node_id: nodeId, status, item, fork } as TokenRow;
+}
+
+export async function setTokenStatus(
+  trx: Knex,
+  tokenId: number,
+  status: string,
+  nodeId?: string,
+): Promise<void> {
+  await trx('process_tokens')
+    .where({ id: tokenId })
+    .update({ status, ...(nodeId ? { node_id: nodeId } : {}) });
+}
+
+/** Starts an instance of a process for a record and runs it to its first waits. */
+export async function startInstance(
+  services: Services,
+  trx: Knex,
+  actor: string,
+  rec: Rec,
+  form: LoadedForm,
+  processKey: string,
+  hooks: EngineHooks,
+  parentTokenId: number | null = null,
+): Promise<{ run: Run; instanceId: number }> {
+  const graph = await loadGraph(trx, processKey);
+  if (graph.def.form !== form.key) {
+    throw engineError(
+      'process_form_mismatch',
+      `process ${processKey} runs on form ${graph.def.form}, not ${form.key}`,
+      `流程 ${processKey} 适用于表单 ${graph.def.form}，而不是 ${form.key}`,
+    );
+  }
+  const now = Date.now();
+  const [id] = await trx('process_instances').insert({
+    record_id: rec.id,
+    process_key: graph.key,
+    process_version: graph.version,
+    status: 'running',
+    parent_token_id: parentTokenId,
+    secret: randomBytes(32).toString('base64url'),
+    started_at: now,
+  });
+  const instance = (await trx('process_instances').where({ id }).first()) as InstanceRow;
+  const run: Run = { services, trx, actor, instance, graph, form, rec, steps: 0, hooks };
+  await writeHistory(trx, rec.id, actor, [
+    { kind: 'process', detail: { started: `${graph.key}@${graph.version}` } },
+  ]);
+  const token = await createToken(run, graph.start.id, null, null, 'active');
+  await leave(run, token, graph.start);
+  return { run, instanceId: Number(id) };
+}
+
+/** Loads the run of an instance (pinned to the process version it started on). */
+export async function loadRun(
+  services: Services,
+  trx: Knex,
+  actor: string,
+  instanceId: number,
+  hooks: EngineHooks,
+): Promise<Run> {
+  const instance = (await trx('process_instances').where({ id: instanceId }).first()) as
+    | InstanceRow
+    | undefined;
+  if (!instance) throw new Error(`no process instance ${instanceId}`);
+  const graph = await loadGraph(trx, instance.process_key, instance.process_version);
+  const rec = await loadRecord(trx, instance.record_id);
+  const form = await loadForm(trx, rec.type, rec.formVersion);
+  return { services, trx, actor, instance, graph, form, rec, steps: 0, hooks };
+}
+
+/** Moves a token out of a node along its single outgoing path (or the gateway's chosen one). */
+export async function leave(
+  run: Run,
+  token: TokenRow,
+  from: ProcessNode,
+  scope: ExprScope = {},
+): Promise<void> {
+  const edges = outgoingOf(run.graph, from.id);
+  if (from.type === 'parallelSplit') {
+    await setTokenStatus(run.trx, token.id, 'done');
+    let i = 0;
+    for (const edge of edges) {
+      const fork = `${token.fork ? `${token.fork}/` : ''}${from.id}#${i++}`;
+      const child = await createToken(run, from.id, fork, null, 'active');
+      await follow(run, child, edge, scope);
+    }
+    return;
+  }
+  let edge: ProcessEdge | undefined;
+  if (from.type === 'exclusiveGateway') {
+    const ctx = await exprContext(run, scope);
+    edge =
+      edges.find((e) => e.condition && evaluateCondition(e.condition, ctx)) ?? edges.find((e) => e.default);
+    if (!edge) {
+      throw engineError(
+        'no_path',
+        `no outgoing path of gateway ${from.id} matches and it has no default`,
+        `网关 ${from.id} 没有满足条件的出口，也没有默认出口`,
+      );
+    }
+  } else {
+    edge = edges[0];
+  }
+  if (!edge)
+    throw engineError('dead_end', `node ${from.id} has no outgoing edge`, `节点 ${from.id} 没有出口`);
+  await follow(run, token, edge, scope);
+}
+
+/** Traverses an edge: applies its `set` values, then enters its target. */
+export async function follow(
+  run: Run,
+  token: TokenRow,
+  edge: ProcessEdge,
+  scope: ExprScope = {},
+): Promise<void> {
+  if (edge.set && Object.keys(edge.set).length) {
+    const values = await computeValues(run, edge.set, scope, `edge ${edge.id}`);
+    await patchRecord(run, { data: { ...run.rec.data, ...values } });
+  }
+  await enter(run, token, node(run.graph, edge.target), scope);
+}
+
+async function setStatusFor(run: Run, n: ProcessNode): Promise<void> {
+  if (n.status && n.status !== run.rec.status) await patchRecord(run, { status: n.status });
+}
+
+async function enter(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope): Promise<void> {
+  if (++run.steps > MAX_STEPS) {
+    throw engineError(
+      'loop',
+      `process ${run.graph.key} ran ${MAX_STEPS} steps without waiting`,
+      `流程 ${run.graph.key} 连续执行超过 ${MAX_STEPS} 步未停止`,
+    );
+  }
+  await setTokenStatus(run.trx, token.id, 'active', n.id);
+  token.node_id = n.id;
+  switch (n.type) {
+    case 'start':
+      return leave(run, token, n, scope);
+    case 'end':
+      return reachEnd(run, token, n);
+    case 'exclusiveGateway':
+    case 'parallelSplit':
+      await setStatusFor(run, n);
+      return leave(run, token, n, scope);
+    case 'parallelJoin':
+      return arriveAtJoin(run, token, n, scope);
+    case 'userTask':
+      await setStatusFor(run, n);
+      await setTokenStatus(run.trx, token.id, 'waiting');
+      return createTask(run, token, n);
+    case 'timer': {
+      await setStatusFor(run, n);
+      await setTokenStatus(run.trx, token.id, 'waiting');
+      let due: number;
+      if (n.timer.delay) due = Date.now() + durationMs(n.timer.delay);
+      else {
+        const v = evalExpr(run, n.timer.until!, await exprContext(run, scope), `node ${n.id} timer`);
+        due = typeof v === 'number' ? v : Date.parse(String(v));
+        if (Number.isNaN(due))
+          throw engineError(
+            'bad_deadline',
+            `timer ${n.id}: "${v}" is not an instant`,
+            `定时器 ${n.id}：“${v}”不是有效时间`,
+          );
+      }
+      await enqueueJob(run.trx, {
+        type: 'timer',
+        dueAt: due,
+        instanceId: run.instance.id,
+        tokenId: token.id,
+        payload: {},
+      });
+      return;
+    }
+    case 'callback':
+      await setStatusFor(run, n);
+      return waitForCallbacks(run, token, n, scope);
+    case 'serviceTask':
+      await setStatusFor(run, n);
+      return runServiceTask(run, token, n, scope);
+    case 'notify':
+      await enqueueJob(run.trx, {
+        type: 'notify',
+        dueAt: Date.now(),
+        instanceId: run.instance.id,
+        tokenId: null,
+        payload: { recordId: run.rec.id, notify: n.notify, actor: run.actor },
+      });
+      return leave(run, token, n, scope);
+    case 'subProcess': {
+      await setStatusFor(run, n);
+      await setTokenStatus(run.trx, token.id, 'waiting');
+      const child = await loadGraph(run.trx, n.process);
+      if (child.def.form !== run.form.key) {
+        throw engineError(
+          'subprocess_form',
+          `sub-process ${n.process} runs on another form`,
+          `子流程 ${n.process} 使用了不同的表单`,
+        );
+      }
+      const started = await startInstance(
+        run.services,
+        run.trx,
+        run.actor,
+        run.rec,
+        run.form,
+        n.process,
+        run.hooks,
+        token.id,
+      );
+      run.rec = started.run.rec;
+      return;
+    }
+  }
+}
+
+/** Items of a multi-instance node: the forEach list, each with the key that names it in callbacks. */
+export function itemsOf(list: unknown, itemKey: string | undefined): { key: string; value: unknown }[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((value, i) => {
+    const key =
+      itemKey && value && typeof value === 'object' ? (value as Record<string, unknown>)[itemKey] : undefined;
+    return {
+      key: String(key ?? (typeof value === 'string' || typeof value === 'number' ? value : i)),
+      value,
+    };
+  });
+}
+
+async function waitForCallbacks(
+  run: Run,
+  token: TokenRow,
+  n: Extract<ProcessNode, { type: 'callback' }>,
+  scope: ExprScope,
+) {
+  const cb = n.callback;
+  if (!cb.forEach) {
+    await setTokenStatus(run.trx, token.id, 'waiting');
+    return;
+  }
+  const items = itemsOf(
+    evalExpr(run, cb.forEach, await exprContext(run, scope), `node ${n.id} forEach`),
+    cb.itemKey,
+  );
+  if (!items.length) return leave(run, token, n, scope);
+  // The node's token waits as 'multi' while one child token per item waits for its callback.
+  await setTokenStatus(run.trx, token.id, 'multi');
+  for (const item of items) await createToken(run, n.id, `${token.id}`, item.key);
+}
+
+async function runServiceTask(
+  run: Run,
+  token: TokenRow,
+  n: Extract<ProcessNode, { type: 'serviceTask' }>,
+  scope: ExprScope,
+) {
+  const action = n.action;
+  const items = n.forEach
+    ? itemsOf(evalExpr(run, n.forEach, await exprContext(run, scope), `node ${n.id} forEach`), undefined)
+    : [{ key: '', value: scope.item ?? null }];
+  switch (action.type) {
+    case 'setFields': {
+      let data = { ...run.rec.data };
+      for (const item of items)
+        data = {
+          ...data,
+          ...(await computeValues(run, action.values, { ...scope, item: item.value }, `node ${n.id}`)),
+        };
+      await patchRecord(run, { data });
+      return leave(run, token, n, scope);
+    }
+    case 'createRecord': {
+      for (const item of items) {
+        const values = await computeValues(
+          run,
+          action.values,
+          { ...scope, item: item.value },
+          `node ${n.id}`,
+        );
+        await run.hooks.createLinkedRecord(run, action.form, values, action.link);
+      }
+      return leave(run, token, n, scope);
+    }
+    case 'updateCI': {
+      // The CMDB arrives with its own issue; until then a CI update is recorded on the record.
+      for (const item of items) {
+        const ci = evalExpr(
+          run,
+          action.ci,
+          await exprContext(run, { ...scope, item: item.value }),
+          `node ${n.id} ci`,
+        );
+        const values = await computeValues(
+          run,
+          action.values,
+          { ...scope, item: item.value },
+          `node ${n.id}`,
+        );
+        await writeHistory(run.trx, run.rec.id, run.actor, [{ kind: 'ci_update', detail: { ci, values } }]);
+      }
+      return leave(run, token, n, scope);
+    }
+    case 'http': {
+      if (n.forEach && !items.length) return leave(run, token, n, scope);
+      // Calls leave the transaction: one durable job per call, the token waits for all of them.
+      await setTokenStatus(run.trx, token.id, 'waiting');
+      const ctx = await exprContext(run, scope);
+      for (const item of n.forEach
+        ? itemsOf(evalExpr(run, n.forEach, ctx, `node ${n.id} forEach`), undefined)
+        : items) {
+        await enqueueJob(run.trx, {
+          type: 'http',
+          dueAt: Date.now(),
+          instanceId: run.instance.id,
+          tokenId: token.id,
+          maxAttempts: (action.retries ?? 2) + 1,
+          payload: { nodeId: n.id, item: item.value },
+        });
+      }
+      return;
+    }
+  }
+}
+
+async function arriveAtJoin(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope) {
+  const fork = token.fork ?? '';
+  const cut = fork.lastIndexOf('/');
+  const parentFork = cut >= 0 ? fork.slice(0, cut) : null;
+  const split = (cut >= 0 ? fork.slice(cut + 1) : fork).split('#')[0]!;
+  await setTokenStatus(run.trx, token.id, 'joined');
+  const branches = outgoingOf(run.graph, split).length;
+  const prefix = `${parentFork ? `${parentFork}/` : ''}${split}#`;
+  const arrived = await run
+    .trx('process_tokens')
+    .where({ instance_id: run.instance.id, node_id: n.id, status: 'joined' })
+    .andWhere('fork', 'like', `${prefix}%`)
+    .select('id', 'fork');
+  const siblings = arrived.filter((t: { fork: string }) => !t.fork.slice(prefix.length).includes('/'));
+  if (siblings.length < branches) return;
+  await run
+    .trx('process_tokens')
+    .whereIn(
+      'id',
+      siblings.map((t: { id: number }) => t.id),
+    )
+    .update({ status: 'done' });
+  const merged = await createToken(run, n.id, parentFork, null, 'active');
+  await setStatusFor(run, n);
+  return leave(run, merged, n, scope);
+}
+
+async function reachEnd(run: Run, token: TokenRow, n: Extract<ProcessNode, { type: 'end' }>) {
+  await setTokenStatus(run.trx, token.id, 'done');
+  // Other branches still running (an end inside a parallel region is refused by the validator,
+  // but a sub-process end must still wait for its own tokens).
+  const open = await run
+    .trx('process_tokens')
+    .where({ instance_id: run.instance.id })
+    .whereIn('status', ['waiting', 'active', 'multi', 'joined'])
+    .first('id');
+  if (open) return;
+  await run
+    .trx('process_instances')
+    .where({ id: run.instance.id })
+    .update({ status: 'completed', ended_at: Date.now() });
+  const outcome = n.outcome ?? 'done';
+  const patch: RecordPatch = {};
+  if (n.status) patch.status = n.status;
+  else if (!run.instance.parent_token_id) patch.status = outcome;
+  if (outcome === 'resolved' || outcome === 'done') patch.resolved = true;
+  if (outcome === 'closed' || outcome === 'cancelled' || outcome === 'rejected' || outcome === 'done') {
+    patch.closed = true;
+    patch.resolved = patch.resolved ?? outcome !== 'cancelled';
+  }
+  if (!run.instance.parent_token_id) {
+    patch.assigneeId = null;
+    await patchRecord(run, patch);
+  } else if (patch.status) {
+    await patchRecord(run, { status: patch.status });
+  }
+  await writeHistory(run.trx, run.rec.id, run.actor, [
+    { kind: 'process', detail: { ended: `${run.graph.key}@${run.graph.version}`, outcome } },
+  ]);
+  if (run.instance.parent_token_id) {
+    // A finished sub-process resumes its parent where it waited.
+    const parentToken = (await run
+      .trx('process_tokens')
+      .where({ id: run.instance.parent_token_id })
+      .first()) as TokenRow;
+    const parent = await loadRun(run.services, run.trx, run.actor, parentToken.instance_id, run.hooks);
+    parent.rec = run.rec;
+    parent.steps = run.steps;
+    await leave(parent, parentToken, node(parent.graph, parentToken.node_id));
+    run.rec = parent.rec;
+  }
+}
+
+async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { type: 'userTask' }>) {
+  const ctx = await exprContext(run);
+  const who = await resolveAssignee(run.trx, n.assignee, run.rec, ctx);
+  const mode = n.approval?.mode ?? null;
+  let assigneeId: number | null = null;
+  if (who.userIds.length === 1 || (who.userIds.length > 0 && (!mode || mode === 'single')))
+    assigneeId = who.userIds[0]!;
+  if (mode === 'sequential' && who.userIds.length) assigneeId = who.userIds[0]!;
+  if (!assigneeId && who.groupId && n.distribution === 'roundRobin')
+    assigneeId = await nextInRotation(run.trx, who.groupId);
+  const now = Date.now();
+  const [taskId] = await run.trx('tasks').insert({
+    instance_id: run.instance.id,
+    token_id: token.id,
+    record_id: run.rec.id,
+    node_id: n.id,
+    status: 'open',
+    assignee_id: assigneeId,
+    group_id: who.groupId,
+    role: who.role,
+    approval_mode: mode && who.userIds.length > 1 ? mode : null,
+    due_at: n.dueIn ? now + durationMs(n.dueIn) : null,
+    version: 1,
+    created_at: now,
+  });
+  if (mode && who.userIds.length > 1) {
+    await run
+      .trx('task_approvers')
+      .insert(who.userIds.map((user_id, seq) => ({ task_id: taskId, user_id, seq, added_by: null })));
+  }
+  const patch: RecordPatch = {};
+  if (who.groupId !== null && who.groupId !== run.rec.groupId) patch.groupId = who.groupId;
+  if (assigneeId !== run.rec.assigneeId) patch.assigneeId = assigneeId;
+  if (Object.keys(patch).length) await patchRecord(run, patch);
+  await writeHistory(run.trx, run.rec.id, run.actor, [
+    {
+      kind: 'task',
+      detail: {
+        task: Number(taskId),
+        node: n.id,
+        event: 'created',
+        assignees: who.userIds,
+        group: who.groupId,
+        role: who.role,
+      },
+    },
+  ]);
+  await enqueueJob(run.trx, {
+    type: 'notify',
+    dueAt: now,
+    instanceId: run.instance.id,
+    tokenId: null,
+    payload: { recordId: run.rec.id, event: 'task.assigned', taskId: Number(taskId), actor: run.actor },
+  });
+}

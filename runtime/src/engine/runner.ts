@@ -1,0 +1,194 @@
+import { renderTemplate } from '@opsloom/spec';
+import type { Knex } from 'knex';
+import type { Services } from '../context.ts';
+import { fromJson } from '../db/json.ts';
+import { writeHistory } from '../records/store.ts';
+import { callbackUrls } from './callbacks.ts';
+import { type EngineHooks, exprContext, leave, loadRun, patchRecord, type TokenRow } from './engine.ts';
+import { node } from './graph.ts';
+import { claimDueJobs, completeJob, failJob, type JobRow } from './jobs.ts';
+import { deliverNotification } from './notify.ts';
+
+const LOCK_MS = 60_000;
+
+/** Renders every string inside a JSON value as a liquid template. */
+async function renderDeep(value: unknown, ctx: Record<string, unknown>): Promise<unknown> {
+  if (typeof value === 'string') return renderTemplate(value, ctx);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderDeep(v, ctx)));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = await renderDeep(v, ctx);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Runs due jobs: timers, outbound HTTP calls of service tasks and notifications. Each job's
+ * effect is applied in the same transaction that marks it done, conditional on this runtime
+ * still holding its claim, so a job whose runtime died is taken over and applied exactly once.
+ */
+export class JobRunner {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopped = false;
+  private again = false;
+  private active: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly services: Services,
+    private readonly hooks: EngineHooks,
+    private readonly pollMs: number,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.active;
+  }
+
+  /** Look for work now (called after a transaction that may have enqueued a due job). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.active = this.tick();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    this.running = true;
+    let busy = false;
+    try {
+      const jobs = await claimDueJobs(this.services.db, this.services.config.instanceId, 20, LOCK_MS);
+      busy = jobs.length > 0;
+      await Promise.all(jobs.map((job) => this.runJob(job)));
+    } catch (err) {
+      this.services.log.error({ err }, 'job runner pass failed');
+    } finally {
+      this.running = false;
+      const soon = busy || this.again;
+      this.again = false;
+      if (!this.stopped) this.schedule(soon ? 0 : this.pollMs);
+    }
+  }
+
+  async runJob(job: JobRow): Promise<void> {
+    const owner = this.services.config.instanceId;
+    try {
+      if (job.type === 'http') await this.runHttp(job, owner);
+      else if (job.type === 'timer') await this.runTimer(job, owner);
+      else if (job.type === 'notify') await this.runNotify(job, owner);
+      else throw new Error(`unknown job type ${job.type}`);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const outcome = await failJob(this.services.db, job, owner, message);
+      this.services.log.warn(
+        { job: job.id, type: job.type, attempt: job.attempts, outcome, err: message },
+        'job failed',
+      );
+      if (outcome === 'dead' && job.instance_id) await this.recordDead(job, message);
+    }
+  }
+
+  private async recordDead(job: JobRow, message: string): Promise<void> {
+    const inst = await this.services
+      .db('process_instances')
+      .where({ id: job.instance_id })
+      .first('record_id');
+    if (inst)
+      await writeHistory(this.services.db, inst.record_id, 'system:jobs', [
+        { kind: 'job_failed', detail: { job: job.id, type: job.type, error: message } },
+      ]);
+  }
+
+  /** A token's timer fell due: move it on, if it is still waiting there. */
+  private async runTimer(job: JobRow, owner: string): Promise<void> {
+    await this.services.db.transaction(async (trx) => {
+      if (!(await completeJob(trx, job, owner))) return;
+      const token = (await trx('process_tokens').where({ id: job.token_id }).first()) as TokenRow | undefined;
+      if (token?.status !== 'waiting') return;
+      const run = await loadRun(this.services, trx, 'system:timer', job.instance_id!, this.hooks);
+      await writeHistory(trx, run.rec.id, run.actor, [{ kind: 'timer', detail: { node: token.node_id } }]);
+      await leave(run, token, node(run.graph, token.node_id));
+    });
+  }
+
+  /**
+   * One outbound call of a service task. The call happens outside any transaction; its result
+   * is applied in one. When the token's last call has succeeded, the token moves on.
+   */
+  private async runHttp(job: JobRow, owner: string): Promise<void> {
+    const payload = fromJson<{ nodeId: string; item: unknown }>(job.payload)!;
+    const readRun = await loadRun(
+      this.services,
+      this.services.db,
+      'system:http',
+      job.instance_id!,
+      this.hooks,
+    );
+    const n = node(readRun.graph, payload.nodeId);
+    if (n.type !== 'serviceTask' || n.action.type !== 'http')
+      throw new Error(`node ${payload.nodeId} is not an HTTP service task`);
+    const action = n.action;
+    const ctx = {
+      ...(await exprContext(readRun, { item: payload.item })),
+      callbacks: callbackUrls(this.services, readRun, payload.item),
+      vars: this.services.config.vars,
+    };
+    const url = await renderTemplate(action.url, ctx);
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [k, v] of Object.entries(action.headers ?? {})) headers[k] = await renderTemplate(v, ctx);
+    const body = action.body === undefined ? undefined : JSON.stringify(await renderDeep(action.body, ctx));
+    const res = await fetch(url, {
+      method: action.method,
+      headers,
+      body: action.method === 'GET' ? undefined : body,
+      signal: AbortSignal.timeout(action.timeoutMs ?? 10_000),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${action.method} ${url} answered ${res.status}: ${text.slice(0, 500)}`);
+    let result: unknown = text;
+    try {
+      result = text ? JSON.parse(text) : null;
+    } catch {
+      // a non-JSON answer is kept as text
+    }
+    await this.services.db.transaction(async (trx) => {
+      if (!(await completeJob(trx, job, owner))) return;
+      const run = await loadRun(this.services, trx, 'system:http', job.instance_id!, this.hooks);
+      await writeHistory(trx, run.rec.id, run.actor, [
+        { kind: 'http', detail: { node: n.id, method: action.method, url, status: res.status } },
+      ]);
+      if (action.resultField && !n.forEach)
+        await patchRecord(run, { data: { ...run.rec.data, [action.resultField]: result } });
+      const token = (await trx('process_tokens').where({ id: job.token_id }).first()) as TokenRow | undefined;
+      if (token?.status !== 'waiting') return;
+      const others = await trx('jobs')
+        .where({ token_id: token.id, type: 'http' })
+        .whereNot({ id: job.id })
+        .whereNot({ status: 'done' })
+        .first('id');
+      if (!others) await leave(run, token, n);
+    });
+  }
+
+  private async runNotify(job: JobRow, owner: string): Promise<void> {
+    await this.services.db.transaction(async (trx: Knex) => {
+      if (!(await completeJob(trx, job, owner))) return;
+      await deliverNotification(this.services, trx, fromJson(job.payload) ?? {}, this.hooks);
+    });
+  }
+}

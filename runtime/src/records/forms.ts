@@ -1,0 +1,147 @@
+import { evaluateCondition, type FormDefinition } from '@opsloom/spec';
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { Knex } from 'knex';
+import { fromJson } from '../db/json.ts';
+import { ApiError } from '../http/errors.ts';
+import { type FieldProblem, toFieldProblems } from '../http/validate.ts';
+import { translateBoth } from '../i18n/translate.ts';
+
+export interface LoadedForm {
+  key: string;
+  version: number;
+  def: FormDefinition;
+  validate: ValidateFunction;
+}
+
+// Form versions are immutable, so a compiled form is cached forever by key@version; only
+// "which version is current" is read from the database on each use.
+const compiled = new Map<string, LoadedForm>();
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true }));
+
+export async function loadForm(db: Knex, key: string, version?: number): Promise<LoadedForm> {
+  let v = version;
+  if (v === undefined) {
+    const row = await db('definitions').where({ kind: 'form', key }).first('latest_version', 'status');
+    if (!row || row.latest_version === 0 || row.status === 'retired') {
+      throw new ApiError(404, 'not_found', 'error.not_found', {
+        what: translateBoth('what.record_type', { key }),
+      });
+    }
+    v = Number(row.latest_version);
+  }
+  const id = `${key}@${v}`;
+  const hit = compiled.get(id);
+  if (hit) return hit;
+  const row = await db('definition_versions').where({ kind: 'form', key, version: v }).first('body');
+  if (!row)
+    throw new ApiError(404, 'not_found', 'error.not_found', {
+      what: translateBoth('what.record_type', { key }),
+    });
+  const def = fromJson<FormDefinition>(row.body)!;
+  const loaded: LoadedForm = { key, version: v, def, validate: ajv.compile(def.schema) };
+  compiled.set(id, loaded);
+  return loaded;
+}
+
+export interface FieldAccess {
+  editable?: string[];
+  readonly?: string[];
+  hidden?: string[];
+  required?: string[];
+}
+
+/** Form rules whose condition holds for these values, as sets of fields per effect. */
+export function activeRules(form: FormDefinition, context: Record<string, unknown>) {
+  const out = { hidden: new Set<string>(), required: new Set<string>(), readonly: new Set<string>() };
+  for (const rule of form.rules ?? []) {
+    let holds = false;
+    try {
+      holds = evaluateCondition(rule.when, context);
+    } catch {
+      // A rule over a field that is not filled in yet simply does not apply.
+      holds = false;
+    }
+    const fields = rule.fields;
+    if (rule.effect === 'hide' && holds)
+      fields.forEach((f) => {
+        out.hidden.add(f);
+      });
+    if (rule.effect === 'show' && !holds)
+      fields.forEach((f) => {
+        out.hidden.add(f);
+      });
+    if (rule.effect === 'require' && holds)
+      fields.forEach((f) => {
+        out.required.add(f);
+      });
+    if (rule.effect === 'readonly' && holds)
+      fields.forEach((f) => {
+        out.readonly.add(f);
+      });
+  }
+  return out;
+}
+
+const isEmpty = (v: unknown) =>
+  v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** Fills a derived priority from the impact × urgency matrix, when the form has one. */
+export function derivePriority(form: FormDefinition, data: Record<string, unknown>): void {
+  const m = form.priorityMatrix;
+  if (!m) return;
+  const impact = data[m.impactField];
+  const urgency = data[m.urgencyField];
+  if (impact === undefined || urgency === undefined) return;
+  const priority = m.matrix[String(impact)]?.[String(urgency)];
+  if (priority !== undefined) data[m.priorityField ?? 'priority'] = priority;
+}
+
+/**
+ * Validates record data against the form's JSON Schema and its field rules, and — when the
+ * record is at a process step — the step's field access. Every problem names its field.
+ */
+export function checkRecordData(
+  form: LoadedForm,
+  data: Record<string, unknown>,
+  opts: { before?: Record<string, unknown>; access?: FieldAccess; context?: Record<string, unknown> } = {},
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const valid = form.validate(data);
+  if (!valid) problems.push(...toFieldProblems(form.validate.errors));
+  const rules = activeRules(form.def, { record: data, ...opts.context });
+  const required = new Set([...rules.required, ...(opts.access?.required ?? [])]);
+  for (const field of required) {
+    if (rules.hidden.has(field)) continue;
+    if (isEmpty(data[field]))
+      problems.push({ path: `/${field}`, message: { en: 'is required here', 'zh-CN': '此处为必填项' } });
+  }
+  if (opts.before) {
+    const locked = new Set([...rules.readonly, ...(opts.access?.readonly ?? [])]);
+    const editable = opts.access?.editable ? new Set(opts.access.editable) : null;
+    for (const field of new Set([...Object.keys(data), ...Object.keys(opts.before)])) {
+      if (JSON.stringify(data[field]) === JSON.stringify(opts.before[field])) continue;
+      if (locked.has(field) || (editable && !editable.has(field)) || opts.access?.hidden?.includes(field)) {
+        problems.push({
+          path: `/${field}`,
+          message: { en: 'cannot be changed at this step', 'zh-CN': '当前步骤不可修改此字段' },
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+export function fieldError(problems: FieldProblem[]): ApiError {
+  const first = problems[0]!;
+  return new ApiError(
+    400,
+    'validation_failed',
+    'error.record_invalid',
+    {
+      count: problems.length,
+      first: { en: `${first.path} ${first.message.en}`, 'zh-CN': `${first.path} ${first.message['zh-CN']}` },
+    },
+    { problems },
+  );
+}

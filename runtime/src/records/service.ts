@@ -1,0 +1,172 @@
+import type { Knex } from 'knex';
+import type { Actor, Services } from '../context.ts';
+import { type EngineHooks, type Run, startInstance } from '../engine/engine.ts';
+import { loadGraph } from '../engine/graph.ts';
+import { ApiError, notFound } from '../http/errors.ts';
+import { translateBoth } from '../i18n/translate.ts';
+import { checkRecordData, derivePriority, fieldError, type LoadedForm, loadForm } from './forms.ts';
+import {
+  allocateNumber,
+  type Data,
+  insertRecord,
+  loadRecord,
+  type Rec,
+  updateRecord,
+  writeHistory,
+} from './store.ts';
+import { assertCanSee, isStaff } from './visibility.ts';
+
+/** The process new records of a type run: the catalog item's, else the one published process for the form. */
+export async function defaultProcess(db: Knex, type: string): Promise<string | null> {
+  const rows = await db('definitions')
+    .where({ kind: 'process' })
+    .whereNot('status', 'retired')
+    .where('latest_version', '>', 0)
+    .select('key');
+  const matching: string[] = [];
+  for (const r of rows) {
+    const graph = await loadGraph(db, r.key);
+    if (graph.def.form === type) matching.push(r.key);
+  }
+  if (matching.length > 1) {
+    throw new ApiError(400, 'process_required', 'error.process_required', {
+      type,
+      processes: matching.join(', '),
+    });
+  }
+  return matching[0] ?? null;
+}
+
+export interface CreateInput {
+  type: string;
+  data: Data;
+  process?: string;
+  /** Staff may log a request for someone else (a phone call to the service desk). */
+  requester?: string;
+}
+
+async function createInTrx(
+  services: Services,
+  trx: Knex,
+  actorName: string,
+  form: LoadedForm,
+  data: Data,
+  requesterId: number,
+  processKey: string | null,
+): Promise<Rec> {
+  derivePriority(form.def, data);
+  const problems = checkRecordData(form, data);
+  if (problems.length) throw fieldError(problems);
+  const number = await allocateNumber(services.db, trx, form.key, form.def.numberPrefix);
+  let rec = await insertRecord(trx, actorName, { form, number, data, status: 'new', requesterId });
+  if (processKey)
+    rec = (await startInstance(services, trx, actorName, rec, form, processKey, engineHooks)).run.rec;
+  return rec;
+}
+
+/** Creates a record and runs its process to the first wait, in one transaction. */
+export async function createRecord(services: Services, actor: Actor, input: CreateInput): Promise<Rec> {
+  const form = await loadForm(services.db, input.type);
+  let requesterId = actor.userId;
+  if (input.requester && input.requester !== actor.username) {
+    if (!isStaff(actor))
+      throw new ApiError(403, 'forbidden', 'error.forbidden_role', { roles: 'agent, manager, admin' });
+    const row = await services.db('users').where({ username: input.requester, active: true }).first('id');
+    if (!row) throw notFound(translateBoth('what.user', { key: input.requester }));
+    requesterId = row.id;
+  }
+  const processKey = input.process ?? (await defaultProcess(services.db, input.type));
+  const rec = await services.db.transaction((trx) =>
+    createInTrx(services, trx, actor.username, form, { ...input.data }, requesterId, processKey),
+  );
+  services.wake();
+  return rec;
+}
+
+/** What the engine calls for a service task's createRecord: a new record linked to the current one. */
+export const engineHooks: EngineHooks = {
+  async createLinkedRecord(
+    run: Run,
+    formKey: string,
+    data: Data,
+    relation: string | undefined,
+  ): Promise<Rec> {
+    const form = await loadForm(run.trx, formKey);
+    const processKey = await defaultProcess(run.trx, formKey);
+    const created = await createInTrx(
+      run.services,
+      run.trx,
+      run.actor,
+      form,
+      data,
+      run.rec.requesterId,
+      processKey,
+    );
+    await run.trx('record_links').insert({
+      from_id: created.id,
+      to_id: run.rec.id,
+      to_ci: null,
+      relation: relation ?? 'related-to',
+      created_by: run.actor,
+      created_at: Date.now(),
+    });
+    await writeHistory(run.trx, run.rec.id, run.actor, [
+      { kind: 'link', detail: { added: created.number, relation: relation ?? 'related-to', incoming: true } },
+    ]);
+    await writeHistory(run.trx, created.id, run.actor, [
+      { kind: 'link', detail: { added: run.rec.number, relation: relation ?? 'related-to' } },
+    ]);
+    return created;
+  },
+};
+
+/**
+ * Edits a record's fields outside a task action. Staff only; the current step's field access
+ * still applies (an agent cannot change what the step locks), and the version read must be current.
+ */
+export async function editRecord(
+  services: Services,
+  actor: Actor,
+  id: number,
+  data: Data,
+  version: number,
+): Promise<Rec> {
+  if (!isStaff(actor))
+    throw new ApiError(403, 'forbidden', 'error.forbidden_role', { roles: 'agent, manager, admin' });
+  return services.db.transaction(async (trx) => {
+    const rec = await loadRecord(trx, id);
+    await assertCanSee(trx, actor, rec);
+    const form = await loadForm(trx, rec.type, rec.formVersion);
+    const merged = { ...rec.data, ...data };
+    derivePriority(form.def, merged);
+    const access = await currentFieldAccess(trx, rec.id);
+    const problems = checkRecordData(form, merged, { before: rec.data, access: access ?? undefined });
+    if (problems.length) throw fieldError(problems);
+    return updateRecord(trx, actor.username, form, rec, { data: merged }, version);
+  });
+}
+
+/** Field access of the step a record is at: the union of what its open tasks' nodes lock. */
+export async function currentFieldAccess(trx: Knex, recordId: number) {
+  const tasks = await trx('tasks as t')
+    .join('process_instances as i', 'i.id', 't.instance_id')
+    .where({ 't.record_id': recordId, 't.status': 'open' })
+    .select('t.node_id', 'i.process_key', 'i.process_version');
+  if (!tasks.length) return null;
+  const readonly = new Set<string>();
+  const hidden = new Set<string>();
+  let editable: Set<string> | null = null;
+  for (const t of tasks) {
+    const graph = await loadGraph(trx, t.process_key, t.process_version);
+    const n = graph.nodes.get(t.node_id);
+    if (n?.type !== 'userTask' || !n.fieldAccess) continue;
+    n.fieldAccess.readonly?.forEach((f) => {
+      readonly.add(f);
+    });
+    n.fieldAccess.hidden?.forEach((f) => {
+      hidden.add(f);
+    });
+    if (n.fieldAccess.editable) editable = new Set([...(editable ?? []), ...n.fieldAccess.editable]);
+  }
+  return { readonly: [...readonly], hidden: [...hidden], ...(editable ? { editable: [...editable] } : {}) };
+}

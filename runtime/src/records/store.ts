@@ -1,0 +1,301 @@
+import type { Knex } from 'knex';
+import { dialectOf } from '../db/connect.ts';
+import { fromJson, toJson } from '../db/json.ts';
+import { conflict, notFound } from '../http/errors.ts';
+import { translateBoth } from '../i18n/translate.ts';
+import type { LoadedForm } from './forms.ts';
+
+export type Data = Record<string, unknown>;
+
+export interface RecordRow {
+  id: number;
+  type: string;
+  form_version: number;
+  number: string;
+  title: string;
+  description: string | null;
+  status: string;
+  priority: string | null;
+  requester_id: number;
+  assignee_id: number | null;
+  group_id: number | null;
+  data: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  closed_at: number | null;
+}
+
+/** A record as the server works with it: standard columns plus the form's field values. */
+export interface Rec {
+  id: number;
+  type: string;
+  formVersion: number;
+  number: string;
+  title: string;
+  description: string | null;
+  status: string;
+  priority: string | null;
+  requesterId: number;
+  assigneeId: number | null;
+  groupId: number | null;
+  data: Data;
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+  resolvedAt: number | null;
+  closedAt: number | null;
+}
+
+export function fromRow(row: RecordRow): Rec {
+  const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: Number(row.id),
+    type: row.type,
+    formVersion: row.form_version,
+    number: row.number,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    requesterId: row.requester_id,
+    assigneeId: row.assignee_id,
+    groupId: row.group_id,
+    data: fromJson<Data>(row.data) ?? {},
+    version: row.version,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    resolvedAt: n(row.resolved_at),
+    closedAt: n(row.closed_at),
+  };
+}
+
+export const recordWhat = (key: string | number) => translateBoth('what.record', { key });
+
+export async function loadRecord(db: Knex, id: number): Promise<Rec> {
+  const row = await db<RecordRow>('records').where({ id }).first();
+  if (!row) throw notFound(recordWhat(id));
+  return fromRow(row);
+}
+
+/**
+ * Next number of a record type. On MySQL it is taken in its own short transaction so the
+ * sequence row is not locked for the whole create (a rolled-back create leaves a gap, as in
+ * Jira); SQLite has a single writer anyway, so there it joins the caller's transaction.
+ */
+export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: string): Promise<string> {
+  let value: number;
+  if (dialectOf(db) === 'mysql') {
+    value = await db.transaction(async (t) => {
+      const n = await t.raw(
+        'UPDATE record_sequences SET next_value = LAST_INSERT_ID(next_value + 1) WHERE type = ?',
+        [type],
+      );
+      if (n[0].affectedRows === 0) {
+        await t.raw('INSERT IGNORE INTO record_sequences (type, next_value) VALUES (?, 0)', [type]);
+        await t.raw(
+          'UPDATE record_sequences SET next_value = LAST_INSERT_ID(next_value + 1) WHERE type = ?',
+          [type],
+        );
+      }
+      const [rows] = await t.raw('SELECT LAST_INSERT_ID() AS v');
+      return Number(rows[0].v);
+    });
+  } else {
+    const n = await trx('record_sequences').where({ type }).increment('next_value', 1);
+    if (n === 0) await trx('record_sequences').insert({ type, next_value: 1 });
+    value = Number((await trx('record_sequences').where({ type }).first('next_value')).next_value);
+  }
+  return `${prefix}-${String(value).padStart(6, '0')}`;
+}
+
+/** The standard columns a form's data feeds: title, description, priority. */
+function standardFromData(form: LoadedForm, data: Data) {
+  const titleField = form.def.titleField ?? 'title';
+  const descriptionField = form.def.descriptionField ?? 'description';
+  const priorityField = form.def.priorityMatrix?.priorityField ?? 'priority';
+  const str = (v: unknown) => (v === undefined || v === null ? null : String(v));
+  return {
+    title: (str(data[titleField]) ?? '').slice(0, 500),
+    description: str(data[descriptionField]),
+    priority: str(data[priorityField])?.slice(0, 32) ?? null,
+  };
+}
+
+/** Values of indexed fields as rows of record_values (strings and numbers indexed apart). */
+function indexRows(form: LoadedForm, rec: { id: number; type: string; createdAt: number }, data: Data) {
+  return (form.def.indexed ?? [])
+    .filter((field) => data[field] !== undefined && data[field] !== null)
+    .map((field) => {
+      const v = data[field];
+      return {
+        record_id: rec.id,
+        type: rec.type,
+        field,
+        str_value: typeof v === 'number' ? null : String(v).slice(0, 191),
+        num_value: typeof v === 'number' ? v : null,
+        created_at: rec.createdAt,
+      };
+    });
+}
+
+export async function writeHistory(
+  trx: Knex,
+  recordId: number,
+  actor: string,
+  entries: { kind: string; field?: string; from?: unknown; to?: unknown; detail?: unknown }[],
+  at = Date.now(),
+): Promise<void> {
+  if (!entries.length) return;
+  await trx('record_history').insert(
+    entries.map((e) => ({
+      record_id: recordId,
+      at,
+      actor,
+      kind: e.kind,
+      field: e.field ?? null,
+      from_value: e.from === undefined ? null : toJson(e.from),
+      to_value: e.to === undefined ? null : toJson(e.to),
+      detail: e.detail === undefined ? null : toJson(e.detail),
+    })),
+  );
+}
+
+export interface NewRecord {
+  form: LoadedForm;
+  number: string;
+  data: Data;
+  status: string;
+  requesterId: number;
+  groupId?: number | null;
+  assigneeId?: number | null;
+}
+
+export async function insertRecord(trx: Knex, actor: string, input: NewRecord): Promise<Rec> {
+  const now = Date.now();
+  const std = standardFromData(input.form, input.data);
+  const [id] = await trx('records').insert({
+    type: input.form.key,
+    form_version: input.form.version,
+    number: input.number,
+    title: std.title,
+    description: std.description,
+    status: input.status,
+    priority: std.priority,
+    requester_id: input.requesterId,
+    assignee_id: input.assigneeId ?? null,
+    group_id: input.groupId ?? null,
+    data: toJson(input.data),
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  });
+  const rec: Rec = {
+    id: Number(id),
+    type: input.form.key,
+    formVersion: input.form.version,
+    number: input.number,
+    ...std,
+    status: input.status,
+    requesterId: input.requesterId,
+    assigneeId: input.assigneeId ?? null,
+    groupId: input.groupId ?? null,
+    data: input.data,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    resolvedAt: null,
+    closedAt: null,
+  };
+  const values = indexRows(input.form, rec, input.data);
+  if (values.length) await trx('record_values').insert(values);
+  await writeHistory(
+    trx,
+    rec.id,
+    actor,
+    [{ kind: 'created', to: { number: rec.number, status: rec.status } }],
+    now,
+  );
+  return rec;
+}
+
+export interface RecordPatch {
+  data?: Data;
+  status?: string;
+  assigneeId?: number | null;
+  groupId?: number | null;
+  resolved?: boolean;
+  closed?: boolean;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * Applies a change to a record: one history row per changed field, indexed values kept in
+ * step, and the version bumped by a conditional UPDATE — if `expectedVersion` (or the version
+ * the caller loaded) is no longer current, nothing changes and the caller gets 409.
+ */
+export async function updateRecord(
+  trx: Knex,
+  actor: string,
+  form: LoadedForm,
+  rec: Rec,
+  patch: RecordPatch,
+  expectedVersion = rec.version,
+): Promise<Rec> {
+  const now = Date.now();
+  const data = patch.data ?? rec.data;
+  const std = standardFromData(form, data);
+  const history: { kind: string; field: string; from: unknown; to: unknown }[] = [];
+  for (const field of new Set([...Object.keys(rec.data), ...Object.keys(data)])) {
+    if (!same(rec.data[field], data[field]))
+      history.push({ kind: 'field', field, from: rec.data[field], to: data[field] });
+  }
+  const next: Rec = { ...rec, ...std, data, version: expectedVersion + 1, updatedAt: now };
+  for (const key of ['status', 'assigneeId', 'groupId'] as const) {
+    if (patch[key] !== undefined && !same(patch[key], rec[key])) {
+      history.push({
+        kind: 'field',
+        field: key === 'status' ? 'status' : key === 'assigneeId' ? 'assignee' : 'group',
+        from: rec[key],
+        to: patch[key],
+      });
+      (next as unknown as Record<string, unknown>)[key] = patch[key];
+    }
+  }
+  if (patch.resolved === true && rec.resolvedAt === null) next.resolvedAt = now;
+  if (patch.resolved === false) next.resolvedAt = null;
+  if (patch.closed === true && rec.closedAt === null) next.closedAt = now;
+  if (patch.closed === false) next.closedAt = null;
+  const updated = await trx('records')
+    .where({ id: rec.id, version: expectedVersion })
+    .update({
+      title: next.title,
+      description: next.description,
+      priority: next.priority,
+      status: next.status,
+      assignee_id: next.assigneeId,
+      group_id: next.groupId,
+      data: toJson(data),
+      version: next.version,
+      updated_at: now,
+      resolved_at: next.resolvedAt,
+      closed_at: next.closedAt,
+    });
+  if (updated !== 1) {
+    throw conflict('stale_version', 'error.stale_revision', {
+      what: recordWhat(rec.number),
+      read: expectedVersion,
+      current: rec.version + 1,
+    });
+  }
+  const changedIndexed = (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f]));
+  if (changedIndexed.length) {
+    await trx('record_values').where({ record_id: rec.id }).whereIn('field', changedIndexed).delete();
+    const rows = indexRows(form, rec, data).filter((r) => changedIndexed.includes(r.field));
+    if (rows.length) await trx('record_values').insert(rows);
+  }
+  await writeHistory(trx, rec.id, actor, history, now);
+  return next;
+}

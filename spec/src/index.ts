@@ -1,0 +1,48 @@
+/**
+ * @opsloom/spec — the JSON contract of Opsloom. The designer writes only what this package
+ * accepts and the runtime runs only what it accepts. Pure: no I/O, runs in the browser and
+ * on the server.
+ */
+
+export {
+  type CompiledExpression,
+  compileExpression,
+  ExpressionError,
+  evaluateCondition,
+} from './expression.ts';
+export { type I18nText, LOCALES, type Locale, type LocalizedMessage, localize } from './i18n.ts';
+export { DEFINITION_KINDS, type DefinitionKind, isDefinitionKind } from './kinds.ts';
+export type { Action, Assignee, Recipient } from './schemas/actions.ts';
+export { WEEKDAYS, type Weekday } from './schemas/calendar.ts';
+export { DEFAULT_DASHBOARD_COLUMNS } from './schemas/dashboard.ts';
+export {
+  anyDefinitionJsonSchema,
+  type CalendarDefinition,
+  type CatalogDefinition,
+  type DashboardDefinition,
+  type Definition,
+  type DefinitionByKind,
+  definitionJsonSchemas,
+  type FormDefinition,
+  type ProcessDefinition,
+  type ReportDefinition,
+  type RuleDefinition,
+  type ScheduleDefinition,
+  type SlaDefinition,
+} from './schemas/index.ts';
+export type { ProcessEdge, ProcessNode, ServiceAction } from './schemas/process.ts';
+export { NODE_TYPES, type NodeType } from './schemas/process.ts';
+export { RULE_EVENTS } from './schemas/rule.ts';
+export {
+  checkTemplate,
+  type RenderOptions,
+  renderTemplate,
+  renderTemplateSync,
+  TemplateError,
+} from './template.ts';
+export { RECORD_SYSTEM_FIELDS } from './validation/checks/report.ts';
+export { isValidTimeZone } from './validation/checks/time-zone.ts';
+export type { Lookup } from './validation/lookup.ts';
+export { MESSAGES, PROBLEM_CODES, type ProblemCode } from './validation/messages.ts';
+export type { Problem, ValidationResult } from './validation/problems.ts';
+export { validateBundle, validateDefinition } from './validation/validate.ts';

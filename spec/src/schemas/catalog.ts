@@ -1,0 +1,41 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { envelope, I18nText, Id, Key, Obj, StringEnum } from './common.ts';
+
+export const PORTAL_ROLES = ['admin', 'agent', 'manager', 'user'] as const;
+
+export const CatalogDefinition = Obj({
+  ...envelope('catalog'),
+  categories: Type.Array(
+    Obj({
+      id: Id,
+      name: I18nText,
+      icon: Type.Optional(Type.String()),
+      parent: Type.Optional(Id),
+      order: Type.Optional(Type.Integer()),
+    }),
+  ),
+  items: Type.Array(
+    Obj({
+      id: Id,
+      name: I18nText,
+      description: Type.Optional(I18nText),
+      category: Id,
+      icon: Type.Optional(Type.String()),
+      keywords: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+      form: Key,
+      process: Key,
+      sla: Type.Optional(Key),
+      /** Field values the portal prefills, so one form can serve several items. */
+      defaults: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      order: Type.Optional(Type.Integer()),
+      visibleTo: Type.Optional(
+        Obj({
+          groups: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+          roles: Type.Optional(Type.Array(StringEnum(PORTAL_ROLES))),
+        }),
+      ),
+    }),
+  ),
+});
+
+export type CatalogDefinition = Static<typeof CatalogDefinition>;

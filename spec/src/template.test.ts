@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { checkTemplate, renderTemplate, renderTemplateSync, TemplateError } from './template.ts';
+
+describe('renderTemplate', () => {
+  const record = {
+    number: 'INC-000123',
+    title: '打印机卡纸',
+    category: { 'zh-CN': '硬件', en: 'Hardware' },
+  };
+
+  it('renders with zh-CN and en context', async () => {
+    expect(await renderTemplate('工单 {{ record.number }}：{{ record.title }}', { record })).toBe(
+      '工单 INC-000123：打印机卡纸',
+    );
+    expect(await renderTemplate('Ticket {{ record.number }}', { record }, { locale: 'en' })).toBe(
+      'Ticket INC-000123',
+    );
+  });
+
+  it('localizes I18nText values with the localize filter and exposes the locale', async () => {
+    expect(await renderTemplate('{{ record.category | localize }}', { record }, { locale: 'zh-CN' })).toBe(
+      '硬件',
+    );
+    expect(await renderTemplate('{{ record.category | localize }}', { record }, { locale: 'en' })).toBe(
+      'Hardware',
+    );
+    expect(renderTemplateSync('{{ locale }}', {}, { locale: 'en' })).toBe('en');
+  });
+
+  it('has a sync variant with the same output', () => {
+    expect(renderTemplateSync('{% if record.number %}有编号{% endif %}', { record })).toBe('有编号');
+  });
+
+  it('renders missing values as empty, not as an error', () => {
+    expect(renderTemplateSync('[{{ record.nothing }}]', { record })).toBe('[]');
+  });
+});
+
+describe('template sandbox', () => {
+  const context = { x: { a: 1 }, s: 'text', list: [1] };
+
+  it.each([
+    '{{ x.constructor }}',
+    '{{ x.constructor.constructor }}',
+    '{{ s.constructor }}',
+    '{{ list.constructor }}',
+    '{{ x.__proto__ }}',
+    '{{ x.toString }}',
+    '{{ x.hasOwnProperty }}',
+    '{{ x.a.constructor.name }}',
+  ])('%s renders nothing', (source) => {
+    expect(renderTemplateSync(source, context)).toBe('');
+  });
+
+  it('never reads inherited properties', () => {
+    const inherited = Object.create({ secret: 'leak' }) as Record<string, unknown>;
+    expect(renderTemplateSync('{{ o.secret }}', { o: inherited })).toBe('');
+  });
+
+  it.each(['{% include "secrets" %}', '{% render "/etc/passwd" %}', '{% layout "base" %}'])(
+    '%s is refused: templates cannot read other templates or files',
+    (source) => {
+      expect(checkTemplate(source)).not.toBeNull();
+      expect(() => renderTemplateSync(source, {})).toThrow(TemplateError);
+    },
+  );
+
+  it('refuses unknown filters when parsing', () => {
+    expect(checkTemplate('{{ x | shout }}')?.en).toMatch(/filter/);
+  });
+
+  it('stops runaway loops', () => {
+    expect(() => renderTemplateSync('{% for i in (1..100000000) %}{{ i }}{% endfor %}', {})).toThrow(
+      TemplateError,
+    );
+  });
+});
+
+describe('checkTemplate', () => {
+  it('returns null for a good template and both languages for a bad one', () => {
+    expect(checkTemplate('Hello {{ name }}')).toBeNull();
+    const problem = checkTemplate('Hello {{ name');
+    expect(problem?.['zh-CN']).toMatch(/模板/);
+    expect(problem?.en).toMatch(/Template/);
+  });
+});

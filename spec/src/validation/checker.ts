@@ -1,0 +1,116 @@
+import { compileExpression, ExpressionError } from '../expression.ts';
+import type { LocalizedMessage } from '../i18n.ts';
+import type { DefinitionKind } from '../kinds.ts';
+import { checkTemplate } from '../template.ts';
+import type { Resolver } from './lookup.ts';
+import type { MessageParams, ProblemCode } from './messages.ts';
+import { child } from './pointer.ts';
+import type { ProblemList } from './problems.ts';
+
+const REF_CODES = {
+  form: 'ref.form',
+  process: 'ref.process',
+  sla: 'ref.sla',
+  calendar: 'ref.calendar',
+  report: 'ref.report',
+  rule: 'ref.rule',
+} as const satisfies Partial<Record<DefinitionKind, ProblemCode>>;
+
+/**
+ * What every kind-specific check needs: the problem list, the resolver, and helpers for
+ * the checks all kinds share (expressions, templates, references, duplicate ids). Helpers
+ * accept `unknown` so they stay safe when the shape check already found the value wrong.
+ */
+export class Checker {
+  constructor(
+    readonly problems: ProblemList,
+    readonly refs: Resolver,
+  ) {}
+
+  add(code: ProblemCode, path: string, params?: MessageParams, atPath?: string): void {
+    this.problems.add(code, path, params, atPath);
+  }
+
+  expression(path: string, source: unknown): void {
+    if (typeof source !== 'string' || source === '') return;
+    try {
+      compileExpression(source);
+    } catch (error) {
+      const detail: LocalizedMessage =
+        error instanceof ExpressionError ? error.localized : { 'zh-CN': String(error), en: String(error) };
+      this.add('expression.syntax', path, { source, detail });
+    }
+  }
+
+  /** Every language of an I18nText (or a plain string) must parse as a liquid template. */
+  template(path: string, text: unknown): void {
+    if (typeof text === 'string') {
+      const error = checkTemplate(text);
+      if (error) this.add('template.syntax', path, { detail: error });
+    } else if (text && typeof text === 'object') {
+      for (const [locale, value] of Object.entries(text)) {
+        if (typeof value === 'string') this.template(child(path, locale), value);
+      }
+    }
+  }
+
+  /** Strings anywhere inside a JSON value (e.g. an HTTP body) are templates. */
+  templatesIn(path: string, value: unknown): void {
+    if (typeof value === 'string') this.template(path, value);
+    else if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        this.templatesIn(child(path, i), v);
+      });
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) this.templatesIn(child(path, k), v);
+    }
+  }
+
+  reference(kind: keyof typeof REF_CODES, key: unknown, path: string): void {
+    if (typeof key !== 'string') return;
+    if (this.refs.hasDefinition(kind, key) === false) this.add(REF_CODES[kind], path, { key });
+  }
+
+  group(key: unknown, path: string): void {
+    if (typeof key === 'string' && this.refs.hasGroup(key) === false) this.add('ref.group', path, { key });
+  }
+
+  user(key: unknown, path: string): void {
+    if (typeof key === 'string' && this.refs.hasUser(key) === false) this.add('ref.user', path, { key });
+  }
+
+  /** Field `field` must exist in form `formKey` when the form's fields are known. */
+  field(formKey: unknown, field: unknown, path: string): void {
+    if (typeof formKey !== 'string' || typeof field !== 'string') return;
+    const fields = this.refs.formFields(formKey);
+    if (Array.isArray(fields) && !fields.includes(field))
+      this.add('ref.field', path, { form: formKey, field });
+  }
+
+  /** Reports the second and later use of each id in a list of objects. */
+  uniqueIds(list: unknown, path: string, collection: LocalizedMessage, idKey = 'id'): void {
+    if (!Array.isArray(list)) return;
+    const seen = new Set<string>();
+    list.forEach((item, i) => {
+      const id = (item as Record<string, unknown> | null)?.[idKey];
+      if (typeof id !== 'string') return;
+      if (seen.has(id)) this.add('id.duplicate', child(path, i, idKey), { id, collection });
+      seen.add(id);
+    });
+  }
+}
+
+/** Arrays from possibly malformed input: anything that is not an array reads as empty. */
+export function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function record(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

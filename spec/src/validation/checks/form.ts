@@ -1,0 +1,87 @@
+import type { LocalizedMessage } from '../../i18n.ts';
+import { type Checker, list, record, str } from '../checker.ts';
+import { child } from '../pointer.ts';
+import { jsonSchemaErrors } from '../shape.ts';
+
+const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
+const RULES: LocalizedMessage = { 'zh-CN': '字段规则（rules）', en: 'field rules (rules)' };
+
+export function checkForm(c: Checker, def: Record<string, unknown>): void {
+  const key = str(def.key) ?? '';
+  const schema = def.schema;
+  for (const e of jsonSchemaErrors(schema)) c.add('form.schema.invalid', '/schema', e);
+
+  const properties = record(record(schema).properties);
+  const fields = Object.keys(properties);
+  if (record(schema).type !== 'object' || fields.length === 0) c.add('form.schema.root', '/schema');
+
+  /** The form's own field references resolve against its schema, not the lookup. */
+  const field = (name: unknown, path: string) => {
+    if (typeof name === 'string' && fields.length > 0 && !fields.includes(name)) {
+      c.add('ref.field', path, { form: key, field: name });
+      return false;
+    }
+    return typeof name === 'string';
+  };
+
+  field(def.titleField, '/titleField');
+  field(def.descriptionField, '/descriptionField');
+
+  list(def.indexed).forEach((name, i) => {
+    if (!field(name, child('/indexed', i)) || fields.length === 0) return;
+    const type = record(properties[name as string]).type;
+    if (typeof type !== 'string' || !SCALAR_TYPES.has(type)) {
+      c.add('form.indexed.type', child('/indexed', i), {
+        field: name as string,
+        type: JSON.stringify(type ?? 'any'),
+      });
+    }
+  });
+
+  c.uniqueIds(def.rules, '/rules', RULES);
+  list(def.rules).forEach((rule, i) => {
+    const r = record(rule);
+    c.expression(child('/rules', i, 'when'), r.when);
+    list(r.fields).forEach((f, j) => {
+      field(f, child('/rules', i, 'fields', j));
+    });
+  });
+
+  checkPriorityMatrix(c, def.priorityMatrix, properties, field);
+}
+
+function checkPriorityMatrix(
+  c: Checker,
+  value: unknown,
+  properties: Record<string, unknown>,
+  field: (name: unknown, path: string) => boolean,
+): void {
+  if (value === undefined) return;
+  const pm = record(value);
+  const impactOk = field(pm.impactField, '/priorityMatrix/impactField');
+  const urgencyOk = field(pm.urgencyField, '/priorityMatrix/urgencyField');
+  const priorityField = str(pm.priorityField) ?? 'priority';
+  const priorityOk = field(priorityField, '/priorityMatrix/priorityField');
+  /** Matrix keys and cells must be options of the fields when the fields are enums. */
+  const options = (name: unknown, ok: boolean): string[] | undefined => {
+    if (!ok || typeof name !== 'string') return undefined;
+    const e = record(properties[name]).enum;
+    return Array.isArray(e) ? e.map(String) : undefined;
+  };
+  const impacts = options(pm.impactField, impactOk);
+  const urgencies = options(pm.urgencyField, urgencyOk);
+  const priorities = options(priorityField, priorityOk);
+  const bad = (path: string, v: string, f: unknown, allowed: string[]) =>
+    c.add('form.priorityMatrix.value', path, { value: v, field: String(f), allowed: allowed.join(', ') });
+  for (const [impact, row] of Object.entries(record(pm.matrix))) {
+    const rowPath = child('/priorityMatrix/matrix', impact);
+    if (impacts && !impacts.includes(impact)) bad(rowPath, impact, pm.impactField, impacts);
+    for (const [urgency, priority] of Object.entries(record(row))) {
+      const cellPath = child(rowPath, urgency);
+      if (urgencies && !urgencies.includes(urgency)) bad(cellPath, urgency, pm.urgencyField, urgencies);
+      if (priorities && typeof priority === 'string' && !priorities.includes(priority)) {
+        bad(cellPath, priority, priorityField, priorities);
+      }
+    }
+  }
+}

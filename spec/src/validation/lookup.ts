@@ -1,0 +1,72 @@
+import type { DefinitionKind } from '../kinds.ts';
+import { isDefinitionKind } from '../kinds.ts';
+
+/**
+ * What the validator may ask about the world outside the definition. Every function is
+ * optional: a reference kind is checked only when its function is given, so the designer
+ * can validate offline and the store can validate strictly on publish.
+ */
+export interface Lookup {
+  hasDefinition?(kind: DefinitionKind, key: string): boolean;
+  /** Field keys of a published form; undefined when there is no such form. */
+  formFields?(formKey: string): string[] | undefined;
+  hasGroup?(key: string): boolean;
+  hasUser?(username: string): boolean;
+}
+
+/** Lookup answers with "cannot tell" (undefined / null) made explicit, so checks can skip. */
+export interface Resolver {
+  hasDefinition(kind: DefinitionKind, key: string): boolean | undefined;
+  /** string[]: the form's fields; undefined: no such form; null: cannot tell. */
+  formFields(formKey: string): string[] | undefined | null;
+  hasGroup(key: string): boolean | undefined;
+  hasUser(username: string): boolean | undefined;
+}
+
+export function resolverFor(lookup: Lookup | undefined): Resolver {
+  return {
+    hasDefinition(kind, key) {
+      if (lookup?.hasDefinition) return lookup.hasDefinition(kind, key);
+      if (kind === 'form' && lookup?.formFields) return lookup.formFields(key) !== undefined;
+      return undefined;
+    },
+    formFields(formKey) {
+      if (!lookup?.formFields) return null;
+      return lookup.formFields(formKey);
+    },
+    hasGroup: (key) => lookup?.hasGroup?.(key),
+    hasUser: (name) => lookup?.hasUser?.(name),
+  };
+}
+
+/** Top-level field keys of a form definition's JSON Schema. */
+export function fieldsOfForm(form: unknown): string[] {
+  const properties = (form as { schema?: { properties?: unknown } } | null)?.schema?.properties;
+  return properties && typeof properties === 'object' && !Array.isArray(properties)
+    ? Object.keys(properties)
+    : [];
+}
+
+/**
+ * Definitions validated together answer for each other first (a plugin's process names its
+ * own form), then the outer lookup; with no outer function, references leaving the bundle
+ * are not judged.
+ */
+export function bundleResolver(defs: unknown[], outer: Resolver): Resolver {
+  const byKind = new Map<string, unknown>();
+  for (const def of defs) {
+    const d = def as { kind?: unknown; key?: unknown } | null;
+    if (d && isDefinitionKind(d.kind) && typeof d.key === 'string')
+      byKind.set(`${d.kind}\u0000${d.key}`, def);
+  }
+  const find = (kind: DefinitionKind, key: string) => byKind.get(`${kind}\u0000${key}`);
+  return {
+    hasDefinition: (kind, key) => (find(kind, key) ? true : outer.hasDefinition(kind, key)),
+    formFields(formKey) {
+      const form = find('form', formKey);
+      return form ? fieldsOfForm(form) : outer.formFields(formKey);
+    },
+    hasGroup: (key) => outer.hasGroup(key),
+    hasUser: (name) => outer.hasUser(name),
+  };
+}
