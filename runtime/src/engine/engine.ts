@@ -254,8 +254,15 @@ export async function follow(
   await enter(run, token, node(run.graph, edge.target), scope);
 }
 
+/**
+ * Entering a node with a status gives the record that status. A status named "resolved" marks
+ * the record resolved (the requester may still confirm or reopen); moving to any other working
+ * status after it — a reopen — clears the mark.
+ */
 async function setStatusFor(run: Run, n: ProcessNode): Promise<void> {
-  if (n.status && n.status !== run.rec.status) await patchRecord(run, { status: n.status });
+  if (!n.status || n.status === run.rec.status) return;
+  const resolved = n.status === 'resolved' ? true : run.rec.resolvedAt !== null ? false : undefined;
+  await patchRecord(run, { status: n.status, ...(resolved !== undefined ? { resolved } : {}) });
 }
 
 async function enter(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope): Promise<void> {
@@ -560,10 +567,14 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
       .trx('task_approvers')
       .insert(who.userIds.map((user_id, seq) => ({ task_id: taskId, user_id, seq, added_by: null })));
   }
-  const patch: RecordPatch = {};
-  if (who.groupId !== null && who.groupId !== run.rec.groupId) patch.groupId = who.groupId;
-  if (assigneeId !== run.rec.assigneeId) patch.assigneeId = assigneeId;
-  if (Object.keys(patch).length) await patchRecord(run, patch);
+  // A step that waits on the requester (confirm, reply) leaves the record with its agent and
+  // queue; every other step hands the record to whoever holds the task.
+  if (n.assignee.type !== 'requester') {
+    const patch: RecordPatch = {};
+    if (who.groupId !== null && who.groupId !== run.rec.groupId) patch.groupId = who.groupId;
+    if (assigneeId !== run.rec.assigneeId) patch.assigneeId = assigneeId;
+    if (Object.keys(patch).length) await patchRecord(run, patch);
+  }
   await writeHistory(run.trx, run.rec.id, run.actor, [
     {
       kind: 'task',

@@ -11,7 +11,7 @@ import type { Actor, Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
-import { checkRecordData, fieldError } from '../records/forms.ts';
+import { checkRecordData, derivePriority, fieldError } from '../records/forms.ts';
 import { type Data, writeHistory } from '../records/store.ts';
 import { assertCanSee, groupIdsOf } from '../records/visibility.ts';
 import {
@@ -153,6 +153,9 @@ export async function takeAction(
     const access = rejecting ? { ...n.fieldAccess, required: [] } : n.fieldAccess;
     const problems = checkRecordData(run.form, data, { before: run.rec.data, access });
     if (problems.length) throw fieldError(problems);
+    // Derived values (the impact × urgency priority) follow the person's changes; they are
+    // not the person's changes, so step locks do not apply to them.
+    derivePriority(run.form.def, data);
     if (body.data) await patchRecord(run, { data });
 
     const ctx = await exprContext(run, { input: body.input });

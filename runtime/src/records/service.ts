@@ -138,10 +138,10 @@ export async function editRecord(
     await assertCanSee(trx, actor, rec);
     const form = await loadForm(trx, rec.type, rec.formVersion);
     const merged = { ...rec.data, ...data };
-    derivePriority(form.def, merged);
     const access = await currentFieldAccess(trx, rec.id);
     const problems = checkRecordData(form, merged, { before: rec.data, access: access ?? undefined });
     if (problems.length) throw fieldError(problems);
+    derivePriority(form.def, merged);
     return updateRecord(trx, actor.username, form, rec, { data: merged }, version);
   });
 }

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client.ts';
+import { testDatabases } from '../support/databases.ts';
+import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** The itil-incident plugin, driven through the HTTP API as people would use it. */
+describe.each(testDatabases())('incident flow on %s', (dbName) => {
+  let srv: TestServer;
+  let requester: ApiClient;
+  let agent: ApiClient;
+  let agent2: ApiClient;
+  let secondLine: ApiClient;
+  beforeAll(async () => {
+    srv = await startTestServer(dbName, { pluginsDir: SHIPPED_PLUGINS, demo: true });
+    const as = (u: string) => new ApiClient(srv.url).login(u, DEMO_PASSWORD);
+    [requester, agent, agent2, secondLine] = await Promise.all([
+      as('zhaolei'),
+      as('zhangwei'),
+      as('lina'),
+      as('wangfang'),
+    ]);
+  });
+  afterAll(() => srv?.close());
+
+  const tasksOf = async (c: ApiClient, id: number) => (await c.get(`/records/${id}/tasks`)).body.items;
+  async function act(c: ApiClient, id: number, action: string, body: Record<string, unknown> = {}) {
+    const [task] = await tasksOf(c, id);
+    return c.post(`/tasks/${task.id}/actions/${action}`, body);
+  }
+
+  it('runs new → triage → in progress → pending customer → resolved → closed', async () => {
+    const created = await requester.post('/records', {
+      type: 'incident',
+      data: {
+        title: 'VPN 无法连接',
+        description: '从家里连不上公司 VPN',
+        category: 'network',
+        impact: 1,
+        urgency: 2,
+      },
+    });
+    expect(created.status).toBe(201);
+    const inc = created.body;
+    expect(inc.number).toMatch(/^INC-\d{6}$/);
+    expect(inc).toMatchObject({
+      status: 'triage',
+      group: 'service-desk',
+      assignee: null,
+      requester: 'zhaolei',
+      priority: 'P2',
+    });
+
+    // The requester sees it but has no buttons; the queue's agents may claim it.
+    expect((await tasksOf(requester, inc.id))[0].actions).toEqual([]);
+    const [triage] = await tasksOf(agent, inc.id);
+    expect(triage.can.claim).toBe(true);
+    expect(triage.actions).toEqual([]);
+    expect((await agent.post(`/tasks/${triage.id}/actions/accept`)).status).toBe(403);
+    expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
+    expect((await agent2.post(`/tasks/${triage.id}/claim`)).status).toBe(409);
+    const claimed = (await tasksOf(agent, inc.id))[0];
+    expect(claimed.actions.map((a: { key: string }) => a.key).sort()).toEqual(['accept', 'cancel']);
+
+    // Triage may re-grade impact; priority follows the matrix. The title is locked here.
+    const locked = await act(agent, inc.id, 'accept', { data: { title: 'changed' } });
+    expect(locked.status).toBe(400);
+    expect(locked.body.error.details.problems[0].path).toBe('/title');
+    expect((await act(agent, inc.id, 'accept', { data: { impact: 2 } })).status).toBe(200);
+    let rec = (await agent.get(`/records/${inc.id}`)).body;
+    expect(rec).toMatchObject({ status: 'in-progress', assignee: 'zhangwei', priority: 'P3' });
+
+    expect((await act(agent, inc.id, 'askCustomer', { comment: '请提供报错截图' })).status).toBe(200);
+    rec = (await agent.get(`/records/${inc.id}`)).body;
+    expect(rec).toMatchObject({ status: 'pending-customer', assignee: 'zhangwei' });
+    expect((await act(agent, inc.id, 'reply')).status).toBe(403);
+    expect((await act(requester, inc.id, 'reply', { data: { description: '报错：证书过期' } })).status).toBe(
+      200,
+    );
+    rec = (await agent.get(`/records/${inc.id}`)).body;
+    expect(rec).toMatchObject({ status: 'in-progress', assignee: 'zhangwei', description: '报错：证书过期' });
+
+    expect(
+      (
+        await act(agent, inc.id, 'resolve', {
+          data: { resolutionCode: 'fixed', resolutionNotes: '更新证书' },
+        })
+      ).status,
+    ).toBe(200);
+    rec = (await agent.get(`/records/${inc.id}`)).body;
+    expect(rec.status).toBe('resolved');
+    expect(rec.resolvedAt).toBeGreaterThan(0);
+    expect((await act(requester, inc.id, 'confirm')).status).toBe(200);
+    rec = (await requester.get(`/records/${inc.id}`)).body;
+    expect(rec.status).toBe('closed');
+    expect(rec.closedAt).toBeGreaterThan(0);
+    expect(await tasksOf(agent, inc.id)).toEqual([]);
+  });
+
+  it('reopens from resolved, escalates to second line, and creates a linked problem', async () => {
+    const inc = (
+      await requester.post('/records', {
+        type: 'incident',
+        data: {
+          title: '邮件发送失败',
+          description: 'Outlook 报错',
+          category: 'software',
+          impact: 2,
+          urgency: 2,
+        },
+      })
+    ).body;
+    const [triage] = await tasksOf(agent, inc.id);
+    await agent.post(`/tasks/${triage.id}/claim`);
+    await act(agent, inc.id, 'accept');
+
+    const problem = await act(agent, inc.id, 'createProblem');
+    expect(problem.body).toEqual({ completed: true, recordId: inc.id });
+    let rec = (await agent.get(`/records/${inc.id}`)).body;
+    expect(rec.status).toBe('in-progress');
+    const problems = (await srv.admin.get(`/records/${inc.id + 1}`)).body;
+    expect(problems.number).toMatch(/^PRB-/);
+    expect(problems.title).toContain(inc.number);
+
+    expect((await act(agent, inc.id, 'escalate')).status).toBe(200);
+    rec = (await agent.get(`/records/${inc.id}`)).body;
+    expect(rec.group).toBe('second-line');
+    const [second] = await tasksOf(secondLine, inc.id);
+    await secondLine.post(`/tasks/${second.id}/claim`);
+    const unexplained = await act(secondLine, inc.id, 'resolve', { data: { resolutionCode: 'fixed' } });
+    expect(unexplained.status).toBe(422);
+    expect(unexplained.body.error).toMatchObject({
+      code: 'guard_failed',
+      message: 'Fill in the resolution notes',
+    });
+    // A refused action changes nothing, not even the fields sent with it.
+    expect((await agent.get(`/records/${inc.id}`)).body.data.resolutionCode).toBeUndefined();
+    const resolved = await act(secondLine, inc.id, 'resolve', {
+      data: { resolutionCode: 'fixed', resolutionNotes: '重启服务' },
+    });
+    expect(resolved.status).toBe(200);
+    expect((await act(requester, inc.id, 'reopen', { comment: '又坏了' })).status).toBe(200);
+    rec = (await agent.get(`/records/${inc.id}`)).body;
+    expect(rec.status).toBe('in-progress');
+    expect(rec.assignee).toBe('wangfang');
+  });
+});
