@@ -18,7 +18,8 @@ export function checkAssignee(c: Checker, assignee: unknown, path: string, form:
   }
   const valuePath = child(path, 'value');
   if (type === 'group') c.group(a.value, valuePath);
-  else if (type === 'user') c.user(a.value, valuePath);
+  // Several users, comma-separated, are the approvers of a 会签 / 或签 / sequential task.
+  else if (type === 'user') for (const name of String(a.value).split(',')) c.user(name.trim(), valuePath);
   else if (type === 'field') c.field(form, a.value, valuePath);
   else if (type === 'expression') c.expression(valuePath, a.value);
 }
