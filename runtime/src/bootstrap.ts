@@ -1,8 +1,9 @@
 import { generatePassword } from './auth/passwords.ts';
-import type { Services } from './context.ts';
+import type { Actor, Services } from './context.ts';
 import { isUniqueViolation } from './db/connect.ts';
 import { createGroup } from './people/groups.ts';
 import { countAdmins, createUser, findUserRow } from './people/users.ts';
+import { createRecord } from './records/service.ts';
 
 /**
  * First start: make sure an admin exists. Its password comes from OPSLOOM_ADMIN_PASSWORD, or
@@ -83,4 +84,94 @@ export async function ensureDemoData(services: Services, print: (line: string) =
       `  Demo users (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.username} (${u.roles[0]})`).join(', ')}`,
     );
   }
+}
+
+const DEMO_RECORDS = [
+  {
+    requester: 'zhaolei',
+    type: 'incident',
+    data: {
+      title: 'VPN 无法连接',
+      description: '在家无法连接公司 VPN，提示证书错误',
+      category: 'network',
+      impact: 2,
+      urgency: 1,
+    },
+  },
+  {
+    requester: 'alice',
+    type: 'incident',
+    data: {
+      title: 'Printer on floor 3 jams',
+      description: 'Every job jams after two pages',
+      category: 'hardware',
+      impact: 3,
+      urgency: 3,
+    },
+  },
+  {
+    requester: 'zhaolei',
+    type: 'incident',
+    data: {
+      title: 'ERP 系统登录超时',
+      description: '财务部多人无法登录 ERP',
+      category: 'software',
+      impact: 1,
+      urgency: 1,
+    },
+  },
+  {
+    requester: 'alice',
+    type: 'service-request',
+    data: {
+      title: '密码重置 / Password reset',
+      requestType: 'password-reset',
+      manager: 'chenjing',
+      account: 'alice',
+    },
+  },
+  {
+    requester: 'zhaolei',
+    type: 'service-request',
+    data: {
+      title: '安装 Visio',
+      requestType: 'software-install',
+      manager: 'chenjing',
+      software: 'Microsoft Visio',
+    },
+  },
+] as const;
+
+async function actorFor(services: Services, username: string): Promise<Actor | null> {
+  const row = await services.db('users').where({ username }).first();
+  if (!row) return null;
+  return {
+    userId: row.id,
+    username,
+    displayName: row.display_name,
+    roles: JSON.parse(row.roles),
+    locale: row.locale,
+    via: 'session',
+  };
+}
+
+/**
+ * A few requests raised by the demo users, so a first look at the portal and the workspace
+ * shows work in the queues. Only on an empty database, and only for types whose plugin is installed.
+ */
+export async function ensureDemoRecords(services: Services, print: (line: string) => void): Promise<void> {
+  if (await services.db('records').first('id')) return;
+  let created = 0;
+  for (const r of DEMO_RECORDS) {
+    const actor = await actorFor(services, r.requester);
+    const form = await services
+      .db('definitions')
+      .where({ kind: 'form', key: r.type })
+      .where('latest_version', '>', 0)
+      .first('id');
+    if (!actor || !form) continue;
+    await createRecord(services, actor, { type: r.type, data: { ...r.data } });
+    created++;
+  }
+  if (created) print(`  Demo requests created: ${created}`);
 }

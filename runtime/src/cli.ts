@@ -67,7 +67,12 @@ program
   .description('migrate the database, install plugins and serve the API')
   .option('--demo', 'also create demo groups and users (password "opsloom-demo")')
   .action(async (opts: { demo?: boolean }) => {
-    const running = await startServer(loadConfig(), { demo: opts.demo || process.env.OPSLOOM_DEMO === '1' });
+    const demo = opts.demo || process.env.OPSLOOM_DEMO === '1';
+    const running = await startServer(loadConfig(), {
+      demo,
+      demoRecords: demo,
+      prettyLogs: process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json',
+    });
     out(
       `Opsloom is running at ${running.url}  (API: ${running.url}/api/v1, health: ${running.url}/api/v1/health)`,
     );

@@ -2,8 +2,11 @@ import pino from 'pino';
 
 export type Logger = pino.Logger;
 
-/** Structured JSON logs on stdout; pipe through `pino-pretty` when reading them by eye. */
-export function createLogger(level: string): Logger {
+/**
+ * Structured JSON logs on stdout for services and log shippers; a person at a terminal gets
+ * readable lines through pino-pretty instead.
+ */
+export function createLogger(level: string, pretty = false): Logger {
   return pino({
     level,
     base: { app: 'opsloom' },
@@ -11,5 +14,8 @@ export function createLogger(level: string): Logger {
       paths: ['password', '*.password', 'req.headers.cookie', 'req.headers.authorization'],
       remove: true,
     },
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,app' } } }
+      : {}),
   });
 }

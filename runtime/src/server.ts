@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
-import { ensureAdmin, ensureDemoData } from './bootstrap.ts';
+import { ensureAdmin, ensureDemoData, ensureDemoRecords } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import type { Services } from './context.ts';
 import { connect } from './db/connect.ts';
@@ -21,16 +21,21 @@ export interface Running {
 }
 
 export interface StartOptions {
+  /** Demo groups and users. */
   demo?: boolean;
+  /** A few demo requests on an empty database (the README's start command). */
+  demoRecords?: boolean;
   /** Where first-start secrets are shown; the console by default. */
   print?: (line: string) => void;
+  /** Human-readable logs (the CLI turns it on when stdout is a terminal). */
+  prettyLogs?: boolean;
   /** Run due jobs (timers, calls, notifications); off only for tests that drive the runner by hand. */
   jobs?: boolean;
 }
 
 /** Opens the database, migrates it, ensures an admin, installs plugins, then listens. */
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, opts.prettyLogs ?? false);
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const db = connect(config.databaseUrl);
   const services: Services = { config, db, log, wake: () => {} };
@@ -40,6 +45,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await ensureAdmin(services, print);
     if (opts.demo) await ensureDemoData(services, print);
     const plugins = await installPlugins(services, config.pluginsDir);
+    if (opts.demoRecords) await ensureDemoRecords(services, print);
     const app = createApp(services);
     const server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
