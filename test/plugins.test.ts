@@ -56,6 +56,7 @@ describe('ITIL plugins', () => {
       'itil-inspection',
       'itil-notifications',
       'itil-problem',
+      'itil-release',
       'itil-service-request',
     ]);
   });

@@ -2,10 +2,11 @@ import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import { resolveActor } from './auth/sessions.ts';
 import type { Services } from './context.ts';
-import { mountRoutes } from './http/api.ts';
+import { mountRoutes, takesRawBody } from './http/api.ts';
 import { ApiError } from './http/errors.ts';
 import { errorHandler, requestContext } from './http/middleware.ts';
 import { buildOpenApi } from './http/openapi.ts';
+import { serveWebApps } from './http/static.ts';
 import { allRoutes } from './routes.ts';
 
 export const VERSION = '0.1.0';
@@ -37,17 +38,26 @@ export function createApp(services: Services): Koa {
       },
     }),
   );
+  const rawBody = takesRawBody(allRoutes);
   app.use(async (ctx, next) => {
     // State-changing requests with a body must say it is JSON; otherwise the body parser
-    // would skip it and the route would see an empty body.
+    // would skip it and the route would see an empty body. Upload routes (`consumes`) read
+    // their multipart body themselves.
     const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding');
-    if (['POST', 'PUT', 'PATCH'].includes(ctx.method) && hasBody && !ctx.is('application/json')) {
+    if (
+      ['POST', 'PUT', 'PATCH'].includes(ctx.method) &&
+      hasBody &&
+      !ctx.is('application/json') &&
+      !rawBody(ctx.method, ctx.path, (t) => ctx.is(t))
+    ) {
       throw new ApiError(415, 'unsupported_media_type', 'error.unsupported_media_type');
     }
     await next();
   });
   app.use(router.routes());
   app.use(router.allowedMethods());
+  // The web apps (portal, workspace, designer): their built files, one origin with the API.
+  app.use(serveWebApps());
   return app;
 }
 

@@ -34,6 +34,21 @@ export async function ensureAdmin(services: Services, print: (line: string) => v
   }
 }
 
+/**
+ * The account scheduled and automatic work is done as (a daily inspection ticket's requester).
+ * It has no password, so nobody can log in as it.
+ */
+export async function ensureSystemUser(services: Services): Promise<void> {
+  if (await findUserRow(services.db, 'system')) return;
+  await createUser(services.db, 'system:bootstrap', {
+    username: 'system',
+    displayName: 'Opsloom',
+    roles: ['user'],
+  }).catch((err) => {
+    if ((err as { status?: number }).status !== 409) throw err;
+  });
+}
+
 export const DEMO_PASSWORD = 'opsloom-demo';
 
 const DEMO_GROUPS = [

@@ -25,9 +25,93 @@ export interface Config {
   vars: Record<string, string>;
   /** How often the job runner looks for due work when nothing woke it. */
   jobPollMs: number;
+  /** Outgoing mail until an admin saves SMTP settings through the API (OPSLOOM_SMTP_*). */
+  smtp: SmtpDefaults | null;
+  /** Delivery attempts of one notification (email, webhook, IM post) before it is dead-lettered. */
+  notifyMaxAttempts: number;
+  /** First retry delay of a failed notification; each further attempt waits twice as long (max 10 min). */
+  notifyRetryBaseMs: number;
+  /** How long a webhook or IM robot may take to answer, in ms. */
+  webhookTimeoutMs: number;
+  /** How many rule-caused events may follow one another before automation stops the chain. */
+  ruleMaxDepth: number;
+  /** How often published schedules are re-read (a new or changed schedule starts within this time). */
+  scheduleRefreshMs: number;
+  /** How often the SLA checker looks for due warnings and breaches. */
+  slaCheckMs: number;
+  /** Built-in housekeeping: when it runs, and its limits (0 days turns a task off). */
+  housekeeping: {
+    cron: string;
+    timeZone: string;
+    autoCloseDays: number;
+    autoRateDays: number;
+    autoRateStars: number;
+  };
+  /** Largest attachment accepted, in bytes (413 above it). */
+  attachmentMaxBytes: number;
+  /** MIME types attachments may have (`image/*` allows a family); anything else gets 415. */
+  attachmentTypes: string[];
+}
+
+/** Office documents, images, PDF, text, mail and archives. SVG is left out: it can carry scripts. */
+export const DEFAULT_ATTACHMENT_TYPES = [
+  'application/pdf',
+  'text/plain',
+  'text/csv',
+  'text/markdown',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/bmp',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/vnd.oasis.opendocument.presentation',
+  'application/vnd.ms-outlook',
+  'message/rfc822',
+  'application/zip',
+  'application/x-zip-compressed',
+  'application/x-7z-compressed',
+  'application/gzip',
+];
+
+export interface SmtpDefaults {
+  host: string;
+  port: number;
+  /** Implicit TLS (port 465); otherwise STARTTLS as `startTls` says. */
+  secure: boolean;
+  startTls: 'required' | 'opportunistic' | 'never';
+  username: string | null;
+  password: string | null;
+  from: string;
 }
 
 export class ConfigError extends Error {}
+
+function smtpFromEnv(env: NodeJS.ProcessEnv): SmtpDefaults | null {
+  if (!env.OPSLOOM_SMTP_HOST) return null;
+  const startTls = env.OPSLOOM_SMTP_STARTTLS || 'opportunistic';
+  if (!['required', 'opportunistic', 'never'].includes(startTls))
+    throw new ConfigError(
+      `OPSLOOM_SMTP_STARTTLS must be required, opportunistic or never, got "${startTls}"`,
+    );
+  const secure = env.OPSLOOM_SMTP_SECURE === '1' || env.OPSLOOM_SMTP_SECURE === 'true';
+  return {
+    host: env.OPSLOOM_SMTP_HOST,
+    port: intFromEnv(env, 'OPSLOOM_SMTP_PORT', secure ? 465 : 587, 1, 65535),
+    secure,
+    startTls: startTls as SmtpDefaults['startTls'],
+    username: env.OPSLOOM_SMTP_USER || null,
+    password: env.OPSLOOM_SMTP_PASSWORD || null,
+    from: env.OPSLOOM_SMTP_FROM || 'Opsloom <opsloom@localhost>',
+  };
+}
 
 function intFromEnv(
   env: NodeJS.ProcessEnv,
@@ -72,5 +156,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         .map(([k, v]) => [k.slice('OPSLOOM_VAR_'.length), v as string]),
     ),
     jobPollMs: intFromEnv(env, 'OPSLOOM_JOB_POLL_MS', 1000, 10, 60_000),
+    smtp: smtpFromEnv(env),
+    notifyMaxAttempts: intFromEnv(env, 'OPSLOOM_NOTIFY_MAX_ATTEMPTS', 8, 1, 100),
+    notifyRetryBaseMs: intFromEnv(env, 'OPSLOOM_NOTIFY_RETRY_MS', 30_000, 10, 3_600_000),
+    webhookTimeoutMs: intFromEnv(env, 'OPSLOOM_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    ruleMaxDepth: intFromEnv(env, 'OPSLOOM_RULE_MAX_DEPTH', 5, 1, 50),
+    scheduleRefreshMs: intFromEnv(env, 'OPSLOOM_SCHEDULE_REFRESH_MS', 15_000, 100, 3_600_000),
+    slaCheckMs: intFromEnv(env, 'OPSLOOM_SLA_CHECK_MS', 1000, 10, 600_000),
+    housekeeping: {
+      cron: env.OPSLOOM_HOUSEKEEPING_CRON || '30 2 * * *',
+      timeZone: env.OPSLOOM_TIME_ZONE || 'Asia/Shanghai',
+      autoCloseDays: intFromEnv(env, 'OPSLOOM_AUTO_CLOSE_DAYS', 7, 0, 3650),
+      autoRateDays: intFromEnv(env, 'OPSLOOM_AUTO_RATE_DAYS', 7, 0, 3650),
+      autoRateStars: intFromEnv(env, 'OPSLOOM_AUTO_RATE_STARS', 5, 1, 5),
+    },
+    attachmentMaxBytes: intFromEnv(env, 'OPSLOOM_ATTACHMENT_MAX_BYTES', 20 * 1024 * 1024, 1, 2 ** 40),
+    attachmentTypes: env.OPSLOOM_ATTACHMENT_TYPES
+      ? env.OPSLOOM_ATTACHMENT_TYPES.split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter(Boolean)
+      : DEFAULT_ATTACHMENT_TYPES,
   };
 }

@@ -2,5 +2,5 @@ export { allRoutes, createApp } from './app.ts';
 export { type Config, loadConfig } from './config.ts';
 export type { Actor, Role, Services } from './context.ts';
 export { connect, dialectOf } from './db/connect.ts';
-export { migrateLatest } from './db/migrations/index.ts';
+export { migrateLatest, migrationSource } from './db/migrations/index.ts';
 export { type Running, startServer } from './server.ts';

@@ -1,9 +1,14 @@
 import { authRoutes } from './auth/routes.ts';
+import { catalogRoutes } from './catalog/routes.ts';
 import { definitionRoutes } from './definitions/routes.ts';
 import { engineRoutes } from './engine/routes.ts';
 import type { AnyRoute } from './http/api.ts';
+import { notifyRoutes } from './notify/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
+import { recordActivityRoutes } from './records/activity-routes.ts';
 import { recordRoutes } from './records/routes.ts';
+import { requestRoutes } from './requests/routes.ts';
+import { slaRoutes } from './sla/routes.ts';
 import { systemRoutes } from './system/routes.ts';
 
 /** Every API route. A module adds its routes here and nowhere else; OpenAPI follows automatically. */
@@ -13,5 +18,10 @@ export const allRoutes: AnyRoute[] = [
   ...peopleRoutes,
   ...definitionRoutes,
   ...recordRoutes,
+  ...recordActivityRoutes,
   ...engineRoutes,
+  ...notifyRoutes,
+  ...catalogRoutes,
+  ...requestRoutes,
+  ...slaRoutes,
 ];

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
-import { ensureAdmin, ensureDemoData, ensureDemoRecords } from './bootstrap.ts';
+import { ensureAdmin, ensureDemoData, ensureDemoRecords, ensureSystemUser } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import type { Services } from './context.ts';
 import { connect } from './db/connect.ts';
@@ -10,6 +10,8 @@ import { JobRunner } from './engine/runner.ts';
 import { createLogger } from './log.ts';
 import { installPlugins, type PluginReport } from './plugins/installer.ts';
 import { engineHooks } from './records/service.ts';
+import { Scheduler } from './schedules/scheduler.ts';
+import { SlaChecker } from './sla/checker.ts';
 
 export interface Running {
   services: Services;
@@ -17,6 +19,8 @@ export interface Running {
   url: string;
   plugins: PluginReport[];
   runner: JobRunner;
+  scheduler: Scheduler;
+  slaChecker: SlaChecker;
   stop(): Promise<void>;
 }
 
@@ -43,6 +47,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
     await ensureAdmin(services, print);
+    await ensureSystemUser(services);
     if (opts.demo) await ensureDemoData(services, print);
     const plugins = await installPlugins(services, config.pluginsDir);
     if (opts.demoRecords) await ensureDemoRecords(services, print);
@@ -59,7 +64,13 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     if (!config.publicUrl) config.publicUrl = url;
     const runner = new JobRunner(services, engineHooks, config.jobPollMs);
     services.wake = () => runner.wake();
-    if (opts.jobs !== false) runner.start();
+    const scheduler = new Scheduler(services, config.scheduleRefreshMs);
+    const slaChecker = new SlaChecker(services, engineHooks, config.slaCheckMs);
+    if (opts.jobs !== false) {
+      runner.start();
+      slaChecker.start();
+      await scheduler.start();
+    }
     log.info({ url, database: config.databaseUrl.split('://')[0] }, 'Opsloom listening');
     return {
       services,
@@ -67,7 +78,11 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       url,
       plugins,
       runner,
+      scheduler,
+      slaChecker,
       async stop() {
+        await scheduler.stop();
+        await slaChecker.stop();
         await runner.stop();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();

@@ -29,6 +29,7 @@ export {
   type RuleDefinition,
   type ScheduleDefinition,
   type SlaDefinition,
+  type SlaTrigger,
 } from './schemas/index.ts';
 export type { ProcessEdge, ProcessNode, ServiceAction } from './schemas/process.ts';
 export { NODE_TYPES, type NodeType } from './schemas/process.ts';

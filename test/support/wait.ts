@@ -4,12 +4,12 @@ export async function waitFor<T>(
   what: string,
   timeoutMs = 15_000,
   everyMs = 50,
-): Promise<T> {
+): Promise<Exclude<T, null | undefined | false>> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < until) {
     last = await check();
-    if (last) return last;
+    if (last) return last as Exclude<T, null | undefined | false>;
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);

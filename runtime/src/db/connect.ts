@@ -16,6 +16,26 @@ function sqliteFile(url: string): string {
   return rest === ':memory:' ? rest : decodeURIComponent(rest);
 }
 
+/**
+ * knex prepares every SQLite statement afresh, which costs as much as running it. The engine
+ * sends the same few hundred statement texts over and over, so the connection keeps its
+ * prepared statements (knex only calls `all`/`run` on them, never iterates, so reuse is safe;
+ * SQLite re-prepares a statement itself after a schema change).
+ */
+function cachePreparedStatements(conn: { prepare(sql: string): unknown }, limit = 2000): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+}
+
 /** Opens the database named by a DATABASE_URL (sqlite:///file or mysql://user:pw@host:port/db). */
 export function connect(url: string): Knex {
   if (url.startsWith('sqlite://')) {
@@ -28,7 +48,10 @@ export function connect(url: string): Knex {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(
+          conn: { pragma(s: string): unknown; prepare(sql: string): unknown },
+          done: (err: Error | null, conn: unknown) => void,
+        ) {
           // WAL lets readers run beside the writer; NORMAL sync is crash-safe in WAL mode (a power
           // loss may drop the last commits, a process crash loses nothing); busy_timeout makes a
           // second process (CLI, second runtime) wait instead of failing with SQLITE_BUSY.
@@ -36,6 +59,7 @@ export function connect(url: string): Knex {
           conn.pragma('synchronous = NORMAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          cachePreparedStatements(conn);
           done(null, conn);
         },
       },

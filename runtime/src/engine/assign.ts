@@ -1,6 +1,7 @@
 import type { Assignee } from '@opsloom/spec';
 import { compileExpression } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { groupIdOf } from '../people/names.ts';
 import type { Rec } from '../records/store.ts';
 
 export interface Assignment {
@@ -18,9 +19,7 @@ async function userIdsByName(db: Knex, names: string[]): Promise<number[]> {
   );
 }
 
-async function groupId(db: Knex, key: string): Promise<number | null> {
-  return (await db('groups').where({ key }).first('id'))?.id ?? null;
-}
+const groupId = groupIdOf;
 
 const names = (v: unknown): string[] =>
   (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string' && x.length > 0);

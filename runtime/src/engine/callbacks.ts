@@ -11,12 +11,13 @@ import {
   type EngineHooks,
   leave,
   loadRun,
+  lockInstance,
   patchRecord,
   type Run,
   setTokenStatus,
   type TokenRow,
 } from './engine.ts';
-import { node } from './graph.ts';
+import { loadGraph, node } from './graph.ts';
 
 /**
  * Callback URLs carry an HMAC of (callback name, item) keyed by the instance's own random
@@ -105,6 +106,49 @@ async function applyResult(run: Run, cb: CallbackSpec, item: string, result: unk
   }
 }
 
+/**
+ * The wait a callback without an `id` answers: the newest token of its callback node for that
+ * item, else the newest task listening to it. A body without an id is deduplicated within that
+ * wait only, so the same result in a later round of a loop (a redeploy that succeeds like the
+ * first deploy did) is a new callback, not a repeat. A system that reports to the same single
+ * wait several times in a loop should send an `id`.
+ */
+async function waitAnswered(
+  services: Services,
+  instanceId: number,
+  instance: { process_key: string; process_version: number },
+  name: string,
+  item: string,
+): Promise<string> {
+  const graph = await loadGraph(services.db, instance.process_key, Number(instance.process_version));
+  const waits = graph.def.nodes
+    .filter((n) => n.type === 'callback' && n.callback.name === name)
+    .map((n) => n.id);
+  if (waits.length) {
+    const token = await services
+      .db('process_tokens')
+      .where({ instance_id: instanceId })
+      .whereIn('node_id', waits)
+      .andWhere((q) => (item ? q.where('item', item) : q.whereNull('item')))
+      .orderBy('id', 'desc')
+      .first('id');
+    if (token) return `token:${token.id}`;
+  }
+  const listeners = graph.def.nodes
+    .filter((n) => n.type === 'userTask' && (n.callbacks ?? []).some((cb) => cb.name === name))
+    .map((n) => n.id);
+  if (listeners.length) {
+    const task = await services
+      .db('tasks')
+      .where({ instance_id: instanceId })
+      .whereIn('node_id', listeners)
+      .orderBy('id', 'desc')
+      .first('id');
+    if (task) return `task:${task.id}`;
+  }
+  return '';
+}
+
 export interface CallbackBody {
   id?: string;
   result?: unknown;
@@ -126,7 +170,7 @@ export async function receiveCallback(
   const instance = await services
     .db('process_instances')
     .where({ id: instanceId })
-    .first('secret', 'record_id');
+    .first('secret', 'record_id', 'process_key', 'process_version');
   const expected = instance ? Buffer.from(signCallback(instance.secret, name, item)) : Buffer.from('x');
   const given = Buffer.from(sig);
   if (!instance || expected.length !== given.length || !timingSafeEqual(expected, given)) {
@@ -135,7 +179,14 @@ export async function receiveCallback(
   const receipt =
     body.id ??
     createHash('sha256')
-      .update(canonicalJson({ name, item, result: body.result ?? null }))
+      .update(
+        canonicalJson({
+          name,
+          item,
+          result: body.result ?? null,
+          wait: await waitAnswered(services, instanceId, instance, name, item),
+        }),
+      )
       .digest('hex');
   const previous = await services
     .db('callback_receipts')
@@ -145,6 +196,7 @@ export async function receiveCallback(
     return { ...fromJson<{ accepted: boolean; record: string }>(previous.response)!, duplicate: true };
   try {
     return await services.db.transaction(async (trx) => {
+      await lockInstance(trx, instanceId);
       await trx('callback_receipts').insert({
         instance_id: instanceId,
         receipt,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { groupKeysOf, usernamesOf } from '../people/names.ts';
 import type { Rec } from '../records/store.ts';
 
 export interface ExprScope {
@@ -14,12 +15,8 @@ export interface ExprScope {
  */
 export async function recordContext(db: Knex, rec: Rec): Promise<Record<string, unknown>> {
   const ids = [rec.requesterId, rec.assigneeId].filter((x): x is number => x !== null);
-  const users = new Map<number, string>(
-    (await db('users').whereIn('id', ids).select('id', 'username')).map(
-      (u: { id: number; username: string }) => [u.id, u.username],
-    ),
-  );
-  const group = rec.groupId ? await db('groups').where({ id: rec.groupId }).first('key') : null;
+  const users = await usernamesOf(db, ids);
+  const group = rec.groupId ? { key: (await groupKeysOf(db, [rec.groupId])).get(rec.groupId) } : null;
   return {
     ...rec.data,
     id: rec.id,

@@ -7,7 +7,9 @@ import {
   type ProcessNode,
 } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { emitEvent } from '../automation/events.ts';
 import type { Services } from '../context.ts';
+import { dialectOf } from '../db/connect.ts';
 import { ApiError } from '../http/errors.ts';
 import { type LoadedForm, loadForm } from '../records/forms.ts';
 import {
@@ -18,6 +20,7 @@ import {
   updateRecord,
   writeHistory,
 } from '../records/store.ts';
+import { startOla } from '../sla/ola.ts';
 import { nextInRotation, resolveAssignee } from './assign.ts';
 import { type ExprScope, recordContext, scopeOf } from './context.ts';
 import { durationMs } from './duration.ts';
@@ -145,6 +148,18 @@ export async function setTokenStatus(
     .update({ status, ...(nodeId ? { node_id: nodeId } : {}) });
 }
 
+/**
+ * Serialises the transactions that move one instance's tokens (callbacks, HTTP results, timers,
+ * task actions). Without it two of them could each see the other's sibling still waiting (the
+ * last two callbacks of a multi-instance wait, the two branches arriving at a join) and neither
+ * would move on. Call it first in the transaction, so on MySQL the snapshot that later reads see
+ * is taken after the lock; SQLite has one writer anyway.
+ */
+export async function lockInstance(trx: Knex, instanceId: number): Promise<void> {
+  if (dialectOf(trx) === 'mysql')
+    await trx('process_instances').where({ id: instanceId }).forUpdate().first('id');
+}
+
 /** Starts an instance of a process for a record and runs it to its first waits. */
 export async function startInstance(
   services: Services,
@@ -165,7 +180,7 @@ export async function startInstance(
     );
   }
   const now = Date.now();
-  const [id] = await trx('process_instances').insert({
+  const row = {
     record_id: rec.id,
     process_key: graph.key,
     process_version: graph.version,
@@ -173,8 +188,10 @@ export async function startInstance(
     parent_token_id: parentTokenId,
     secret: randomBytes(32).toString('base64url'),
     started_at: now,
-  });
-  const instance = (await trx('process_instances').where({ id }).first()) as InstanceRow;
+  };
+  const [id] = await trx('process_instances').insert(row);
+  // The row as written: no need to read back what this transaction just inserted.
+  const instance: InstanceRow = { id: Number(id), ...row, ended_at: null };
   const run: Run = { services, trx, actor, instance, graph, form, rec, steps: 0, hooks };
   await writeHistory(trx, rec.id, actor, [
     { kind: 'process', detail: { started: `${graph.key}@${graph.version}` } },
@@ -456,7 +473,8 @@ async function runServiceTask(
           instanceId: run.instance.id,
           tokenId: token.id,
           maxAttempts: (action.retries ?? 2) + 1,
-          payload: { nodeId: n.id, item: item.value },
+          // The action's input travels with the call: its templates see `input` as the edge did.
+          payload: { nodeId: n.id, item: item.value, input: scope.input ?? null },
         });
       }
       return;
@@ -562,6 +580,17 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
     version: 1,
     created_at: now,
   });
+  if (n.dueIn) {
+    await startOla(run.trx, {
+      recordId: run.rec.id,
+      taskId: Number(taskId),
+      processKey: run.graph.key,
+      processVersion: run.graph.version,
+      nodeId: n.id,
+      dueAt: now + durationMs(n.dueIn),
+      now,
+    });
+  }
   if (mode && who.userIds.length > 1) {
     await run
       .trx('task_approvers')
@@ -594,5 +623,11 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
     instanceId: run.instance.id,
     tokenId: null,
     payload: { recordId: run.rec.id, event: 'task.assigned', taskId: Number(taskId), actor: run.actor },
+  });
+  await emitEvent(run.trx, {
+    type: mode ? 'approval.requested' : 'task.assigned',
+    recordId: run.rec.id,
+    actor: run.actor,
+    taskId: Number(taskId),
   });
 }

@@ -94,9 +94,10 @@ export async function failJob(
   job: JobRow,
   owner: string,
   error: string,
+  baseMs = 1000,
 ): Promise<'retry' | 'dead'> {
   const dead = job.attempts >= job.max_attempts;
-  const backoff = Math.min(2 ** (job.attempts - 1) * 1000, 10 * 60_000);
+  const backoff = Math.min(2 ** (job.attempts - 1) * baseMs, 10 * 60_000);
   await db('jobs')
     .where({ id: job.id, status: 'running', lock_owner: owner })
     .update({
@@ -108,4 +109,15 @@ export async function failJob(
       finished_at: dead ? Date.now() : null,
     });
   return dead ? 'dead' : 'retry';
+}
+
+/**
+ * Gives a dead job a fresh set of attempts, due now (an admin fixed the peer it could not reach).
+ * Returns false when the job is not dead — it is pending, running or done.
+ */
+export async function reviveDeadJob(db: Knex, id: number): Promise<boolean> {
+  const n = await db('jobs')
+    .where({ id, status: 'dead' })
+    .update({ status: 'pending', attempts: 0, due_at: Date.now(), finished_at: null, last_error: null });
+  return n === 1;
 }

@@ -1,7 +1,8 @@
 import { localize, type Recipient, renderTemplate } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Services } from '../context.ts';
-import { writeHistory } from '../records/store.ts';
+import { type NotifySpec, queueNotification } from '../notify/outbox.ts';
+import { templateContext } from '../notify/templates.ts';
 import { type EngineHooks, exprContext, loadRun, type Run } from './engine.ts';
 
 interface NotifyPayload {
@@ -49,35 +50,6 @@ async function taskRecipients(trx: Knex, taskId: number): Promise<number[]> {
   return [];
 }
 
-/** Recipients of a notify node or action, as user ids (addresses are for the email channel). */
-async function resolveRecipients(trx: Knex, run: Run, recipients: Recipient[]): Promise<number[]> {
-  const ids = new Set<number>();
-  const byName = async (names: unknown) => {
-    const list = (Array.isArray(names) ? names : [names]).filter((x): x is string => typeof x === 'string');
-    if (!list.length) return;
-    for (const u of await trx('users').whereIn('username', list).select('id')) ids.add(u.id);
-  };
-  for (const r of recipients) {
-    if (r.type === 'requester') ids.add(run.rec.requesterId);
-    else if (r.type === 'assignee' && run.rec.assigneeId) ids.add(run.rec.assigneeId);
-    else if (r.type === 'watchers')
-      for (const w of await trx('record_watchers').where({ record_id: run.rec.id }).select('user_id'))
-        ids.add(w.user_id);
-    else if (r.type === 'user') await byName(r.value);
-    else if (r.type === 'field') await byName(run.rec.data[r.value!]);
-    else if (r.type === 'group') {
-      const rows = await trx('group_members as m')
-        .join('groups as g', 'g.id', 'm.group_id')
-        .where('g.key', r.value!)
-        .select('m.user_id');
-      for (const m of rows) ids.add(m.user_id);
-    } else if (r.type === 'role') {
-      for (const u of await trx('users').where('roles', 'like', `%"${r.value}"%`).select('id')) ids.add(u.id);
-    }
-  }
-  return [...ids];
-}
-
 async function toInbox(
   trx: Knex,
   run: Run,
@@ -105,9 +77,9 @@ async function toInbox(
 }
 
 /**
- * Delivers one notification. The in-app inbox is written here; email, webhooks and IM robots
- * belong to the notification engine (its own issue) — until it exists such a notification is
- * recorded on the record as not delivered rather than silently dropped.
+ * Delivers one notification job of the engine: the built-in task messages (assigned, approval
+ * requested, urged) go to the task's people's inboxes; a notify node's notification goes
+ * through the outbox (runtime/src/notify), whatever its channel.
  */
 export async function deliverNotification(
   services: Services,
@@ -136,23 +108,22 @@ export async function deliverNotification(
     return;
   }
   if (payload.notify) {
-    const n = payload.notify;
-    if (n.channel === 'inapp') {
-      await toInbox(
+    // Every channel (in-app, email, webhook, IM robot) goes through the notification outbox,
+    // the same code rules and SLA escalations use.
+    const ctx = await templateContext(trx, services.config, run.rec, run.actor, {
+      number: run.rec.number,
+      title: run.rec.title,
+    });
+    await queueNotification(
+      {
+        config: services.config,
         trx,
-        run,
-        await resolveRecipients(trx, run, n.recipients ?? []),
-        'notify',
-        { subject: n.template.subject ?? n.template.body, body: n.template.body },
-        {},
-      );
-    } else {
-      await writeHistory(trx, run.rec.id, 'system:notify', [
-        {
-          kind: 'notification',
-          detail: { channel: n.channel, delivered: false, reason: 'channel not configured' },
-        },
-      ]);
-    }
+        rec: run.rec,
+        actor: run.actor,
+        ctx,
+        source: `process:${run.graph.key}`,
+      },
+      payload.notify as NotifySpec,
+    );
   }
 }

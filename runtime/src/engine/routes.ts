@@ -1,11 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
+import { conflict, notFound } from '../http/errors.ts';
 import { Username } from '../http/schemas.ts';
+import { translateBoth } from '../i18n/translate.ts';
 import { RecordId } from '../records/routes.ts';
 import { engineHooks } from '../records/service.ts';
-import { loadRecord } from '../records/store.ts';
+import { loadRecord, writeHistory } from '../records/store.ts';
 import { assertCanSee } from '../records/visibility.ts';
 import { receiveCallback } from './callbacks.ts';
+import { reviveDeadJob } from './jobs.ts';
 import { addApprover, claimTask, openTasks, returnTask, takeAction, transferTask, urge } from './tasks.ts';
 
 const TaskId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -215,6 +218,82 @@ export const engineRoutes = [
       const q = services.db('inbox').where({ user_id: actor.userId }).whereNull('read_at');
       if (body.ids) q.whereIn('id', body.ids);
       return { marked: await q.update({ read_at: Date.now() }) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/jobs',
+    tag: 'jobs',
+    summary:
+      'Durable jobs (timers, outbound calls of service tasks, deliveries), newest first — e.g. the dead ones with their last error',
+    access: ['admin'],
+    query: Type.Object(
+      {
+        status: Type.Optional(Type.Union(['pending', 'running', 'done', 'dead'].map((s) => Type.Literal(s)))),
+        type: Type.Optional(Type.String({ maxLength: 32 })),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+      },
+      { additionalProperties: false },
+    ),
+    async handler({ services, query }) {
+      const q = services
+        .db('jobs')
+        .orderBy('id', 'desc')
+        .limit(query.limit ?? 50);
+      if (query.status) q.where({ status: query.status });
+      if (query.type) q.where({ type: query.type });
+      const rows = await q.select(
+        'id',
+        'type',
+        'status',
+        'due_at',
+        'attempts',
+        'max_attempts',
+        'last_error',
+        'instance_id',
+        'created_at',
+      );
+      return {
+        items: rows.map((r) => ({
+          id: Number(r.id),
+          type: r.type,
+          status: r.status,
+          dueAt: Number(r.due_at),
+          attempts: r.attempts,
+          maxAttempts: r.max_attempts,
+          lastError: r.last_error,
+          instanceId: r.instance_id === null ? null : Number(r.instance_id),
+          createdAt: Number(r.created_at),
+        })),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/jobs/:id/retry',
+    tag: 'jobs',
+    summary:
+      'Run a dead job again with a fresh set of attempts (e.g. a service task whose endpoint was down); 409 if it is not dead',
+    access: ['admin'],
+    params: TaskId,
+    async handler({ services, actor, params }) {
+      if (!(await reviveDeadJob(services.db, params.id))) {
+        const row = await services.db('jobs').where({ id: params.id }).first('status');
+        if (!row) throw notFound(translateBoth('what.job', { key: params.id }));
+        throw conflict('not_dead', 'error.job_not_dead', {
+          what: translateBoth('what.job', { key: params.id }),
+          status: row.status,
+        });
+      }
+      const job = await services.db('jobs').where({ id: params.id }).first('instance_id');
+      if (job?.instance_id) {
+        const inst = await services.db('process_instances').where({ id: job.instance_id }).first('record_id');
+        if (inst)
+          await writeHistory(services.db, inst.record_id, actor.username, [
+            { kind: 'job_retry', detail: { job: params.id } },
+          ]);
+      }
+      services.wake();
     },
   }),
 ];

@@ -1,10 +1,22 @@
 import { renderTemplate } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { EVENT_JOB } from '../automation/events.ts';
+import { runEventJob } from '../automation/rules.ts';
 import type { Services } from '../context.ts';
 import { fromJson } from '../db/json.ts';
+import { runDelivery } from '../notify/deliver.ts';
+import { DELIVER_JOB } from '../notify/outbox.ts';
 import { writeHistory } from '../records/store.ts';
 import { callbackUrls } from './callbacks.ts';
-import { type EngineHooks, exprContext, leave, loadRun, patchRecord, type TokenRow } from './engine.ts';
+import {
+  type EngineHooks,
+  exprContext,
+  leave,
+  loadRun,
+  lockInstance,
+  patchRecord,
+  type TokenRow,
+} from './engine.ts';
 import { node } from './graph.ts';
 import { claimDueJobs, completeJob, failJob, type JobRow } from './jobs.ts';
 import { deliverNotification } from './notify.ts';
@@ -31,7 +43,8 @@ async function renderDeep(value: unknown, ctx: Record<string, unknown>): Promise
 export class JobRunner {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
-  private stopped = false;
+  // Stopped until start(): a runtime started with `jobs: false` must not run jobs when woken.
+  private stopped = true;
   private again = false;
   private active: Promise<void> = Promise.resolve();
 
@@ -91,6 +104,9 @@ export class JobRunner {
       if (job.type === 'http') await this.runHttp(job, owner);
       else if (job.type === 'timer') await this.runTimer(job, owner);
       else if (job.type === 'notify') await this.runNotify(job, owner);
+      // Outbox messages handle their own failures (retry, dead letter, history entry).
+      else if (job.type === DELIVER_JOB) await runDelivery(this.services, job, owner);
+      else if (job.type === EVENT_JOB) await runEventJob(this.services, job, owner, this.hooks);
       else throw new Error(`unknown job type ${job.type}`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -117,6 +133,7 @@ export class JobRunner {
   /** A token's timer fell due: move it on, if it is still waiting there. */
   private async runTimer(job: JobRow, owner: string): Promise<void> {
     await this.services.db.transaction(async (trx) => {
+      await lockInstance(trx, job.instance_id!);
       if (!(await completeJob(trx, job, owner))) return;
       const token = (await trx('process_tokens').where({ id: job.token_id }).first()) as TokenRow | undefined;
       if (token?.status !== 'waiting') return;
@@ -131,7 +148,7 @@ export class JobRunner {
    * is applied in one. When the token's last call has succeeded, the token moves on.
    */
   private async runHttp(job: JobRow, owner: string): Promise<void> {
-    const payload = fromJson<{ nodeId: string; item: unknown }>(job.payload)!;
+    const payload = fromJson<{ nodeId: string; item: unknown; input?: unknown }>(job.payload)!;
     const readRun = await loadRun(
       this.services,
       this.services.db,
@@ -144,7 +161,7 @@ export class JobRunner {
       throw new Error(`node ${payload.nodeId} is not an HTTP service task`);
     const action = n.action;
     const ctx = {
-      ...(await exprContext(readRun, { item: payload.item })),
+      ...(await exprContext(readRun, { item: payload.item, input: payload.input ?? undefined })),
       callbacks: callbackUrls(this.services, readRun, payload.item),
       vars: this.services.config.vars,
     };
@@ -167,6 +184,7 @@ export class JobRunner {
       // a non-JSON answer is kept as text
     }
     await this.services.db.transaction(async (trx) => {
+      await lockInstance(trx, job.instance_id!);
       if (!(await completeJob(trx, job, owner))) return;
       const run = await loadRun(this.services, trx, 'system:http', job.instance_id!, this.hooks);
       await writeHistory(trx, run.rec.id, run.actor, [

@@ -6,10 +6,13 @@ import {
   type ProcessNode,
   renderTemplate,
 } from '@opsloom/spec';
+import type { TSchema } from '@sinclair/typebox';
 import type { Knex } from 'knex';
+import { emitEvent, recordChanges } from '../automation/events.ts';
 import type { Actor, Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
+import { compileSchema, toFieldProblems } from '../http/validate.ts';
 import { translateBoth } from '../i18n/translate.ts';
 import { checkRecordData, derivePriority, fieldError } from '../records/forms.ts';
 import { type Data, writeHistory } from '../records/store.ts';
@@ -19,6 +22,7 @@ import {
   exprContext,
   follow,
   loadRun,
+  lockInstance,
   patchRecord,
   type Run,
   setTokenStatus,
@@ -127,6 +131,7 @@ export async function takeAction(
 ): Promise<{ completed: boolean; recordId: number }> {
   return services.db.transaction(async (trx) => {
     const task = await lockTask(trx, taskId);
+    await lockInstance(trx, task.instance_id);
     const run = await openRun(services, trx, actor, task, hooks);
     assertOpen(task);
     const n = node(run.graph, task.node_id) as UserTask;
@@ -146,6 +151,8 @@ export async function takeAction(
         current: run.rec.version,
       });
     }
+
+    if (edge.action?.input) checkActionInput(edge.action.input, body.input ?? {});
 
     const data = body.data ? { ...run.rec.data, ...body.data } : run.rec.data;
     const rejecting = isRejection(edge);
@@ -248,9 +255,35 @@ export async function takeAction(
       { kind: 'transition', detail: { task: task.id, node: n.id, action: actionKey, to: edge.target } },
     ]);
     const token = (await trx('process_tokens').where({ id: task.token_id }).first()) as TokenRow;
+    const before = run.rec;
     await follow(run, token, edge, { input: body.input });
+    await emitEvent(trx, {
+      type: 'record.transitioned',
+      recordId: run.rec.id,
+      actor: actor.username,
+      taskId: task.id,
+      changes: recordChanges(before, run.rec),
+      detail: { action: actionKey, node: n.id, to: edge.target },
+    });
     return { completed: true, recordId: run.rec.id };
   });
+}
+
+/** The action's `input` against the JSON Schema its edge declares: 400 with every problem, as for a body. */
+function checkActionInput(schema: Record<string, unknown>, input: Record<string, unknown>): void {
+  const validate = compileSchema(schema as TSchema, false);
+  if (validate(input)) return;
+  const problems = toFieldProblems(validate.errors).map((p) => ({ ...p, path: `/input${p.path}` }));
+  const first = problems[0]!;
+  throw new ApiError(
+    400,
+    'validation_failed',
+    'error.validation_body',
+    {
+      detail: { en: `${first.path} ${first.message.en}`, 'zh-CN': `${first.path} ${first.message['zh-CN']}` },
+    },
+    { problems },
+  );
 }
 
 async function isApprover(trx: Knex, taskId: number, userId: number): Promise<boolean> {
@@ -438,7 +471,16 @@ export async function returnTask(
     }
     const token = (await trx('process_tokens').where({ id: task.token_id }).first()) as TokenRow;
     await setTokenStatus(trx, token.id, 'active');
+    const before = run.rec;
     await follow(run, token, { id: `return:${task.node_id}`, source: task.node_id, target: toNode });
+    await emitEvent(trx, {
+      type: 'record.transitioned',
+      recordId: run.rec.id,
+      actor: actor.username,
+      taskId: task.id,
+      changes: recordChanges(before, run.rec),
+      detail: { action: 'return', node: task.node_id, to: toNode },
+    });
   });
 }
 
@@ -476,6 +518,8 @@ async function notifyTask(
     tokenId: null,
     payload: { recordId: run.rec.id, event, taskId, actor, message },
   });
+  if (event === 'task.assigned' || event === 'approval.requested')
+    await emitEvent(trx, { type: event, recordId: run.rec.id, actor, taskId });
 }
 
 export interface AvailableTask {
@@ -489,7 +533,8 @@ export interface AvailableTask {
   approvers: { username: string; decision: string | null }[];
   dueAt: number | null;
   version: number;
-  actions: { key: string; label: unknown; style: string }[];
+  /** `input`: JSON Schema of what the person supplies with the action (the UI renders it as a small form). */
+  actions: { key: string; label: unknown; style: string; input: unknown }[];
   fieldAccess: unknown;
   can: {
     act: boolean;
@@ -546,6 +591,7 @@ export async function openTasks(
             key: e.action?.key ?? 'complete',
             label: e.action?.label ?? e.action?.key ?? 'complete',
             style: e.action?.style ?? 'default',
+            input: e.action?.input ?? null,
           }))
         : [],
       fieldAccess: n.fieldAccess ?? null,

@@ -40,6 +40,12 @@ export interface RouteDef<
   successStatus?: number;
   /** Routes that do not answer JSON (file downloads) describe their content type here. */
   produces?: string;
+  /**
+   * Routes that take a non-JSON body (file uploads) name its media type and describe its parts
+   * for the OpenAPI document; the JSON body check lets them through and the handler reads the
+   * request stream itself (`body` stays undefined).
+   */
+  consumes?: { type: string; schema: TSchema };
   handler(req: Request<Infer<P>, Infer<Q>, Infer<B>>): Promise<unknown> | unknown;
 }
 
@@ -57,6 +63,20 @@ export function defineRoute<
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Whether a request goes to a route that reads a non-JSON body of its type (an upload). */
+export function takesRawBody(
+  routes: AnyRoute[],
+): (method: string, path: string, is: (t: string) => unknown) => boolean {
+  const raw = routes
+    .filter((r) => r.consumes)
+    .map((r) => ({
+      method: r.method.toUpperCase(),
+      type: r.consumes!.type,
+      re: new RegExp(`^/api/v1${r.path.replace(/:\w+/g, '[^/]+')}$`),
+    }));
+  return (method, path, is) => raw.some((r) => r.method === method && r.re.test(path) && Boolean(is(r.type)));
+}
 
 function validatePart(
   where: 'body' | 'query' | 'params',

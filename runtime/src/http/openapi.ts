@@ -61,9 +61,18 @@ export function buildOpenApi(routes: AnyRoute[], version: string): object {
           ? {}
           : { 'x-roles': route.access }),
       parameters: parameters(route),
-      ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }
-        : {}),
+      ...(route.consumes
+        ? {
+            requestBody: {
+              required: true,
+              content: { [route.consumes.type]: { schema: plain(route.consumes.schema) } },
+            },
+          }
+        : route.body
+          ? {
+              requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } },
+            }
+          : {}),
       responses,
     };
   }

@@ -83,6 +83,76 @@ export const messages = {
     en: 'The record has {count} invalid field(s); first: {first}',
     'zh-CN': '记录有 {count} 个字段无效；第一个：{first}',
   },
+  // Record lists, comments, attachments, watchers and links (runtime/src/records/*).
+  'error.unknown_record_type': {
+    en: 'There is no record type "{type}"',
+    'zh-CN': '没有记录类型“{type}”',
+  },
+  'error.field_needs_type': {
+    en: 'Filtering or sorting on the form field {field} needs a record type (add type=…)',
+    'zh-CN': '按表单字段 {field} 筛选或排序时需要指定记录类型（添加 type=…）',
+  },
+  'error.field_not_indexed': {
+    en: '{field} is not an indexed field of "{type}", so lists cannot filter or sort on it; indexed fields: {indexed}',
+    'zh-CN': '{field} 不是“{type}”的索引字段，列表不能按它筛选或排序；索引字段：{indexed}',
+  },
+  'error.bad_filter_value': {
+    en: '{param} must be {expected}, got "{value}"',
+    'zh-CN': '{param} 应为{expected}，实际为“{value}”',
+  },
+  'expected.number': { en: 'a number', 'zh-CN': '数字' },
+  'expected.instant': {
+    en: 'epoch milliseconds or an ISO 8601 date',
+    'zh-CN': '毫秒时间戳或 ISO 8601 日期',
+  },
+  'error.bad_sort': {
+    en: 'Cannot sort by "{sort}"; sort by one of {allowed} (prefix - for descending)',
+    'zh-CN': '不能按“{sort}”排序；可用排序：{allowed}（前缀 - 表示降序）',
+  },
+  'error.bad_cursor': {
+    en: 'The cursor is not valid for this list (it belongs to another sort, or was altered)',
+    'zh-CN': '游标对此列表无效（属于其他排序方式，或已被修改）',
+  },
+  'error.cursor_and_offset': {
+    en: 'Page with either offset or cursor, not both',
+    'zh-CN': '分页时只能使用 offset 或 cursor 之一',
+  },
+  'error.internal_comment_staff': {
+    en: 'Only agents, managers and admins can write or read internal comments',
+    'zh-CN': '只有处理人、经理和管理员可以填写或查看内部备注',
+  },
+  'error.attachment_too_large': {
+    en: 'The file is larger than the limit of {limit}',
+    'zh-CN': '文件超过大小上限 {limit}',
+  },
+  'error.attachment_type': {
+    en: 'Files of type {type} are not accepted; accepted types: {allowed}',
+    'zh-CN': '不接受类型为 {type} 的文件；可接受的类型：{allowed}',
+  },
+  'error.attachment_missing': {
+    en: 'Send exactly one file, in the form field "file" of a multipart/form-data body',
+    'zh-CN': '请以 multipart/form-data 格式在表单字段“file”中上传且仅上传一个文件',
+  },
+  'error.malformed_multipart': {
+    en: 'The upload could not be read: {detail}',
+    'zh-CN': '无法读取上传内容：{detail}',
+  },
+  'error.not_uploader': {
+    en: 'Only the person who uploaded {what}, or an agent, manager or admin, can delete it',
+    'zh-CN': '只有 {what} 的上传者，或处理人、经理、管理员可以删除它',
+  },
+  'error.watch_others': {
+    en: 'Only agents, managers and admins can add or remove other watchers',
+    'zh-CN': '只有处理人、经理和管理员可以添加或移除其他关注人',
+  },
+  'error.link_target': {
+    en: 'Give either "to" (a record number or id) or "ci" (a configuration item key)',
+    'zh-CN': '请提供“to”（记录编号或 ID）或“ci”（配置项键）之一',
+  },
+  'error.link_self': { en: 'A record cannot be linked to itself', 'zh-CN': '记录不能关联到自身' },
+  'what.link': { en: 'link {key}', 'zh-CN': '关联 {key}' },
+  'what.attachment': { en: 'attachment {key}', 'zh-CN': '附件 {key}' },
+  'what.comment': { en: 'comment {key}', 'zh-CN': '评论 {key}' },
   'what.record_type': { en: 'record type "{key}"', 'zh-CN': '记录类型“{key}”' },
   'what.record': { en: 'record {key}', 'zh-CN': '记录 {key}' },
   'what.task': { en: 'task {key}', 'zh-CN': '任务 {key}' },
@@ -129,11 +199,38 @@ export const messages = {
     en: 'Record type "{type}" has several processes ({processes}); say which one to run',
     'zh-CN': '记录类型“{type}”有多个流程（{processes}），请指定要运行的流程',
   },
+  'error.notification_not_dead': {
+    en: '{what} is not dead-lettered (it is {status}); only dead letters can be retried',
+    'zh-CN': '{what} 不在死信中（当前状态：{status}），只有死信可以重试',
+  },
+  'error.template_invalid': {
+    en: 'The template cannot be rendered: {detail}',
+    'zh-CN': '模板无法渲染：{detail}',
+  },
+  'what.notification': { en: 'notification {key}', 'zh-CN': '通知 {key}' },
+  'error.job_not_dead': {
+    en: '{what} is not dead (it is {status})',
+    'zh-CN': '{what} 不是失败状态（当前为 {status}）',
+  },
+  'what.job': { en: 'job {key}', 'zh-CN': '作业 {key}' },
   'what.user': { en: 'user "{key}"', 'zh-CN': '用户“{key}”' },
   'what.group': { en: 'group "{key}"', 'zh-CN': '组“{key}”' },
   'what.definition': { en: '{kind} "{key}"', 'zh-CN': '{kind}“{key}”' },
   'what.version': { en: 'version {version} of {kind} "{key}"', 'zh-CN': '{kind}“{key}”的版本 {version}' },
   'what.token': { en: 'API token {key}', 'zh-CN': 'API 令牌 {key}' },
+  'error.not_requester': {
+    en: 'Only the requester of {what} can do this',
+    'zh-CN': '只有 {what} 的申请人可以执行此操作',
+  },
+  'error.record_closed': {
+    en: '{what} is already closed (it is {status})',
+    'zh-CN': '{what} 已关闭（当前为 {status}）',
+  },
+  'error.not_resolved': {
+    en: '{what} can be rated once it is resolved',
+    'zh-CN': '{what} 解决后才能评价',
+  },
+  'error.already_rated': { en: '{what} has already been rated', 'zh-CN': '{what} 已评价过' },
 } as const satisfies Record<string, { en: string; 'zh-CN': string }>;
 
 export type MessageKey = keyof typeof messages;

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
 import { I18nName, Key, Page, Password, Role, User, Username } from '../http/schemas.ts';
 import { createGroup, GROUP_TYPES, getGroup, listGroups, updateGroup } from './groups.ts';
-import { createUser, getUser, listUsers, updateUser } from './users.ts';
+import { createUser, findPeople, getUser, listUsers, updateUser } from './users.ts';
 
 const GroupType = Type.Union(GROUP_TYPES.map((t) => Type.Literal(t)));
 const Group = Type.Object({
@@ -34,6 +34,26 @@ export const peopleRoutes = [
     response: Type.Object({ items: Type.Array(User), total: Type.Integer() }),
     handler: ({ services, query }) =>
       listUsers(services.db, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/people',
+    tag: 'people',
+    summary: 'Find active people by username or display name (the person picker of request forms)',
+    description:
+      'Readable by any logged-in person, unlike GET /users: answers only username and display name of ' +
+      'active users, at most 20.',
+    access: 'authenticated',
+    query: Type.Object(
+      { q: Type.Optional(Type.String({ maxLength: 100 })) },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({
+      items: Type.Array(
+        Type.Object({ username: Type.String(), displayName: Type.String() }, { additionalProperties: false }),
+      ),
+    }),
+    handler: async ({ services, query }) => ({ items: await findPeople(services.db, query.q) }),
   }),
   defineRoute({
     method: 'post',

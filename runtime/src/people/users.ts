@@ -97,6 +97,25 @@ export async function listUsers(
   return { items: rows.map((r) => toUser(r, groups.get(r.id))), total: Number(total) };
 }
 
+/** Active people whose username or display name contains `q`: the fields a person picker shows. */
+export async function findPeople(
+  db: Knex,
+  q: string | undefined,
+): Promise<{ username: string; displayName: string }[]> {
+  const base = db<UserRow>('users').where({ active: true });
+  if (q) {
+    // LIKE wildcards typed by the person are taken literally ('!' escapes alike on SQLite and MySQL).
+    const pattern = `%${q.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+    base.andWhere((qb) =>
+      qb
+        .whereRaw("username like ? escape '!'", [pattern])
+        .orWhereRaw("display_name like ? escape '!'", [pattern]),
+    );
+  }
+  const rows = await base.orderBy('username').limit(20).select('username', 'display_name');
+  return rows.map((r) => ({ username: r.username, displayName: r.display_name }));
+}
+
 export interface NewUser {
   username: string;
   displayName?: string;

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
 import { Key, Username } from '../http/schemas.ts';
+import { FIELD_PARAM, type ListQuery, listRecords } from './list.ts';
 import { createRecord, editRecord } from './service.ts';
 import { loadRecord } from './store.ts';
 import { viewRecord } from './view.ts';
@@ -28,7 +29,68 @@ export const RecordViewSchema = Type.Object({
   closedAt: Type.Union([Type.Integer(), Type.Null()]),
 });
 
+const InstantParam = Type.String({ minLength: 1, maxLength: 40, description: 'epoch ms or ISO 8601' });
+const ListRecordsQuery = Type.Object(
+  {
+    type: Type.Optional(Key),
+    status: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated statuses' })),
+    priority: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated priorities' })),
+    requester: Type.Optional(Username),
+    assignee: Type.Optional(Type.String({ maxLength: 64, description: 'username, or none' })),
+    group: Type.Optional(Type.String({ maxLength: 64, description: 'group key, or none' })),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'words that must occur in number, title or description' }),
+    ),
+    sla: Type.Optional(
+      Type.Union(
+        ['running', 'warning', 'breached', 'met'].map((v) => Type.Literal(v)),
+        {
+          description: 'SLA state of the record: running (or paused), warning, breached, met',
+        },
+      ),
+    ),
+    'createdAt.gte': Type.Optional(InstantParam),
+    'createdAt.lte': Type.Optional(InstantParam),
+    'updatedAt.gte': Type.Optional(InstantParam),
+    'updatedAt.lte': Type.Optional(InstantParam),
+    sort: Type.Optional(
+      Type.String({
+        maxLength: 80,
+        description:
+          'createdAt, updatedAt, number, priority, status, slaDue (earliest SLA due instant) or f.<indexed field>; - for descending',
+      }),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    cursor: Type.Optional(Type.String({ maxLength: 2000, description: 'nextCursor of the previous page' })),
+  },
+  {
+    additionalProperties: false,
+    // f.<field>, f.<field>.gte, f.<field>.lte on the type's indexed form fields.
+    patternProperties: { [FIELD_PARAM.source]: Type.String({ maxLength: 191 }) },
+  },
+);
+
 export const recordRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/records',
+    tag: 'records',
+    summary: 'List the records the caller may see: filters, full text, sort, offset or cursor pages',
+    description:
+      'Filter on standard fields (status, priority, requester, assignee, group; assignee=none), on indexed form ' +
+      'fields with f.<field>=value, f.<field>.gte / f.<field>.lte (needs type), on createdAt/updatedAt ranges, ' +
+      'and full text with q. Page with limit and offset, or with the nextCursor of the previous page.',
+    access: 'authenticated',
+    query: ListRecordsQuery,
+    response: Type.Object({
+      items: Type.Array(RecordViewSchema),
+      total: Type.Integer({ description: 'matching records, counted up to 1,000' }),
+      totalExact: Type.Boolean({ description: 'false when more than 1,000 match (total is then 1,000)' }),
+      nextCursor: Type.Union([Type.String(), Type.Null()]),
+    }),
+    handler: ({ services, actor, query }) => listRecords(services.db, actor, query as ListQuery),
+  }),
   defineRoute({
     method: 'post',
     path: '/records',

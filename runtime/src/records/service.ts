@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { emitEvent, recordChanges } from '../automation/events.ts';
 import type { Actor, Services } from '../context.ts';
+import { dialectOf } from '../db/connect.ts';
 import { type EngineHooks, type Run, startInstance } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { ApiError, notFound } from '../http/errors.ts';
@@ -7,6 +9,7 @@ import { translateBoth } from '../i18n/translate.ts';
 import { checkRecordData, derivePriority, fieldError, type LoadedForm, loadForm } from './forms.ts';
 import {
   allocateNumber,
+  batchHistory,
   type Data,
   insertRecord,
   loadRecord,
@@ -22,10 +25,12 @@ export async function defaultProcess(db: Knex, type: string): Promise<string | n
     .where({ kind: 'process' })
     .whereNot('status', 'retired')
     .where('latest_version', '>', 0)
-    .select('key');
+    .select('key', 'latest_version');
   const matching: string[] = [];
   for (const r of rows) {
-    const graph = await loadGraph(db, r.key);
+    // Pinned to the version just read: compiled graphs are cached by key@version, so this
+    // loop sends no query per process.
+    const graph = await loadGraph(db, r.key, Number(r.latest_version));
     if (graph.def.form === type) matching.push(r.key);
   }
   if (matching.length > 1) {
@@ -53,15 +58,20 @@ async function createInTrx(
   data: Data,
   requesterId: number,
   processKey: string | null,
+  preallocated?: string,
 ): Promise<Rec> {
   derivePriority(form.def, data);
   const problems = checkRecordData(form, data);
   if (problems.length) throw fieldError(problems);
-  const number = await allocateNumber(services.db, trx, form.key, form.def.numberPrefix);
-  let rec = await insertRecord(trx, actorName, { form, number, data, status: 'new', requesterId });
-  if (processKey)
-    rec = (await startInstance(services, trx, actorName, rec, form, processKey, engineHooks)).run.rec;
-  return rec;
+  const number = preallocated ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
+  // The create and its process's first steps write several history rows: one insert for all.
+  return batchHistory(trx, async () => {
+    let rec = await insertRecord(trx, actorName, { form, number, data, status: 'new', requesterId });
+    await emitEvent(trx, { type: 'record.created', recordId: rec.id, actor: actorName });
+    if (processKey)
+      rec = (await startInstance(services, trx, actorName, rec, form, processKey, engineHooks)).run.rec;
+    return rec;
+  });
 }
 
 /** Creates a record and runs its process to the first wait, in one transaction. */
@@ -76,8 +86,20 @@ export async function createRecord(services: Services, actor: Actor, input: Crea
     requesterId = row.id;
   }
   const processKey = input.process ?? (await defaultProcess(services.db, input.type));
+  const data = { ...input.data };
+  // On MySQL the number comes from its own short transaction (see allocateNumber). Taking it
+  // before this create's transaction opens means a request never holds one pooled connection
+  // while waiting for a second: with as many concurrent creates as pool connections, that wait
+  // never ends. Invalid data is refused first, so it does not use up a number.
+  let number: string | undefined;
+  if (dialectOf(services.db) === 'mysql') {
+    derivePriority(form.def, data);
+    const problems = checkRecordData(form, data);
+    if (problems.length) throw fieldError(problems);
+    number = await allocateNumber(services.db, services.db, form.key, form.def.numberPrefix);
+  }
   const rec = await services.db.transaction((trx) =>
-    createInTrx(services, trx, actor.username, form, { ...input.data }, requesterId, processKey),
+    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, number),
   );
   services.wake();
   return rec;
@@ -133,7 +155,7 @@ export async function editRecord(
 ): Promise<Rec> {
   if (!isStaff(actor))
     throw new ApiError(403, 'forbidden', 'error.forbidden_role', { roles: 'agent, manager, admin' });
-  return services.db.transaction(async (trx) => {
+  const updated = await services.db.transaction(async (trx) => {
     const rec = await loadRecord(trx, id);
     await assertCanSee(trx, actor, rec);
     const form = await loadForm(trx, rec.type, rec.formVersion);
@@ -142,8 +164,14 @@ export async function editRecord(
     const problems = checkRecordData(form, merged, { before: rec.data, access: access ?? undefined });
     if (problems.length) throw fieldError(problems);
     derivePriority(form.def, merged);
-    return updateRecord(trx, actor.username, form, rec, { data: merged }, version);
+    const next = await updateRecord(trx, actor.username, form, rec, { data: merged }, version);
+    const changes = recordChanges(rec, next);
+    if (Object.keys(changes).length)
+      await emitEvent(trx, { type: 'record.updated', recordId: rec.id, actor: actor.username, changes });
+    return next;
   });
+  services.wake();
+  return updated;
 }
 
 /** Field access of the step a record is at: the union of what its open tasks' nodes lock. */

@@ -80,32 +80,42 @@ export async function loadRecord(db: Knex, id: number): Promise<Rec> {
 }
 
 /**
- * Next number of a record type. On MySQL it is taken in its own short transaction so the
+ * Next number of a record type. On MySQL it is taken in its own autocommitted statement so the
  * sequence row is not locked for the whole create (a rolled-back create leaves a gap, as in
  * Jira); SQLite has a single writer anyway, so there it joins the caller's transaction.
  */
 export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: string): Promise<string> {
   let value: number;
   if (dialectOf(db) === 'mysql') {
-    value = await db.transaction(async (t) => {
-      const n = await t.raw(
-        'UPDATE record_sequences SET next_value = LAST_INSERT_ID(next_value + 1) WHERE type = ?',
-        [type],
-      );
-      if (n[0].affectedRows === 0) {
-        await t.raw('INSERT IGNORE INTO record_sequences (type, next_value) VALUES (?, 0)', [type]);
-        await t.raw(
-          'UPDATE record_sequences SET next_value = LAST_INSERT_ID(next_value + 1) WHERE type = ?',
+    // One autocommitted upsert: creates the sequence row on first use and hands back the new
+    // value through LAST_INSERT_ID(expr), which the server returns as the statement's insert id.
+    // (An UPDATE that found no row followed by an INSERT deadlocked when two first records of a
+    // type were created at once: both held the gap lock the other's insert needed.)
+    value = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [result] = await db.raw(
+          'INSERT INTO record_sequences (type, next_value) VALUES (?, LAST_INSERT_ID(1)) ' +
+            'ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)',
           [type],
         );
+        value = Number(result.insertId);
+        break;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 3) throw err;
       }
-      const [rows] = await t.raw('SELECT LAST_INSERT_ID() AS v');
-      return Number(rows[0].v);
-    });
+    }
   } else {
-    const n = await trx('record_sequences').where({ type }).increment('next_value', 1);
-    if (n === 0) await trx('record_sequences').insert({ type, next_value: 1 });
-    value = Number((await trx('record_sequences').where({ type }).first('next_value')).next_value);
+    // One statement: UPDATE … RETURNING (SQLite ≥ 3.35) gives the new value without a re-read.
+    const [row] = await trx('record_sequences')
+      .where({ type })
+      .increment('next_value', 1)
+      .returning('next_value');
+    if (row) value = Number(row.next_value);
+    else {
+      await trx('record_sequences').insert({ type, next_value: 1 });
+      value = 1;
+    }
   }
   return `${prefix}-${String(value).padStart(6, '0')}`;
 }
@@ -140,6 +150,9 @@ function indexRows(form: LoadedForm, rec: { id: number; type: string; createdAt:
     });
 }
 
+// History rows held back by `batchHistory`, per transaction.
+const heldHistory = new WeakMap<Knex, Record<string, unknown>[]>();
+
 export async function writeHistory(
   trx: Knex,
   recordId: number,
@@ -148,18 +161,38 @@ export async function writeHistory(
   at = Date.now(),
 ): Promise<void> {
   if (!entries.length) return;
-  await trx('record_history').insert(
-    entries.map((e) => ({
-      record_id: recordId,
-      at,
-      actor,
-      kind: e.kind,
-      field: e.field ?? null,
-      from_value: e.from === undefined ? null : toJson(e.from),
-      to_value: e.to === undefined ? null : toJson(e.to),
-      detail: e.detail === undefined ? null : toJson(e.detail),
-    })),
-  );
+  const rows = entries.map((e) => ({
+    record_id: recordId,
+    at,
+    actor,
+    kind: e.kind,
+    field: e.field ?? null,
+    from_value: e.from === undefined ? null : toJson(e.from),
+    to_value: e.to === undefined ? null : toJson(e.to),
+    detail: e.detail === undefined ? null : toJson(e.detail),
+  }));
+  const held = heldHistory.get(trx);
+  if (held) held.push(...rows);
+  else await trx('record_history').insert(rows);
+}
+
+/**
+ * Runs `fn` with the history it writes on `trx` held back and inserted as one multi-row
+ * statement at the end, in the order written (ids, times and content are what single inserts
+ * would give). For work that writes several history rows and reads none back, such as a create
+ * running its process to the first wait.
+ */
+export async function batchHistory<T>(trx: Knex, fn: () => Promise<T>): Promise<T> {
+  if (heldHistory.has(trx)) return fn();
+  const rows: Record<string, unknown>[] = [];
+  heldHistory.set(trx, rows);
+  try {
+    const result = await fn();
+    if (rows.length) await trx('record_history').insert(rows);
+    return result;
+  } finally {
+    heldHistory.delete(trx);
+  }
 }
 
 export interface NewRecord {

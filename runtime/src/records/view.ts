@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { groupKeysOf, usernamesOf } from '../people/names.ts';
 import type { Rec } from './store.ts';
 
 export interface RecordView {
@@ -27,20 +28,9 @@ export async function viewRecords(db: Knex, recs: Rec[]): Promise<RecordView[]> 
     ...new Set(recs.flatMap((r) => [r.requesterId, r.assigneeId]).filter((x): x is number => x !== null)),
   ];
   const groupIds = [...new Set(recs.map((r) => r.groupId).filter((x): x is number => x !== null))];
-  const users = new Map<number, string>(
-    userIds.length
-      ? (await db('users').whereIn('id', userIds).select('id', 'username')).map(
-          (u: { id: number; username: string }) => [u.id, u.username],
-        )
-      : [],
-  );
-  const groups = new Map<number, string>(
-    groupIds.length
-      ? (await db('groups').whereIn('id', groupIds).select('id', 'key')).map(
-          (g: { id: number; key: string }) => [g.id, g.key],
-        )
-      : [],
-  );
+  // Usernames and group keys never change: cached lookups (people/names.ts).
+  const users = await usernamesOf(db, userIds);
+  const groups = await groupKeysOf(db, groupIds);
   return recs.map((r) => ({
     id: r.id,
     type: r.type,

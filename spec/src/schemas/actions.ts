@@ -9,6 +9,8 @@ import { Expression, FieldKey, I18nText, Obj, StringEnum, Tag, TaggedUnion } fro
 export const RECIPIENT_TYPES = [
   'requester',
   'assignee',
+  /** Members of the record's assignment group (its queue). */
+  'assignmentGroup',
   'group',
   'role',
   'watchers',

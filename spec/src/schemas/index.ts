@@ -57,7 +57,7 @@ export type { ProcessDefinition } from './process.ts';
 export type { ReportDefinition } from './report.ts';
 export type { RuleDefinition } from './rule.ts';
 export type { ScheduleDefinition } from './schedule.ts';
-export type { SlaDefinition } from './sla.ts';
+export type { SlaDefinition, SlaTrigger } from './sla.ts';
 
 export type Definition =
   | FormDefinition

@@ -173,6 +173,11 @@ export const MESSAGES = {
     'zh-CN': '用户任务 {node} 的按钮 key “{key}” 重复（连线 “{edge}”），同一任务的按钮 key 必须唯一',
     en: 'User task {node} has action key "{key}" twice (edge "{edge}"); action keys of a task must be unique',
   },
+  'process.action.input': {
+    'zh-CN':
+      '连线 “{edge}” 的按钮参数（action.input）不是有效的 JSON Schema：{schemaPath} 处的值 {value} 不正确（{detail}）',
+    en: 'The action input of edge "{edge}" is not a valid JSON Schema: {value} at {schemaPath} is wrong ({detail})',
+  },
   'process.parallel.split': {
     'zh-CN': '并行分支 {node} 至少需要两条流出连线，当前有 {count} 条',
     en: 'Parallel split {node} needs at least two outgoing edges; it has {count}',

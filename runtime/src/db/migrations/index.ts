@@ -1,6 +1,12 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_core.ts';
 import * as m002 from './002_records_engine.ts';
+import * as m003 from './003_notifications.ts';
+import * as m003records from './003_records_extras.ts';
+import * as m010 from './010_schedules.ts';
+import * as m011 from './011_sla.ts';
+import * as m020 from './020_ratings.ts';
+import * as m021 from './021_auto_rating.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -11,6 +17,12 @@ interface Migration {
 const MIGRATIONS: Record<string, Migration> = {
   '001_core': m001,
   '002_records_engine': m002,
+  '003_notifications': m003,
+  '003_records_extras': m003records,
+  '010_schedules': m010,
+  '011_sla': m011,
+  '020_ratings': m020,
+  '021_auto_rating': m021,
 };
 
 /**

@@ -1,6 +1,7 @@
 import { type Checker, list, record, str } from '../checker.ts';
 import { nodeLabel } from '../labels.ts';
 import { child } from '../pointer.ts';
+import { jsonSchemaErrors } from '../shape.ts';
 import { checkActions, checkAssignee, checkFieldValues, checkNotify } from './actions.ts';
 import { checkProcessGraph } from './process-graph.ts';
 
@@ -76,6 +77,12 @@ export function checkProcess(c: Checker, def: Record<string, unknown>): void {
       c.template(child(path, 'guards', j, 'message'), guard.message);
     });
     checkFieldValues(c, edge.set, child(path, 'set'), form);
+    // The input schema is compiled when the action is taken: refuse one that cannot compile now.
+    const input = record(edge.action).input;
+    if (input !== undefined) {
+      for (const e of jsonSchemaErrors(input))
+        c.add('process.action.input', child(path, 'action', 'input'), { edge: String(edge.id), ...e });
+    }
   });
 
   checkProcessGraph(c, def);

@@ -1,0 +1,396 @@
+import type { I18nText } from '@opsloom/spec';
+import { Alert, Button, Checkbox, Divider, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
+import type { Draft } from 'immer';
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ExpressionInput, I18nInput } from '../components/inputs.tsx';
+import { fieldOf } from '../components/problems.ts';
+import { type MessageKey, textOf, useLocale, useT } from '../i18n.ts';
+import type { FieldInfo } from '../lookups.ts';
+import { useEditor } from '../store/editor.ts';
+import { removeField } from './FormDesigner.tsx';
+import { type FieldSchema, fieldTypeOf, formOf, isChoice, optionsOf } from './fieldTypes.ts';
+
+type FormDraft = ReturnType<typeof formOf>;
+
+function updateForm(recipe: (f: Draft<FormDraft>) => void, coalesce?: string) {
+  useEditor.getState().update((d) => recipe(formOf(d) as Draft<FormDraft>), coalesce);
+}
+function updateField(key: string, recipe: (p: FieldSchema) => void, coalesce?: string) {
+  updateForm((f) => {
+    const p = f.schema.properties[key];
+    if (p) recipe(p as FieldSchema);
+  }, coalesce && `field:${key}:${coalesce}`);
+}
+function put(obj: Record<string, unknown>, key: string, value: unknown) {
+  if (value === undefined || value === '' || value === null) delete obj[key];
+  else obj[key] = value;
+}
+
+/** Properties of the selected field, or of the form when none is selected. */
+export function FieldPanel() {
+  const key = useEditor((s) => s.selection.field);
+  const exists = useEditor((s) => Boolean(key && formOf(s.def).schema.properties[key]));
+  return (
+    <div style={{ padding: 12 }} data-testid="field-panel">
+      {key && exists ? <FieldProps key={key} fieldKey={key} /> : <FormProps />}
+    </div>
+  );
+}
+
+function FormProps() {
+  const t = useT();
+  const locale = useLocale((s) => s.locale);
+  const def = useEditor((s) => formOf(s.def));
+  const fields = Object.entries(def.schema.properties).map(([k, p]) => ({
+    value: k,
+    label: `${textOf(p['x-title'] ?? p.title ?? k, locale)} (${k})`,
+  }));
+  return (
+    <Form layout="vertical" size="small">
+      <Typography.Title level={5}>{t('form.properties')}</Typography.Title>
+      <Typography.Paragraph type="secondary">{t('form.selectHint')}</Typography.Paragraph>
+      <Form.Item label={t('common.name')}>
+        <I18nInput
+          value={def.name}
+          onChange={(v) => updateForm((f) => put(f, 'name', v ?? ''), 'name')}
+          testId="form-name"
+        />
+      </Form.Item>
+      <Form.Item label={t('form.numberPrefix')} help={t('form.numberPrefixHelp')}>
+        <Input
+          value={def.numberPrefix}
+          onChange={(e) => updateForm((f) => (f.numberPrefix = e.target.value.toUpperCase()), 'prefix')}
+        />
+      </Form.Item>
+      <Form.Item label={t('form.titleField')}>
+        <Select
+          allowClear
+          value={def.titleField}
+          options={fields}
+          onChange={(v) => updateForm((f) => put(f, 'titleField', v))}
+        />
+      </Form.Item>
+      <Form.Item label={t('form.descriptionField')}>
+        <Select
+          allowClear
+          value={def.descriptionField}
+          options={fields}
+          onChange={(v) => updateForm((f) => put(f, 'descriptionField', v))}
+        />
+      </Form.Item>
+    </Form>
+  );
+}
+
+function FieldProps({ fieldKey }: { fieldKey: string }) {
+  const t = useT();
+  const locale = useLocale((s) => s.locale);
+  const schema = useEditor((s) => formOf(s.def).schema.properties[fieldKey]!);
+  const ui = useEditor((s) => formOf(s.def).uiSchema?.[fieldKey]) as Record<string, unknown> | undefined;
+  const required = useEditor((s) => formOf(s.def).schema.required?.includes(fieldKey) ?? false);
+  const indexed = useEditor((s) => formOf(s.def).indexed?.includes(fieldKey) ?? false);
+  const rules = useEditor((s) => formOf(s.def).rules);
+  const allFields = useEditor((s) => formOf(s.def).schema.properties);
+  const problems = useEditor(
+    useShallow((s) => [...s.serverProblems, ...s.problems].filter((p) => fieldOf(p) === fieldKey)),
+  );
+  const [keyDraft, setKeyDraft] = useState(fieldKey);
+  const type = fieldTypeOf(schema, ui);
+  const fieldInfos: FieldInfo[] = Object.entries(allFields).map(([k, p]) => ({
+    key: k,
+    title: p['x-title'] ?? p.title ?? k,
+    type: p.type,
+    enum: Array.isArray(p.enum) ? p.enum : undefined,
+  }));
+  const isString = schema.type === 'string';
+  const isNumber = schema.type === 'number' || schema.type === 'integer';
+  const scalar = ['string', 'number', 'integer', 'boolean'].includes(String(schema.type));
+
+  const rename = () => {
+    const next = keyDraft.trim();
+    if (!next || next === fieldKey || allFields[next]) {
+      setKeyDraft(fieldKey);
+      return;
+    }
+    const swap = (k: string) => (k === fieldKey ? next : k);
+    updateForm((f) => {
+      f.schema.properties = Object.fromEntries(
+        Object.entries(f.schema.properties).map(([k, v]) => [swap(k), v]),
+      );
+      if (f.schema.required) f.schema.required = f.schema.required.map(swap);
+      if (f.uiSchema?.[fieldKey]) {
+        f.uiSchema[next] = f.uiSchema[fieldKey];
+        delete f.uiSchema[fieldKey];
+      }
+      if (f.indexed) f.indexed = f.indexed.map(swap);
+      if (f.rules) for (const r of f.rules) r.fields = r.fields.map(swap);
+      if (f.titleField === fieldKey) f.titleField = next;
+      if (f.descriptionField === fieldKey) f.descriptionField = next;
+    });
+    useEditor.getState().select({ field: next });
+  };
+
+  const ruleOf = (effect: 'show' | 'require') => rules?.find((r) => r.id === `${fieldKey}-${effect}`);
+  const setRule = (effect: 'show' | 'require', when: string | undefined) =>
+    updateForm((f) => {
+      const id = `${fieldKey}-${effect}`;
+      const list = (f.rules ?? []).filter((r) => r.id !== id);
+      if (when) list.push({ id, when, effect, fields: [fieldKey] });
+      if (list.length) f.rules = list;
+      else delete f.rules;
+    }, `rule:${fieldKey}:${effect}`);
+
+  return (
+    <Form layout="vertical" size="small" data-testid={`field-props-${fieldKey}`}>
+      <Typography.Title level={5}>
+        {t(`field.${type}` as MessageKey)} <Typography.Text code>{fieldKey}</Typography.Text>
+      </Typography.Title>
+      {problems.length > 0 && (
+        <Alert
+          type="error"
+          style={{ marginBottom: 12 }}
+          data-testid="field-problems"
+          title={problems.map((p) => <div key={`${p.code}${p.path}`}>{p.message[locale]}</div>)}
+        />
+      )}
+      <Form.Item label={t('form.label')}>
+        <I18nInput
+          value={(schema['x-title'] as I18nText) ?? schema.title}
+          testId="field-label"
+          onChange={(v) =>
+            updateField(
+              fieldKey,
+              (p) => {
+                put(p, 'x-title', v);
+                put(p, 'title', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
+              },
+              'label',
+            )
+          }
+        />
+      </Form.Item>
+      <Form.Item label={t('form.key')} help={t('form.keyHelp')}>
+        <Input
+          value={keyDraft}
+          onChange={(e) => setKeyDraft(e.target.value)}
+          onBlur={rename}
+          onPressEnter={rename}
+          data-testid="field-key"
+        />
+      </Form.Item>
+      {type !== 'section' && (
+        <Space wrap>
+          <Checkbox
+            checked={required}
+            data-testid="field-required"
+            onChange={(e) =>
+              updateForm((f) => {
+                const list = (f.schema.required ?? []).filter((k) => k !== fieldKey);
+                if (e.target.checked) list.push(fieldKey);
+                if (list.length) f.schema.required = list;
+                else delete f.schema.required;
+              })
+            }
+          >
+            {t('form.required')}
+          </Checkbox>
+          <Checkbox
+            checked={indexed}
+            disabled={!scalar}
+            onChange={(e) =>
+              updateForm((f) => {
+                const list = (f.indexed ?? []).filter((k) => k !== fieldKey);
+                if (e.target.checked) list.push(fieldKey);
+                if (list.length) f.indexed = list;
+                else delete f.indexed;
+              })
+            }
+          >
+            {t('form.indexed')}
+          </Checkbox>
+          <Checkbox
+            checked={Boolean(schema.readOnly)}
+            onChange={(e) => updateField(fieldKey, (p) => put(p, 'readOnly', e.target.checked || undefined))}
+          >
+            {t('form.readOnly')}
+          </Checkbox>
+        </Space>
+      )}
+      <Form.Item label={t('form.help')} style={{ marginTop: 12 }}>
+        <I18nInput
+          value={(schema['x-description'] as I18nText) ?? (schema.description as string | undefined)}
+          onChange={(v) =>
+            updateField(
+              fieldKey,
+              (p) => {
+                put(p, 'x-description', v);
+                put(p, 'description', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
+              },
+              'help',
+            )
+          }
+        />
+      </Form.Item>
+      {isChoice(type) && <OptionsEditor fieldKey={fieldKey} schema={schema} ui={ui} />}
+      {scalar && !isChoice(type) && type !== 'rating' && (
+        <Form.Item label={t('form.default')}>
+          {isNumber ? (
+            <InputNumber
+              value={schema.default as number | undefined}
+              onChange={(v) => updateField(fieldKey, (p) => put(p, 'default', v ?? undefined), 'default')}
+            />
+          ) : schema.type === 'boolean' ? (
+            <Checkbox
+              checked={Boolean(schema.default)}
+              onChange={(e) => updateField(fieldKey, (p) => put(p, 'default', e.target.checked || undefined))}
+            />
+          ) : (
+            <Input
+              value={(schema.default as string) ?? ''}
+              onChange={(e) => updateField(fieldKey, (p) => put(p, 'default', e.target.value), 'default')}
+            />
+          )}
+        </Form.Item>
+      )}
+      {(isString || isNumber) && type !== 'rating' && !isChoice(type) && (
+        <>
+          <Divider titlePlacement="start" plain>
+            {t('form.validation')}
+          </Divider>
+          {isString && (
+            <>
+              <Space>
+                <Form.Item label={t('form.minLength')}>
+                  <InputNumber
+                    min={0}
+                    value={schema.minLength as number | undefined}
+                    onChange={(v) => updateField(fieldKey, (p) => put(p, 'minLength', v ?? undefined))}
+                  />
+                </Form.Item>
+                <Form.Item label={t('form.maxLength')}>
+                  <InputNumber
+                    min={1}
+                    value={schema.maxLength as number | undefined}
+                    onChange={(v) => updateField(fieldKey, (p) => put(p, 'maxLength', v ?? undefined))}
+                  />
+                </Form.Item>
+              </Space>
+              {!schema.format && (
+                <Form.Item label={t('form.pattern')}>
+                  <Input
+                    value={(schema.pattern as string) ?? ''}
+                    placeholder="^[A-Z]{3}-\d+$"
+                    onChange={(e) =>
+                      updateField(fieldKey, (p) => put(p, 'pattern', e.target.value), 'pattern')
+                    }
+                  />
+                </Form.Item>
+              )}
+            </>
+          )}
+          {isNumber && (
+            <Space>
+              <Form.Item label={t('form.minimum')}>
+                <InputNumber
+                  value={schema.minimum as number | undefined}
+                  onChange={(v) => updateField(fieldKey, (p) => put(p, 'minimum', v ?? undefined))}
+                />
+              </Form.Item>
+              <Form.Item label={t('form.maximum')}>
+                <InputNumber
+                  value={schema.maximum as number | undefined}
+                  onChange={(v) => updateField(fieldKey, (p) => put(p, 'maximum', v ?? undefined))}
+                />
+              </Form.Item>
+            </Space>
+          )}
+        </>
+      )}
+      <Divider titlePlacement="start" plain>
+        {t('form.conditions')}
+      </Divider>
+      <Form.Item label={t('form.visibleWhen')} help={t('form.visibleWhenHelp')}>
+        <ExpressionInput
+          fields={fieldInfos}
+          value={ruleOf('show')?.when}
+          onChange={(v) => setRule('show', v)}
+          testId="field-visible-when"
+        />
+      </Form.Item>
+      {type !== 'section' && (
+        <Form.Item label={t('form.requiredWhen')}>
+          <ExpressionInput
+            fields={fieldInfos}
+            value={ruleOf('require')?.when}
+            onChange={(v) => setRule('require', v)}
+          />
+        </Form.Item>
+      )}
+      <Divider />
+      <Button danger block onClick={() => removeField(fieldKey)}>
+        {t('common.delete')}
+      </Button>
+    </Form>
+  );
+}
+
+/** Options of a choice field: stored values (enum) and their labels (ui:enumNames). */
+function OptionsEditor({
+  fieldKey,
+  schema,
+  ui,
+}: {
+  fieldKey: string;
+  schema: FieldSchema;
+  ui: Record<string, unknown> | undefined;
+}) {
+  const t = useT();
+  const values = (optionsOf(schema) ?? []).map(String);
+  const names = (ui?.['ui:enumNames'] as string[] | undefined) ?? [];
+  const write = (rows: { value: string; name: string }[]) =>
+    updateForm((f) => {
+      const p = f.schema.properties[fieldKey] as FieldSchema;
+      const target = (p.type === 'array' ? p.items : p) as FieldSchema;
+      target.enum = rows.map((r) => r.value);
+      const u = { ...((f.uiSchema?.[fieldKey] as Record<string, unknown>) ?? {}) };
+      if (rows.some((r) => r.name)) u['ui:enumNames'] = rows.map((r) => r.name || r.value);
+      else delete u['ui:enumNames'];
+      f.uiSchema = { ...(f.uiSchema ?? {}), [fieldKey]: u };
+    }, `options:${fieldKey}`);
+  const rows = values.map((v, i) => ({ value: v, name: names[i] ?? '' }));
+  return (
+    <Form.Item label={t('form.options')} help={t('form.optionsHelp')}>
+      <Space orientation="vertical" style={{ width: '100%' }} size={4} data-testid="field-options">
+        {rows.map((r, i) => (
+          <Space.Compact key={i} style={{ width: '100%' }}>
+            <Input
+              style={{ width: '42%' }}
+              value={r.value}
+              placeholder={t('form.optionValue')}
+              data-testid={`option-value-${i}`}
+              onChange={(e) => write(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
+            />
+            <Input
+              style={{ width: '46%' }}
+              value={r.name}
+              placeholder={t('form.optionLabel')}
+              data-testid={`option-label-${i}`}
+              onChange={(e) => write(rows.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+            />
+            <Button style={{ width: '12%' }} onClick={() => write(rows.filter((_, j) => j !== i))}>
+              ×
+            </Button>
+          </Space.Compact>
+        ))}
+        <Button
+          size="small"
+          data-testid="option-add"
+          onClick={() => write([...rows, { value: `option-${rows.length + 1}`, name: '' }])}
+        >
+          {t('form.addOption')}
+        </Button>
+      </Space>
+    </Form.Item>
+  );
+}

@@ -1,0 +1,351 @@
+import { ApartmentOutlined, ExpandOutlined } from '@ant-design/icons';
+import {
+  NODE_TYPES,
+  type NodeType,
+  type ProcessDefinition,
+  type ProcessEdge,
+  type ProcessNode,
+} from '@opsloom/spec';
+import {
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  type EdgeChange,
+  MarkerType,
+  MiniMap,
+  type NodeChange,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { Button, Space, Tooltip, Typography } from 'antd';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { problemIndex } from '../components/problems.ts';
+import { type MessageKey, textOf, useLocale, useT } from '../i18n.ts';
+import { useEditor } from '../store/editor.ts';
+import { autoLayout } from './layout.ts';
+import { freeId, NODE_STYLE, newNode } from './nodeTypes.ts';
+import { type FlowNode, nodeTypes } from './ProcessNodeView.tsx';
+import { ProcessPanel } from './ProcessPanel.tsx';
+
+const DRAG_TYPE = 'application/x-opsloom-node';
+const proc = (d: unknown) => d as ProcessDefinition;
+
+export default function ProcessDesigner() {
+  return (
+    <ReactFlowProvider>
+      <div style={{ display: 'flex', height: '100%' }}>
+        <Palette />
+        <div style={{ flex: 1, minWidth: 0, position: 'relative' }}>
+          <Canvas />
+        </div>
+        <div style={{ width: 360, borderLeft: '1px solid #f0f0f0', overflow: 'auto', background: '#fff' }}>
+          <ProcessPanel />
+        </div>
+      </div>
+    </ReactFlowProvider>
+  );
+}
+
+function Palette() {
+  const t = useT();
+  const flow = useReactFlow();
+  const addAtCenter = (type: NodeType) => {
+    const box = document.querySelector('.react-flow')?.getBoundingClientRect();
+    const pos = box
+      ? flow.screenToFlowPosition({ x: box.x + box.width / 2, y: box.y + box.height / 2 })
+      : { x: 0, y: 0 };
+    addNode(type, pos);
+  };
+  return (
+    <div
+      style={{
+        width: 150,
+        borderRight: '1px solid #f0f0f0',
+        padding: 8,
+        overflow: 'auto',
+        background: '#fafafa',
+      }}
+    >
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {t('process.palette')}
+      </Typography.Text>
+      {NODE_TYPES.map((type) => (
+        // biome-ignore lint/a11y/noStaticElementInteractions: an HTML5 drag source; double-click is a shortcut
+        <div
+          key={type}
+          draggable
+          data-testid={`palette-${type}`}
+          onDragStart={(e) => {
+            e.dataTransfer.setData(DRAG_TYPE, type);
+            e.dataTransfer.effectAllowed = 'move';
+          }}
+          onDoubleClick={() => addAtCenter(type)}
+          title={t('process.paletteHint')}
+          style={{
+            margin: '6px 0',
+            padding: '6px 8px',
+            borderRadius: 6,
+            background: '#fff',
+            border: `1px solid ${NODE_STYLE[type].color}`,
+            borderLeftWidth: 4,
+            cursor: 'grab',
+            fontSize: 13,
+            userSelect: 'none',
+          }}
+        >
+          {t(`node.${type}` as MessageKey)}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function addNode(type: NodeType, position: { x: number; y: number }): string {
+  const def = proc(useEditor.getState().def);
+  const id = freeId(
+    type,
+    def.nodes.map((n) => n.id),
+  );
+  useEditor.getState().update((d) => {
+    proc(d).nodes.push(newNode(type, id, { x: Math.round(position.x), y: Math.round(position.y) }));
+  });
+  useEditor.getState().select({ nodeId: id });
+  return id;
+}
+
+/** Default action of a new edge from a user task: approve, then reject, then a numbered one. */
+function defaultAction(def: ProcessDefinition, source: ProcessNode): ProcessEdge['action'] | undefined {
+  if (source.type !== 'userTask') return undefined;
+  const keys = new Set(def.edges.filter((e) => e.source === source.id).map((e) => e.action?.key));
+  if (!keys.has('approve'))
+    return { key: 'approve', label: { 'zh-CN': '同意', en: 'Approve' }, style: 'primary' };
+  if (!keys.has('reject'))
+    return { key: 'reject', label: { 'zh-CN': '驳回', en: 'Reject' }, style: 'danger' };
+  const key = freeId('action', keys as Set<string>);
+  return { key, label: { 'zh-CN': '提交', en: 'Submit' } };
+}
+
+type Size = { width: number; height: number };
+/** Sizes React Flow measured, kept beside the definition (they are not part of it). */
+const measuredSizes = new Map<string, Size>();
+const nodeCache = new WeakMap<
+  ProcessNode,
+  { selected: boolean; invalid: boolean; size?: Size; rf: FlowNode }
+>();
+function toFlowNode(node: ProcessNode, selected: boolean, invalid: boolean): FlowNode {
+  const hit = nodeCache.get(node);
+  const size = measuredSizes.get(node.id);
+  if (hit && hit.selected === selected && hit.invalid === invalid && hit.size === size) return hit.rf;
+  const rf: FlowNode = {
+    id: node.id,
+    type: 'opsloom',
+    position: node.position,
+    data: { node, invalid },
+    selected,
+    ...(size ? { measured: size } : {}),
+  };
+  nodeCache.set(node, { selected, invalid, size, rf });
+  return rf;
+}
+
+function Canvas() {
+  const flow = useReactFlow();
+  const locale = useLocale((s) => s.locale);
+  const wrapper = useRef<HTMLDivElement>(null);
+  const { nodes, edges, selection, local, server } = useEditor(
+    useShallow((s) => ({
+      nodes: proc(s.def).nodes,
+      edges: proc(s.def).edges,
+      selection: s.selection,
+      local: s.problems,
+      server: s.serverProblems,
+    })),
+  );
+  const index = useMemo(() => problemIndex([...server, ...local]), [local, server]);
+
+  const [measuredVersion, setMeasuredVersion] = useState(0);
+  const flowNodes = useMemo(
+    () => nodes.map((n) => toFlowNode(n, selection.nodeId === n.id, index.nodes.has(n.id))),
+    [nodes, selection.nodeId, index, measuredVersion],
+  );
+  const flowEdges = useMemo<Edge[]>(
+    () =>
+      edges.map((e) => {
+        const invalid = index.edges.has(e.id);
+        const label = e.action
+          ? textOf(e.action.label, locale)
+          : e.condition
+            ? e.condition
+            : e.default
+              ? locale === 'en'
+                ? 'default'
+                : '默认'
+              : undefined;
+        const color = invalid ? '#ff4d4f' : e.action?.style === 'danger' ? '#cf1322' : '#8c8c8c';
+        return {
+          id: e.id,
+          source: e.source,
+          target: e.target,
+          label,
+          selected: selection.edgeId === e.id,
+          markerEnd: { type: MarkerType.ArrowClosed, color },
+          style: { stroke: color, strokeWidth: invalid || selection.edgeId === e.id ? 2.5 : 1.5 },
+          labelStyle: { fontSize: 12, fill: invalid ? '#ff4d4f' : '#262626' },
+          labelBgStyle: { fill: '#fff' },
+          className: invalid ? 'invalid' : undefined,
+        };
+      }),
+    [edges, selection.edgeId, index, locale],
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
+    const store = useEditor.getState();
+    let resized = false;
+    for (const c of changes) {
+      if (c.type === 'dimensions' && c.dimensions) {
+        const old = measuredSizes.get(c.id);
+        if (!old || old.width !== c.dimensions.width || old.height !== c.dimensions.height) {
+          measuredSizes.set(c.id, { width: c.dimensions.width, height: c.dimensions.height });
+          resized = true;
+        }
+      }
+    }
+    if (resized) setMeasuredVersion((v) => v + 1);
+    const moves = changes.filter((c) => c.type === 'position' && c.position);
+    if (moves.length) {
+      store.update(
+        (d) => {
+          const byId = new Map(proc(d).nodes.map((n) => [n.id, n]));
+          for (const c of moves) {
+            if (c.type !== 'position' || !c.position) continue;
+            const n = byId.get(c.id);
+            if (n) n.position = { x: Math.round(c.position.x), y: Math.round(c.position.y) };
+          }
+        },
+        `move:${moves.map((m) => (m.type === 'position' ? m.id : '')).join(',')}`,
+      );
+    }
+    const removed = new Set(
+      changes.filter((c) => c.type === 'remove').map((c) => (c.type === 'remove' ? c.id : '')),
+    );
+    if (removed.size) {
+      store.update((d) => {
+        const p = proc(d);
+        p.nodes = p.nodes.filter((n) => !removed.has(n.id));
+        p.edges = p.edges.filter((e) => !removed.has(e.source) && !removed.has(e.target));
+      });
+      store.select({});
+    }
+    for (const c of changes) {
+      if (c.type === 'select' && c.selected) store.select({ nodeId: c.id });
+    }
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+    const store = useEditor.getState();
+    const removed = new Set(
+      changes.filter((c) => c.type === 'remove').map((c) => (c.type === 'remove' ? c.id : '')),
+    );
+    if (removed.size) {
+      store.update((d) => {
+        proc(d).edges = proc(d).edges.filter((e) => !removed.has(e.id));
+      });
+      store.select({});
+    }
+    for (const c of changes) if (c.type === 'select' && c.selected) store.select({ edgeId: c.id });
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const def = proc(useEditor.getState().def);
+    const source = def.nodes.find((n) => n.id === c.source);
+    if (!source || !c.target || c.source === c.target) return;
+    const id = freeId(
+      `e-${c.source}-${c.target}`,
+      def.edges.map((e) => e.id),
+    );
+    const action = defaultAction(def, source);
+    useEditor.getState().update((d) => {
+      proc(d).edges.push({ id, source: c.source, target: c.target, ...(action ? { action } : {}) });
+    });
+    useEditor.getState().select({ edgeId: id });
+  }, []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_TYPE) as NodeType;
+      if (!type) return;
+      e.preventDefault();
+      addNode(type, flow.screenToFlowPosition({ x: e.clientX - 85, y: e.clientY - 28 }));
+    },
+    [flow],
+  );
+
+  const layout = () => {
+    const positions = autoLayout(proc(useEditor.getState().def));
+    useEditor.getState().update((d) => {
+      for (const n of proc(d).nodes) {
+        const p = positions.get(n.id);
+        if (p) n.position = p;
+      }
+    });
+    requestAnimationFrame(() => flow.fitView({ padding: 0.15 }));
+  };
+
+  return (
+    <div ref={wrapper} style={{ height: '100%' }} data-testid="process-canvas">
+      <ReactFlow<FlowNode>
+        nodes={flowNodes}
+        edges={flowEdges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        onDrop={onDrop}
+        onDragOver={onDragOver}
+        onPaneClick={onPaneClick}
+        fitView
+        minZoom={0.05}
+        deleteKeyCode={['Delete', 'Backspace']}
+        onlyRenderVisibleElements
+      >
+        <Background gap={16} />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} />
+        <Controls />
+        <Space style={{ position: 'absolute', top: 10, right: 10, zIndex: 5 }}>
+          <LayoutButtons onLayout={layout} onFit={() => flow.fitView({ padding: 0.15 })} />
+        </Space>
+      </ReactFlow>
+    </div>
+  );
+}
+
+function onDragOver(e: React.DragEvent) {
+  e.preventDefault();
+  e.dataTransfer.dropEffect = 'move';
+}
+function onPaneClick() {
+  useEditor.getState().select({});
+}
+function miniMapColor(n: FlowNode) {
+  return n.data.invalid ? '#ff4d4f' : NODE_STYLE[n.data.node.type].color;
+}
+
+function LayoutButtons({ onLayout, onFit }: { onLayout: () => void; onFit: () => void }) {
+  const t = useT();
+  return (
+    <>
+      <Tooltip title={t('process.autoLayout')}>
+        <Button icon={<ApartmentOutlined />} onClick={onLayout} data-testid="auto-layout">
+          {t('process.autoLayout')}
+        </Button>
+      </Tooltip>
+      <Tooltip title={t('process.fit')}>
+        <Button icon={<ExpandOutlined />} onClick={onFit} data-testid="fit" />
+      </Tooltip>
+    </>
+  );
+}

@@ -1,0 +1,29 @@
+import { useSyncExternalStore } from 'react';
+
+/** A tiny history router: the designer has three screens, not worth a routing library. */
+const BASE = '/designer';
+
+function subscribe(cb: () => void): () => void {
+  window.addEventListener('popstate', cb);
+  return () => window.removeEventListener('popstate', cb);
+}
+
+export function navigate(path: string): void {
+  history.pushState(null, '', `${BASE}${path}`);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/** The path below /designer, e.g. "/" or "/process/service-request-flow". */
+export function usePath(): string {
+  const pathname = useSyncExternalStore(subscribe, () => location.pathname);
+  const rest = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  return rest === '' ? '/' : rest;
+}
+
+export type Route = { page: 'list' } | { page: 'edit'; kind: string; key: string };
+
+export function matchRoute(path: string): Route {
+  const m = /^\/([a-z]+)\/([^/]+)\/?$/.exec(path);
+  if (m) return { page: 'edit', kind: m[1]!, key: decodeURIComponent(m[2]!) };
+  return { page: 'list' };
+}

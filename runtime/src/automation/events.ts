@@ -1,0 +1,107 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Knex } from 'knex';
+import { enqueueJob } from '../engine/jobs.ts';
+import type { Rec } from '../records/store.ts';
+import { applySlaEvent } from '../sla/clocks.ts';
+
+/**
+ * Events that rules react to. The place where a change happens calls `emitEvent` inside the
+ * change's transaction; it writes one `event` job, so the event exists exactly when the change
+ * was committed. Rules are evaluated by the job runner after the commit, in their own
+ * transaction (rules.ts).
+ *
+ * Causation: while a rule's actions run, `withCause` holds the chain of rules that led there.
+ * Every event emitted meanwhile — by the rule's own actions or by the engine code they call
+ * (a transition that creates a task) — carries that chain, its depth and the number of actions
+ * already taken, which is what loop detection and the per-run action limit read.
+ */
+
+export const EVENT_JOB = 'event';
+
+export type EventType =
+  | 'record.created'
+  | 'record.updated'
+  | 'record.transitioned'
+  | 'record.commented'
+  | 'task.assigned'
+  | 'approval.requested'
+  | 'sla.warning'
+  | 'sla.breached'
+  | 'schedule.fired';
+
+export interface FieldChange {
+  from: unknown;
+  to: unknown;
+}
+
+export interface EventInput {
+  type: EventType;
+  recordId: number;
+  /** Who made the change: a username, or `system:<what>` / `rule:<key>`. */
+  actor: string;
+  /** Field → { from, to } for updates and transitions. */
+  changes?: Record<string, FieldChange>;
+  /** The task of task.assigned / approval.requested / record.transitioned. */
+  taskId?: number;
+  /** Anything else the event knows (the action taken, the comment, the SLA metric…). */
+  detail?: Record<string, unknown>;
+}
+
+export interface Cause {
+  /** Keys of the rules whose actions led to this point, oldest first. */
+  chain: string[];
+  /** How many rule runs deep this is (0: a person's or the system's own change). */
+  depth: number;
+  /** Actions taken so far along the chain, for the per-run action limit. */
+  actions: number;
+}
+
+export interface EventPayload extends EventInput, Cause {
+  at: number;
+}
+
+const causes = new AsyncLocalStorage<Cause>();
+
+/** Runs `fn` with `cause` as the causation of every event emitted inside it. */
+export const withCause = <T>(cause: Cause, fn: () => Promise<T>): Promise<T> => causes.run(cause, fn);
+
+/** The one call sites use: writes the event in the caller's transaction. */
+export async function emitEvent(trx: Knex, event: EventInput): Promise<void> {
+  const cause = causes.getStore();
+  const payload: EventPayload = {
+    ...event,
+    at: Date.now(),
+    chain: cause ? [...cause.chain] : [],
+    depth: cause ? cause.depth + 1 : 0,
+    actions: cause?.actions ?? 0,
+  };
+  // SLA clocks move in the transaction of the change itself, so their instants are exact.
+  if (event.type.startsWith('record.'))
+    await applySlaEvent(trx, { type: event.type, recordId: event.recordId }, payload.at);
+  await enqueueJob(trx, {
+    type: EVENT_JOB,
+    dueAt: payload.at,
+    instanceId: null,
+    tokenId: null,
+    payload,
+    maxAttempts: 3,
+  });
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** What changed between two states of a record: form fields plus status, priority, assignee, group. */
+export function recordChanges(before: Rec, after: Rec): Record<string, FieldChange> {
+  const changes: Record<string, FieldChange> = {};
+  for (const field of new Set([...Object.keys(before.data), ...Object.keys(after.data)]))
+    if (!same(before.data[field], after.data[field]))
+      changes[field] = { from: before.data[field] ?? null, to: after.data[field] ?? null };
+  const std = [
+    ['status', before.status, after.status],
+    ['priority', before.priority, after.priority],
+    ['assigneeId', before.assigneeId, after.assigneeId],
+    ['groupId', before.groupId, after.groupId],
+  ] as const;
+  for (const [key, from, to] of std) if (!same(from, to) && !changes[key]) changes[key] = { from, to };
+  return changes;
+}

@@ -1,0 +1,213 @@
+import { evaluateCondition, localize, type RuleDefinition } from '@opsloom/spec';
+import type { Knex } from 'knex';
+import type { Services } from '../context.ts';
+import { dialectOf } from '../db/connect.ts';
+import { fromJson } from '../db/json.ts';
+import { recordContext } from '../engine/context.ts';
+import type { EngineHooks } from '../engine/engine.ts';
+import { loadGraph } from '../engine/graph.ts';
+import { completeJob, type JobRow } from '../engine/jobs.ts';
+import { ApiError } from '../http/errors.ts';
+import { translate } from '../i18n/translate.ts';
+import { loadForm } from '../records/forms.ts';
+import { fromRow, type Rec, type RecordRow, writeHistory } from '../records/store.ts';
+import { type ActionRun, runAction } from './actions.ts';
+import { type Cause, type EventPayload, withCause } from './events.ts';
+
+/** Actions one chain of rule runs may take when the rule does not say (`maxActionsPerRun`). */
+export const DEFAULT_MAX_ACTIONS = 20;
+
+export interface LoadedRule {
+  key: string;
+  version: number;
+  def: RuleDefinition;
+}
+
+// Published versions never change: a rule is parsed once per key@version.
+const cache = new Map<string, LoadedRule>();
+
+/** The published, not retired rules (their latest versions). */
+export async function publishedRules(db: Knex): Promise<LoadedRule[]> {
+  const rows = await db('definitions as d')
+    .join('definition_versions as v', function () {
+      this.on('v.kind', 'd.kind').andOn('v.key', 'd.key').andOn('v.version', 'd.latest_version');
+    })
+    .where('d.kind', 'rule')
+    .whereNot('d.status', 'retired')
+    .where('d.latest_version', '>', 0)
+    .orderBy('d.key')
+    .select('d.key', 'd.latest_version', 'v.checksum');
+  const out: LoadedRule[] = [];
+  for (const r of rows) {
+    // The checksum keeps two databases served by one process (tests) from sharing an entry.
+    const id = `${r.key}@${r.latest_version}#${r.checksum}`;
+    let rule = cache.get(id);
+    if (!rule) {
+      const v = await db('definition_versions')
+        .where({ kind: 'rule', key: r.key, version: r.latest_version })
+        .first('body');
+      if (!v) continue;
+      rule = { key: r.key, version: Number(r.latest_version), def: fromJson<RuleDefinition>(v.body)! };
+      cache.set(id, rule);
+    }
+    out.push(rule);
+  }
+  return out;
+}
+
+async function lockRecord(trx: Knex, id: number): Promise<Rec | null> {
+  const q = trx<RecordRow>('records').where({ id });
+  if (dialectOf(trx) === 'mysql') q.forUpdate();
+  const row = await q.first();
+  return row ? fromRow(row) : null;
+}
+
+async function taskContext(trx: Knex, taskId: number | undefined): Promise<Record<string, unknown> | null> {
+  if (!taskId) return null;
+  const t = await trx('tasks as t')
+    .join('process_instances as i', 'i.id', 't.instance_id')
+    .leftJoin('users as u', 'u.id', 't.assignee_id')
+    .leftJoin('groups as g', 'g.id', 't.group_id')
+    .where('t.id', taskId)
+    .first(
+      't.id',
+      't.node_id',
+      't.status',
+      't.approval_mode',
+      't.due_at',
+      'i.process_key',
+      'i.process_version',
+      'u.username',
+      'g.key as group_key',
+    );
+  if (!t) return null;
+  const graph = await loadGraph(trx, t.process_key, t.process_version);
+  const n = graph.nodes.get(t.node_id);
+  return {
+    id: Number(t.id),
+    node: t.node_id,
+    name: n && 'name' in n && n.name ? n.name : t.node_id,
+    status: t.status,
+    assignee: t.username ?? null,
+    group: t.group_key ?? null,
+    approvalMode: t.approval_mode ?? null,
+    dueAt: t.due_at === null ? null : Number(t.due_at),
+  };
+}
+
+type Note = { kind: string; detail: Record<string, unknown> };
+
+/**
+ * An `event` job: the rules listening to it run in one transaction, each in a savepoint so one
+ * failing rule is rolled back and noted on the record without undoing the others. The job is
+ * marked done in the same transaction, conditional on this runtime's claim.
+ */
+export async function runEventJob(
+  services: Services,
+  job: JobRow,
+  owner: string,
+  hooks: EngineHooks,
+): Promise<void> {
+  const ev = fromJson<EventPayload>(job.payload)!;
+  // A schedule names the rule it runs; other rules listening to schedule.fired are not its business.
+  const named = ev.type === 'schedule.fired' ? (ev.detail?.rule as string | undefined) : undefined;
+  const rules = (await publishedRules(services.db)).filter(
+    (r) => r.def.event === ev.type && (named === undefined || r.key === named),
+  );
+  let acted = false;
+  await services.db.transaction(async (trx) => {
+    const locked = rules.length ? await lockRecord(trx, ev.recordId) : null;
+    if (!(await completeJob(trx, job, owner))) return;
+    if (!locked) return;
+    let rec = locked;
+    for (const rule of rules.filter((r) => !r.def.form || r.def.form === rec.type)) {
+      const notes: Note[] = [];
+      const name = `rule:${rule.key}`;
+      const limit = rule.def.maxActionsPerRun ?? DEFAULT_MAX_ACTIONS;
+      if (ev.chain.includes(rule.key)) {
+        // Loop detection: a rule never reacts to an event its own actions caused, directly or
+        // through other rules.
+        notes.push({ kind: 'rule_skipped', detail: { rule: rule.key, reason: 'loop', chain: ev.chain } });
+      } else if (ev.depth >= services.config.ruleMaxDepth) {
+        notes.push({
+          kind: 'rule_skipped',
+          detail: { rule: rule.key, reason: 'depth', depth: ev.depth, chain: ev.chain },
+        });
+      } else {
+        const form = await loadForm(trx, rec.type, rec.formVersion);
+        const ctx: Record<string, unknown> = {
+          record: await recordContext(trx, rec),
+          event: { type: ev.type, at: ev.at, actor: ev.actor, ...(ev.detail ?? {}) },
+          actor: ev.actor,
+          changes: ev.changes ?? {},
+          task: await taskContext(trx, ev.taskId),
+          now: Date.now(),
+        };
+        let matches = true;
+        if (rule.def.condition) {
+          try {
+            matches = evaluateCondition(rule.def.condition, ctx);
+          } catch (err) {
+            matches = false;
+            notes.push({ kind: 'rule_failed', detail: { rule: rule.key, error: messageOf(err) } });
+          }
+        }
+        if (matches) {
+          const cause: Cause = { chain: [...ev.chain, rule.key], depth: ev.depth, actions: ev.actions };
+          const done: string[] = [];
+          try {
+            rec = await trx.transaction((sp) =>
+              withCause(cause, async () => {
+                const run: ActionRun = { services, trx: sp, hooks, actor: name, form, rec, ctx };
+                for (const action of rule.def.actions) {
+                  if (cause.actions >= limit) {
+                    notes.push({
+                      kind: 'rule_limit',
+                      detail: { rule: rule.key, limit, skipped: rule.def.actions.length - done.length },
+                    });
+                    break;
+                  }
+                  cause.actions++;
+                  done.push(await runAction(run, action));
+                }
+                await writeHistory(sp, run.rec.id, name, [
+                  {
+                    kind: 'rule',
+                    detail: { rule: rule.key, version: rule.version, event: ev.type, actions: done },
+                  },
+                ]);
+                return run.rec;
+              }),
+            );
+            acted = true;
+          } catch (err) {
+            // A lost race (409) is worth a retry of the whole event; anything else is the rule's fault.
+            if (err instanceof ApiError && err.status === 409) throw err;
+            notes.length = 0;
+            notes.push({
+              kind: 'rule_failed',
+              detail: {
+                rule: rule.key,
+                name: localize(rule.def.name as never, 'en'),
+                error: messageOf(err),
+              },
+            });
+            rec = (await lockRecord(trx, rec.id)) ?? rec;
+          }
+        }
+      }
+      if (notes.length) {
+        await writeHistory(trx, rec.id, name, notes);
+        services.log.info({ record: rec.id, event: ev.type, notes }, 'rule not run to the end');
+      }
+    }
+  });
+  if (acted) services.wake();
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ApiError) return translate('en', err.messageKey, err.params);
+  if (err && typeof err === 'object' && 'localized' in err)
+    return (err as { localized: { en: string } }).localized.en;
+  return err instanceof Error ? err.message : String(err);
+}

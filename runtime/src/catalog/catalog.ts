@@ -1,0 +1,151 @@
+import type { CatalogDefinition, FormDefinition } from '@opsloom/spec';
+import type { Knex } from 'knex';
+import { polyphonic } from 'pinyin-pro';
+import type { Actor } from '../context.ts';
+import { getPublished, listDefinitions } from '../definitions/store.ts';
+
+type Item = CatalogDefinition['items'][number];
+type Category = CatalogDefinition['categories'][number];
+
+export interface PortalCategory {
+  id: string;
+  name: unknown;
+  icon: string | null;
+  parent: string | null;
+  order: number;
+}
+
+export interface PortalItem {
+  /** `<catalog key>/<item id>`: unique across catalogs. */
+  ref: string;
+  catalog: string;
+  id: string;
+  name: unknown;
+  description: unknown;
+  category: string;
+  icon: string | null;
+  form: string;
+  process: string;
+  sla: string | null;
+  defaults: Record<string, unknown>;
+  order: number;
+  /**
+   * Lower-case strings a search matches by substring: the names and keywords, their full pinyin
+   * and their pinyin initials (every reading of a polyphonic character: 重置 → cz and zz).
+   */
+  search: string[];
+}
+
+const MAX_VARIANTS = 32;
+
+/** Pinyin of a text, each character's every reading combined (capped), e.g. 密码重置 → [mmzz, mmcz]. */
+export function pinyinVariants(text: string, pattern: 'first' | 'pinyin'): string[] {
+  const chars = polyphonic(text, { pattern, toneType: 'none', type: 'array' }) as string[][];
+  let out = [''];
+  for (const readings of chars) {
+    const next: string[] = [];
+    for (const prefix of out) {
+      for (const r of new Set(readings.map((x) => x.toLowerCase().replace(/\s+/g, '')))) {
+        if (next.length < MAX_VARIANTS) next.push(prefix + r);
+      }
+    }
+    out = next;
+  }
+  return out.filter(Boolean);
+}
+
+function texts(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (value && typeof value === 'object') return Object.values(value).filter((v) => typeof v === 'string');
+  return [];
+}
+
+export function searchTerms(item: Item): string[] {
+  const words = [...texts(item.name), ...(item.keywords ?? [])];
+  const terms = new Set<string>();
+  for (const w of words) {
+    terms.add(w.toLowerCase());
+    if (/[\u3400-\u9fff]/.test(w)) {
+      for (const v of pinyinVariants(w, 'first')) terms.add(v);
+      for (const v of pinyinVariants(w, 'pinyin')) terms.add(v);
+    }
+  }
+  return [...terms];
+}
+
+/** Whether a catalog item is published to the actor: no `visibleTo` means everybody. */
+export function visibleTo(item: Item, actor: Actor, groupKeys: string[]): boolean {
+  if (actor.roles.includes('admin') || !item.visibleTo) return true;
+  const { roles = [], groups = [] } = item.visibleTo;
+  if (roles.length === 0 && groups.length === 0) return true;
+  return roles.some((r) => actor.roles.includes(r)) || groups.some((g) => groupKeys.includes(g));
+}
+
+/** Every published catalog merged, narrowed to the items the actor may see (categories left empty are dropped). */
+export async function portalCatalog(
+  db: Knex,
+  actor: Actor,
+): Promise<{ categories: PortalCategory[]; items: PortalItem[] }> {
+  const groupKeys = (
+    await db('group_members as m')
+      .join('groups as g', 'g.id', 'm.group_id')
+      .where('m.user_id', actor.userId)
+      .select('g.key')
+  ).map((r: { key: string }) => r.key);
+  const summaries = await listDefinitions(db, { kind: 'catalog', status: 'published' });
+  const categories = new Map<string, PortalCategory>();
+  const items: PortalItem[] = [];
+  for (const s of summaries) {
+    const def = (await getPublished(db, 'catalog', s.key)) as unknown as CatalogDefinition;
+    for (const c of def.categories as Category[]) {
+      if (!categories.has(c.id))
+        categories.set(c.id, {
+          id: c.id,
+          name: c.name,
+          icon: c.icon ?? null,
+          parent: c.parent ?? null,
+          order: c.order ?? 0,
+        });
+    }
+    for (const item of def.items) {
+      if (!visibleTo(item, actor, groupKeys)) continue;
+      items.push({
+        ref: `${s.key}/${item.id}`,
+        catalog: s.key,
+        id: item.id,
+        name: item.name,
+        description: item.description ?? null,
+        category: item.category,
+        icon: item.icon ?? null,
+        form: item.form,
+        process: item.process,
+        sla: item.sla ?? null,
+        defaults: (item.defaults ?? {}) as Record<string, unknown>,
+        order: item.order ?? 0,
+        search: searchTerms(item),
+      });
+    }
+  }
+  items.sort((a, b) => a.order - b.order);
+  const used = new Set(items.map((i) => i.category));
+  return {
+    categories: [...categories.values()].filter((c) => used.has(c.id)).sort((a, b) => a.order - b.order),
+    items,
+  };
+}
+
+/** What the portal needs to render a record type's form: the latest published form definition. */
+export async function publishedForm(db: Knex, key: string) {
+  const def = (await getPublished(db, 'form', key)) as unknown as FormDefinition & { version?: number };
+  return {
+    key: def.key,
+    version: Number(def.version ?? 0),
+    name: def.name,
+    numberPrefix: def.numberPrefix,
+    schema: def.schema,
+    uiSchema: def.uiSchema ?? {},
+    rules: def.rules ?? [],
+    titleField: def.titleField ?? null,
+    descriptionField: def.descriptionField ?? null,
+  };
+}

@@ -1,0 +1,68 @@
+import { Type } from '@sinclair/typebox';
+import { defineRoute } from '../http/api.ts';
+import { Key } from '../http/schemas.ts';
+import { portalCatalog, publishedForm } from './catalog.ts';
+
+// What the portal reads to offer services: readable by every logged-in person, unlike
+// /definitions (staff only), and narrowed to what the caller may see.
+
+export const catalogRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/catalog',
+    tag: 'catalog',
+    summary:
+      'The service catalog: every published catalog merged, only the items published to the caller (visibleTo), with search terms incl. pinyin initials',
+    access: 'authenticated',
+    response: Type.Object({
+      categories: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          name: Type.Unknown(),
+          icon: Type.Union([Type.String(), Type.Null()]),
+          parent: Type.Union([Type.String(), Type.Null()]),
+          order: Type.Integer(),
+        }),
+      ),
+      items: Type.Array(
+        Type.Object({
+          ref: Type.String(),
+          catalog: Type.String(),
+          id: Type.String(),
+          name: Type.Unknown(),
+          description: Type.Unknown(),
+          category: Type.String(),
+          icon: Type.Union([Type.String(), Type.Null()]),
+          form: Type.String(),
+          process: Type.String(),
+          sla: Type.Union([Type.String(), Type.Null()]),
+          defaults: Type.Record(Type.String(), Type.Unknown()),
+          order: Type.Integer(),
+          search: Type.Array(Type.String()),
+        }),
+      ),
+    }),
+    handler: ({ services, actor }) => portalCatalog(services.db, actor),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/forms/:key',
+    tag: 'catalog',
+    summary:
+      'A published form as the portal renders it: JSON Schema, uiSchema and rules (404 if not published)',
+    access: 'authenticated',
+    params: Type.Object({ key: Key }),
+    response: Type.Object({
+      key: Type.String(),
+      version: Type.Integer(),
+      name: Type.Unknown(),
+      numberPrefix: Type.String(),
+      schema: Type.Record(Type.String(), Type.Unknown()),
+      uiSchema: Type.Record(Type.String(), Type.Unknown()),
+      rules: Type.Array(Type.Unknown()),
+      titleField: Type.Union([Type.String(), Type.Null()]),
+      descriptionField: Type.Union([Type.String(), Type.Null()]),
+    }),
+    handler: ({ services, params }) => publishedForm(services.db, params.key),
+  }),
+];

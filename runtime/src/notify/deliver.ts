@@ -1,0 +1,149 @@
+import type { Knex } from 'knex';
+import type { Services } from '../context.ts';
+import { fromJson } from '../db/json.ts';
+import { completeJob, failJob, type JobRow } from '../engine/jobs.ts';
+import { conflict, notFound } from '../http/errors.ts';
+import { translateBoth } from '../i18n/translate.ts';
+import { writeHistory } from '../records/store.ts';
+import { postJson, redact, sendMail, signIm } from './channels.ts';
+import { DELIVER_JOB, type DeliverPayload } from './outbox.ts';
+import { loadSmtp } from './settings.ts';
+
+/**
+ * Sends one outbox message. The job was claimed with a conditional UPDATE (lock owner + expiry),
+ * so one runtime sends it; the send happens outside any transaction and the job is marked done
+ * right after the peer accepted it, conditional on still holding the claim. A runtime that dies
+ * between the peer's acceptance and that UPDATE leaves the job to be taken over when its lock
+ * expires, and the message is sent again: delivery is at-least-once in that window. Emails carry
+ * a Message-ID derived from the job id so mail systems can drop the duplicate; webhooks carry it
+ * as `X-Opsloom-Delivery`.
+ */
+export async function runDelivery(services: Services, job: JobRow, owner: string): Promise<void> {
+  const msg = fromJson<DeliverPayload>(job.payload)!;
+  try {
+    await send(services, msg, job.id);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const outcome = await failJob(services.db, job, owner, message, services.config.notifyRetryBaseMs);
+    services.log.warn(
+      { job: job.id, channel: msg.channel, attempt: job.attempts, outcome, err: message },
+      'notification not delivered',
+    );
+    if (outcome === 'dead')
+      await writeHistory(services.db, msg.recordId, 'system:notify', [
+        {
+          kind: 'notification_failed',
+          detail: { job: job.id, channel: msg.channel, to: target(msg), error: message.slice(0, 500) },
+        },
+      ]);
+    return;
+  }
+  await services.db.transaction(async (trx) => {
+    await completeJob(trx, job, owner);
+  });
+}
+
+const target = (msg: DeliverPayload) => (msg.channel === 'email' ? msg.to : redact(msg.url));
+
+function messageId(services: Services, jobId: number): string {
+  let host = 'opsloom.local';
+  try {
+    host = new URL(services.config.publicUrl).hostname || host;
+  } catch {
+    // keep the default
+  }
+  return `<opsloom-outbox-${jobId}@${host}>`;
+}
+
+async function send(services: Services, msg: DeliverPayload, jobId: number): Promise<void> {
+  const timeout = services.config.webhookTimeoutMs;
+  if (msg.channel === 'email') {
+    const { settings } = await loadSmtp(services.db, services.config);
+    if (!settings?.host) throw new Error('SMTP is not configured (PUT /api/v1/settings/smtp)');
+    await sendMail(settings, {
+      to: msg.to,
+      subject: msg.subject,
+      text: msg.text,
+      messageId: messageId(services, jobId),
+      headers: { 'X-Opsloom-Record': String(msg.recordId) },
+    });
+  } else if (msg.channel === 'webhook') {
+    const headers: Record<string, string> = { 'x-opsloom-delivery': String(jobId) };
+    if (msg.signature) headers['x-opsloom-signature'] = msg.signature;
+    await postJson(msg.url, msg.body, headers, timeout);
+  } else if (msg.channel === 'im') {
+    const signed = signIm(msg.format, msg.url, msg.body, msg.secret ?? undefined);
+    await postJson(signed.url, JSON.stringify(signed.body), {}, timeout);
+  } else {
+    throw new Error(`unknown channel ${(msg as { channel: string }).channel}`);
+  }
+}
+
+export interface OutboxView {
+  id: number;
+  channel: string;
+  status: string;
+  to: string;
+  subject: string;
+  recordId: number;
+  source: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+function view(row: Record<string, unknown>): OutboxView {
+  const msg = fromJson<DeliverPayload>(row.payload)!;
+  return {
+    id: Number(row.id),
+    channel: msg.channel,
+    status: String(row.status),
+    to: target(msg),
+    subject: msg.subject,
+    recordId: msg.recordId,
+    source: msg.source,
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    lastError: (row.last_error as string | null) ?? null,
+    createdAt: Number(row.created_at),
+    finishedAt: row.finished_at === null || row.finished_at === undefined ? null : Number(row.finished_at),
+  };
+}
+
+/** Outbox messages by status, newest first (dead letters: `status = dead`). */
+export async function listOutbox(
+  db: Knex,
+  opts: { status?: string; limit: number; before?: number },
+): Promise<OutboxView[]> {
+  const q = db('jobs').where({ type: DELIVER_JOB }).orderBy('id', 'desc').limit(opts.limit);
+  if (opts.status) q.where({ status: opts.status });
+  if (opts.before) q.where('id', '<', opts.before);
+  return (await q.select('*')).map(view);
+}
+
+const messageWhat = (id: number) => translateBoth('what.notification', { key: id });
+
+/** Gives a dead letter another full set of attempts, due now. */
+export async function retryDead(services: Services, id: number, actor: string): Promise<OutboxView> {
+  const row = await services.db.transaction(async (trx) => {
+    const found = await trx('jobs').where({ id, type: DELIVER_JOB }).first();
+    if (!found) throw notFound(messageWhat(id));
+    const n = await trx('jobs')
+      .where({ id, type: DELIVER_JOB, status: 'dead' })
+      .update({ status: 'pending', attempts: 0, due_at: Date.now(), finished_at: null });
+    if (n !== 1)
+      throw conflict('not_dead', 'error.notification_not_dead', {
+        what: messageWhat(id),
+        status: found.status,
+      });
+    const msg = fromJson<DeliverPayload>(found.payload)!;
+    await writeHistory(trx, msg.recordId, actor, [
+      { kind: 'notification_retry', detail: { job: id, channel: msg.channel, to: target(msg) } },
+    ]);
+    return trx('jobs').where({ id }).first();
+  });
+  services.wake();
+  return view(row);
+}

@@ -1,0 +1,194 @@
+import { type Locale, type Recipient, renderTemplate } from '@opsloom/spec';
+import type { Knex } from 'knex';
+import type { Config } from '../config.ts';
+import { enqueueJob } from '../engine/jobs.ts';
+import { type Rec, writeHistory } from '../records/store.ts';
+import { type ImFormat, imBody, webhookSignature } from './channels.ts';
+import { resolveRecipients } from './recipients.ts';
+import { type MessageTemplate, renderFor, workspaceLink } from './templates.ts';
+
+/**
+ * The outbox: a notification becomes one durable `deliver` job per message (an email to one
+ * address, one webhook post, one robot post), written in the caller's transaction — so a message
+ * exists exactly when the change that caused it was committed. The job runner claims and sends
+ * them (deliver.ts). The in-app inbox needs no network: its rows are written here directly.
+ */
+
+export const DELIVER_JOB = 'deliver';
+
+export interface NotifySpec {
+  channel: 'email' | 'webhook' | 'inapp' | 'im' | string;
+  recipients?: Recipient[];
+  template: MessageTemplate;
+  url?: string;
+  secret?: string;
+  format?: ImFormat | string;
+}
+
+export type DeliverPayload =
+  | {
+      channel: 'email';
+      recordId: number;
+      to: string;
+      username: string | null;
+      subject: string;
+      text: string;
+      locale: Locale;
+      source: string;
+    }
+  | {
+      channel: 'webhook';
+      recordId: number;
+      url: string;
+      body: string;
+      signature: string | null;
+      subject: string;
+      source: string;
+    }
+  | {
+      channel: 'im';
+      recordId: number;
+      url: string;
+      format: ImFormat;
+      body: Record<string, unknown>;
+      secret: string | null;
+      subject: string;
+      source: string;
+    };
+
+export interface NotifyInput {
+  config: Config;
+  trx: Knex;
+  rec: Rec;
+  actor: string;
+  /** Template context built by `templateContext` (record, actor, event, changes…). */
+  ctx: Record<string, unknown>;
+  /** What caused it, for the history entry and the dead-letter list: `rule:<key>`, `node:<id>`… */
+  source: string;
+}
+
+/** Robots post to a group chat, not to a person: they speak the primary language (zh-CN). */
+const GROUP_LOCALE: Locale = 'zh-CN';
+
+/** Queues one notification (all its messages) inside `trx`; returns how many messages it made. */
+export async function queueNotification(input: NotifyInput, spec: NotifySpec): Promise<number> {
+  const { config, trx, rec, ctx, source } = input;
+  const maxAttempts = config.notifyMaxAttempts;
+  const now = Date.now();
+  const enqueue = (payload: DeliverPayload) =>
+    enqueueJob(trx, { type: DELIVER_JOB, dueAt: now, instanceId: null, tokenId: null, payload, maxAttempts });
+  const detail: Record<string, unknown> = { channel: spec.channel, source };
+  let count = 0;
+
+  if (spec.channel === 'inapp' || spec.channel === 'email') {
+    const { people, addresses } = await resolveRecipients(trx, rec, spec.recipients ?? []);
+    if (spec.channel === 'inapp') {
+      const rows = [];
+      for (const p of people) {
+        const m = await renderFor(config, spec.template, ctx, rec, p);
+        rows.push({
+          user_id: p.userId,
+          record_id: rec.id,
+          event: String((ctx.event as { type?: string } | undefined)?.type ?? 'notify'),
+          title: m.subject,
+          body: m.body,
+          created_at: now,
+        });
+      }
+      if (rows.length) await trx('inbox').insert(rows);
+      count = rows.length;
+      detail.recipients = people.map((p) => p.username);
+    } else {
+      const withoutAddress = people.filter((p) => !p.email).map((p) => p.username);
+      const sent = new Set<string>();
+      for (const p of people.filter((x) => x.email)) {
+        if (sent.has(p.email!.toLowerCase())) continue;
+        sent.add(p.email!.toLowerCase());
+        const m = await renderFor(config, spec.template, ctx, rec, p);
+        await enqueue({
+          channel: 'email',
+          recordId: rec.id,
+          to: p.email!,
+          username: p.username,
+          subject: m.subject,
+          text: m.body,
+          locale: m.locale,
+          source,
+        });
+        count++;
+      }
+      for (const address of addresses) {
+        if (sent.has(address.toLowerCase())) continue;
+        sent.add(address.toLowerCase());
+        const m = await renderFor(config, spec.template, ctx, rec, null, GROUP_LOCALE);
+        await enqueue({
+          channel: 'email',
+          recordId: rec.id,
+          to: address,
+          username: null,
+          subject: m.subject,
+          text: m.body,
+          locale: m.locale,
+          source,
+        });
+        count++;
+      }
+      detail.recipients = [...sent];
+      if (withoutAddress.length) detail.withoutEmail = withoutAddress;
+    }
+  } else if (spec.channel === 'webhook' || spec.channel === 'im') {
+    const m = await renderFor(config, spec.template, ctx, rec, null, GROUP_LOCALE);
+    const url = (await renderTemplate(spec.url ?? '', { ...ctx, link: m.link })).trim();
+    if (!/^https?:\/\//i.test(url)) {
+      await writeHistory(trx, rec.id, input.actor, [
+        { kind: 'notification', detail: { ...detail, delivered: false, reason: 'invalid url' } },
+      ]);
+      return 0;
+    }
+    if (spec.channel === 'webhook') {
+      const body = JSON.stringify({
+        event: (ctx.event as { type?: string } | undefined)?.type ?? null,
+        source,
+        record: ctx.record,
+        actor: ctx.actor ?? input.actor,
+        changes: ctx.changes ?? null,
+        subject: m.subject,
+        text: m.body,
+        link: workspaceLink(config, rec.id),
+        sentAt: now,
+      });
+      await enqueue({
+        channel: 'webhook',
+        recordId: rec.id,
+        url,
+        body,
+        signature: spec.secret ? webhookSignature(spec.secret, body) : null,
+        subject: m.subject,
+        source,
+      });
+    } else {
+      const format = (spec.format ?? 'slack') as ImFormat;
+      await enqueue({
+        channel: 'im',
+        recordId: rec.id,
+        url,
+        format,
+        body: imBody(format, {
+          subject: m.subject,
+          body: m.body,
+          link: m.link,
+          number: rec.number,
+          locale: m.locale,
+        }),
+        secret: spec.secret ?? null,
+        subject: m.subject,
+        source,
+      });
+      detail.format = format;
+    }
+    count = 1;
+  }
+  detail.messages = count;
+  await writeHistory(trx, rec.id, input.actor, [{ kind: 'notification', detail }]);
+  return count;
+}

@@ -1,0 +1,251 @@
+import { ExpressionError, evaluateCondition, type SlaDefinition, type SlaTrigger } from '@opsloom/spec';
+import type { Knex } from 'knex';
+import { fromJson, toBool, toJson } from '../db/json.ts';
+import { recordContext, scopeOf } from '../engine/context.ts';
+import { loadRecord } from '../records/store.ts';
+import { addBusinessMs, type BusinessCalendar, businessMsBetween } from '../time/index.ts';
+import { calendarAt, currentCalendarVersion, currentSlas, slaVersion } from './definitions.ts';
+
+export interface ClockRow {
+  id: number;
+  record_id: number;
+  task_id: number | null;
+  sla_key: string;
+  sla_version: number;
+  metric: string;
+  cycle: number;
+  goal: string;
+  calendar_key: string;
+  calendar_version: number;
+  target_ms: number;
+  state: 'running' | 'paused' | 'stopped';
+  started_at: number;
+  segment_started_at: number | null;
+  elapsed_ms: number;
+  due_at: number | null;
+  next_check_at: number | null;
+  warned: string;
+  breached: number | boolean;
+  breached_at: number | null;
+  stopped_at: number | null;
+  met: number | boolean | null;
+  version: number;
+}
+
+export interface RecordEvent {
+  type: string;
+  recordId: number;
+}
+
+const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+function matches(trigger: SlaTrigger | undefined, event: string, ctx: Record<string, unknown>): boolean {
+  if (!trigger || (!trigger.events && !trigger.condition)) return false;
+  if (trigger.events && !trigger.events.includes(event)) return false;
+  if (!trigger.condition) return true;
+  try {
+    return evaluateCondition(trigger.condition, ctx);
+  } catch (err) {
+    // A condition over a field the record does not have yet simply does not hold.
+    if (err instanceof ExpressionError) return false;
+    throw err;
+  }
+}
+
+/** Percent thresholds of a clock's target: its warnings, then 100 (the breach). */
+export function thresholds(def: SlaDefinition, clock: Pick<ClockRow, 'goal' | 'metric'>): number[] {
+  const target = def.goals.find((g) => g.id === clock.goal)?.targets[clock.metric];
+  return [...new Set([...(target?.warnAt ?? []), 100])].sort((a, b) => a - b);
+}
+
+/**
+ * The next instant a running clock needs the checker: its earliest threshold not yet fired.
+ * A threshold already behind us is due now.
+ */
+export function nextCheck(cal: BusinessCalendar, clock: ClockRow, percents: number[]): number | null {
+  if (clock.state !== 'running' || clock.segment_started_at === null) return null;
+  const warned = new Set(fromJson<number[]>(clock.warned) ?? []);
+  const breached = toBool(clock.breached);
+  const pending = percents.filter((p) => (p === 100 ? !breached : !warned.has(p)));
+  if (!pending.length) return null;
+  const first = pending[0]!;
+  const remaining = Math.ceil((Number(clock.target_ms) * first) / 100) - Number(clock.elapsed_ms);
+  return remaining <= 0
+    ? Number(clock.segment_started_at)
+    : addBusinessMs(cal, Number(clock.segment_started_at), remaining);
+}
+
+function dueAt(cal: BusinessCalendar, clock: ClockRow, from: number): number {
+  return addBusinessMs(cal, from, Math.max(0, Number(clock.target_ms) - Number(clock.elapsed_ms)));
+}
+
+async function save(trx: Knex, clock: ClockRow, changes: Partial<ClockRow>): Promise<void> {
+  await trx('sla_clocks')
+    .where({ id: clock.id })
+    .update({ ...changes, version: clock.version + 1 });
+  Object.assign(clock, changes, { version: clock.version + 1 });
+}
+
+/**
+ * Moves a record's SLA clocks after something happened to it, inside the transaction of that
+ * change: stops, pauses, resumes running clocks, and starts clocks (or a new cycle) whose start
+ * trigger matches. A clock keeps the SLA version it started on.
+ */
+export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.now()): Promise<void> {
+  const rec = await loadRecord(trx, event.recordId);
+  const ctx = { ...scopeOf(await recordContext(trx, rec), 'system:sla'), event: { type: event.type } };
+  const clocks = (await trx('sla_clocks')
+    .where({ record_id: rec.id })
+    .whereNull('task_id')
+    .orderBy(['sla_key', 'metric', 'cycle'])) as ClockRow[];
+  const latest = new Map<string, ClockRow>();
+  for (const c of clocks) latest.set(`${c.sla_key}/${c.metric}`, c);
+
+  // SLAs this record is under: those it already has clocks of (at their version), and the
+  // current ones that apply to it.
+  const bySla = new Map<string, { def: SlaDefinition; version: number }>();
+  for (const c of clocks) {
+    if (bySla.has(c.sla_key)) continue;
+    const def = await slaVersion(trx, c.sla_key, c.sla_version);
+    if (def) bySla.set(c.sla_key, { def, version: c.sla_version });
+  }
+  for (const s of await currentSlas(trx)) {
+    if (bySla.has(s.def.key)) continue;
+    if (s.def.form && s.def.form !== rec.type) continue;
+    if (s.def.appliesTo && !matches({ condition: s.def.appliesTo }, event.type, ctx)) continue;
+    bySla.set(s.def.key, s);
+  }
+
+  for (const { def, version } of bySla.values()) {
+    for (const metric of def.metrics) {
+      const clock = latest.get(`${def.key}/${metric.id}`);
+      if (clock && clock.state !== 'stopped') {
+        const cal = await calendarAt(trx, clock.calendar_key, clock.calendar_version);
+        const percents = thresholds(def, clock);
+        const running = clock.state === 'running';
+        const elapsed = running
+          ? Number(clock.elapsed_ms) + businessMsBetween(cal, Number(clock.segment_started_at), now)
+          : Number(clock.elapsed_ms);
+        if (matches(metric.stop, event.type, ctx)) {
+          const breached = toBool(clock.breached) || elapsed >= Number(clock.target_ms);
+          await save(trx, clock, {
+            state: 'stopped',
+            elapsed_ms: elapsed,
+            segment_started_at: null,
+            next_check_at: null,
+            stopped_at: now,
+            met: !breached,
+          });
+        } else if (running && matches(metric.pause, event.type, ctx)) {
+          await save(trx, clock, {
+            state: 'paused',
+            elapsed_ms: elapsed,
+            segment_started_at: null,
+            due_at: null,
+            next_check_at: null,
+          });
+        } else if (!running && !matches(metric.pause, event.type, ctx)) {
+          const resumed = { ...clock, state: 'running' as const, segment_started_at: now };
+          await save(trx, clock, {
+            state: 'running',
+            segment_started_at: now,
+            due_at: dueAt(cal, resumed, now),
+            next_check_at: nextCheck(cal, resumed, percents),
+          });
+        }
+        continue;
+      }
+      if (!matches(metric.start, event.type, ctx)) continue;
+      const goal = def.goals.find((g) => !g.when || matches({ condition: g.when }, event.type, ctx));
+      const target = goal?.targets[metric.id];
+      if (!goal || !target) continue;
+      const calendarKey = goal.calendar ?? def.calendar;
+      const calendarVersion = await currentCalendarVersion(trx, calendarKey);
+      if (calendarVersion === null) continue;
+      const cal = await calendarAt(trx, calendarKey, calendarVersion);
+      const row: Omit<ClockRow, 'id'> = {
+        record_id: rec.id,
+        task_id: null,
+        sla_key: def.key,
+        sla_version: version,
+        metric: metric.id,
+        cycle: (clock?.cycle ?? 0) + 1,
+        goal: goal.id,
+        calendar_key: calendarKey,
+        calendar_version: calendarVersion,
+        target_ms: Math.round(target.minutes * 60_000),
+        state: 'running',
+        started_at: now,
+        segment_started_at: now,
+        elapsed_ms: 0,
+        due_at: null,
+        next_check_at: null,
+        warned: toJson([])!,
+        breached: false,
+        breached_at: null,
+        stopped_at: null,
+        met: null,
+        version: 1,
+      };
+      const paused = matches(metric.pause, event.type, ctx);
+      if (paused) Object.assign(row, { state: 'paused', segment_started_at: null });
+      else {
+        row.due_at = dueAt(cal, row as ClockRow, now);
+        row.next_check_at = nextCheck(cal, row as ClockRow, thresholds(def, row));
+      }
+      await trx('sla_clocks').insert(row);
+    }
+  }
+}
+
+export interface MetricView {
+  sla: string;
+  metric: string;
+  name: unknown;
+  goal: string;
+  cycle: number;
+  targetMinutes: number;
+  elapsedMinutes: number;
+  remainingMinutes: number;
+  dueAt: number | null;
+  state: 'running' | 'paused' | 'stopped';
+  paused: boolean;
+  met: boolean | null;
+  breached: boolean;
+  warned: number[];
+}
+
+/** The record API's view of each metric: target, elapsed, remaining, paused, met or breached. */
+export async function metricsOf(db: Knex, recordId: number, now = Date.now()): Promise<MetricView[]> {
+  const clocks = (await db('sla_clocks')
+    .where({ record_id: recordId })
+    .whereNull('task_id')
+    .orderBy(['sla_key', 'metric', 'cycle'])) as ClockRow[];
+  const out: MetricView[] = [];
+  for (const c of clocks) {
+    const def = await slaVersion(db, c.sla_key, c.sla_version);
+    const cal = await calendarAt(db, c.calendar_key, c.calendar_version);
+    const elapsed =
+      c.state === 'running'
+        ? Number(c.elapsed_ms) + businessMsBetween(cal, Number(c.segment_started_at), now)
+        : Number(c.elapsed_ms);
+    const breached = toBool(c.breached) || elapsed >= Number(c.target_ms);
+    out.push({
+      sla: c.sla_key,
+      metric: c.metric,
+      name: def?.metrics.find((m) => m.id === c.metric)?.name ?? c.metric,
+      goal: c.goal,
+      cycle: c.cycle,
+      targetMinutes: Number(c.target_ms) / 60_000,
+      elapsedMinutes: Math.round((elapsed / 60_000) * 100) / 100,
+      remainingMinutes: Math.round(((Number(c.target_ms) - elapsed) / 60_000) * 100) / 100,
+      dueAt: n(c.due_at),
+      state: c.state,
+      paused: c.state === 'paused',
+      met: c.met === null ? null : toBool(c.met),
+      breached,
+      warned: fromJson<number[]>(c.warned) ?? [],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,69 @@
+import { Card, Empty, Skeleton, Space, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'wouter';
+import { get, type MyTask, type OpenTask } from '../shared/api.ts';
+import { formatTime } from '../shared/format.ts';
+import { type MessageKey, useT } from '../shared/i18n.ts';
+import { TaskActions } from '../shared/TaskActions.tsx';
+
+/** Tasks waiting for the person — approvals above all — each with its buttons right here. */
+export default function ApprovalsPage() {
+  const { t } = useT();
+  const [items, setItems] = useState<MyTask[] | null>(null);
+  const load = useCallback(() => {
+    get<{ items: MyTask[] }>('/tasks?mine=true').then((r) => setItems(r.items));
+  }, []);
+  useEffect(load, []);
+  if (!items) return <Skeleton active />;
+  return (
+    <div data-testid="approvals">
+      <Typography.Title level={3} style={{ marginTop: 0 }}>
+        {t('nav.myApprovals')}
+      </Typography.Title>
+      {items.length === 0 ? (
+        <Empty description={t('approvals.none')} />
+      ) : (
+        <Space direction="vertical" style={{ width: '100%' }}>
+          {items.map((task) => (
+            <ApprovalCard key={task.id} task={task} onDone={load} />
+          ))}
+        </Space>
+      )}
+    </div>
+  );
+}
+
+const MODES: Record<string, MessageKey> = {
+  all: 'approvals.mode.all',
+  any: 'approvals.mode.any',
+  sequential: 'approvals.mode.sequential',
+};
+
+function ApprovalCard({ task, onDone }: { task: MyTask; onDone(): void }) {
+  const { t, tx, locale } = useT();
+  const [open, setOpen] = useState<OpenTask | null>(null);
+  useEffect(() => {
+    get<{ items: OpenTask[] }>(`/records/${task.recordId}/tasks`).then((r) =>
+      setOpen(r.items.find((x) => x.id === task.id) ?? null),
+    );
+  }, [task.recordId, task.id]);
+  return (
+    <Card size="small" data-testid={`approval-${task.number}`}>
+      <Space direction="vertical" style={{ width: '100%' }}>
+        <Space wrap>
+          <Link href={`/requests/${task.recordId}`}>
+            <Typography.Text strong>
+              {task.number} · {task.title}
+            </Typography.Text>
+          </Link>
+          <Tag color="gold">{tx(task.name)}</Tag>
+          {task.approvalMode && MODES[task.approvalMode] && <Tag>{t(MODES[task.approvalMode]!)}</Tag>}
+        </Space>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {formatTime(task.createdAt, locale)}
+        </Typography.Text>
+        {open && <TaskActions task={open} onDone={onDone} />}
+      </Space>
+    </Card>
+  );
+}

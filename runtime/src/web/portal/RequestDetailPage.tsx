@@ -1,0 +1,214 @@
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Input,
+  Popconfirm,
+  Rate,
+  Row,
+  Skeleton,
+  Space,
+  Tag,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
+import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
+import { formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { useT } from '../shared/i18n.ts';
+import { errorText, TaskActions } from '../shared/TaskActions.tsx';
+
+interface FormInfo {
+  schema: { properties: Record<string, { title?: string; 'x-title'?: Record<string, string> }> };
+}
+
+interface Rating {
+  attitude: number;
+  speed: number;
+  quality: number;
+  comment?: string;
+  createdAt: number;
+}
+
+/**
+ * One request as its requester sees it: status, values, the steps waiting on them (confirm or
+ * reopen after resolution, approvals), withdraw, rating, timeline, comments and files.
+ */
+export default function RequestDetailPage({ id, user }: { id: number; user: User }) {
+  const { t, tx, locale } = useT();
+  const { message } = App.useApp();
+  const [rec, setRec] = useState<RecordView | null>(null);
+  const [tasks, setTasks] = useState<OpenTask[]>([]);
+  const [form, setForm] = useState<FormInfo | null>(null);
+  const [rating, setRating] = useState<Rating | null | undefined>(undefined);
+  const [version, setVersion] = useState(0);
+  const reload = useCallback(() => setVersion((v) => v + 1), []);
+
+  useEffect(() => {
+    get<RecordView>(`/records/${id}`).then((r) => {
+      setRec(r);
+      get<FormInfo>(`/forms/${r.type}`).then(setForm, () => setForm(null));
+    });
+    get<{ items: OpenTask[] }>(`/records/${id}/tasks`).then((r) => setTasks(r.items));
+    get<{ rating: Rating | null }>(`/records/${id}/rating`).then((r) => setRating(r.rating));
+  }, [id, version]);
+
+  if (!rec) return <Skeleton active />;
+  const mine = rec.requester === user.username;
+  const fieldTitle = (f: string) => {
+    const p = form?.schema.properties[f];
+    return p?.['x-title']?.[locale] ?? p?.title ?? f;
+  };
+
+  async function withdraw() {
+    try {
+      await post(`/records/${id}/withdraw`, {});
+      message.success(t('request.withdrawn'));
+      reload();
+    } catch (err) {
+      message.error(errorText(err, locale));
+    }
+  }
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="request-detail">
+      <Card>
+        <Space wrap align="center" style={{ justifyContent: 'space-between', width: '100%' }}>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {rec.number} · {rec.title}
+          </Typography.Title>
+          <Tag color={STATUS_COLORS[rec.status] ?? 'default'} data-testid="request-status">
+            {rec.status}
+          </Tag>
+        </Space>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+          {t('request.createdAt', { at: formatTime(rec.createdAt, locale) })}
+          {rec.assignee ? ` · ${t('request.assignee', { who: rec.assignee })}` : ''}
+        </Typography.Paragraph>
+        {tasks
+          .filter((task) => task.actions.length > 0)
+          .map((task) => (
+            <Card key={task.id} size="small" type="inner" title={tx(task.name)} style={{ marginBottom: 12 }}>
+              <TaskActions task={task} recordVersion={rec.version} onDone={reload} />
+            </Card>
+          ))}
+        {mine && rec.closedAt === null && rec.resolvedAt === null && (
+          <Popconfirm
+            title={t('request.withdrawConfirm')}
+            okText={t('common.confirm')}
+            cancelText={t('common.cancel')}
+            onConfirm={withdraw}
+          >
+            <Button danger data-testid="withdraw">
+              {t('request.withdraw')}
+            </Button>
+          </Popconfirm>
+        )}
+      </Card>
+      {mine && rec.resolvedAt !== null && rating !== undefined && (
+        <RatingCard recordId={id} rating={rating} onRated={reload} />
+      )}
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={14}>
+          <Space direction="vertical" size="middle" style={{ width: '100%' }}>
+            <Card title={t('request.details')}>
+              <Descriptions column={1} size="small">
+                {Object.entries(rec.data)
+                  .filter(([, v]) => v !== null && v !== undefined && v !== '')
+                  .map(([k, v]) => (
+                    <Descriptions.Item key={k} label={fieldTitle(k)}>
+                      <span style={{ whiteSpace: 'pre-wrap' }}>
+                        {Array.isArray(v) && v.every((x) => typeof x !== 'object')
+                          ? v.join(', ')
+                          : typeof v === 'object'
+                            ? JSON.stringify(v)
+                            : String(v)}
+                      </span>
+                    </Descriptions.Item>
+                  ))}
+              </Descriptions>
+            </Card>
+            <Card title={t('request.comments')}>
+              <RecordComments recordId={id} version={version} staff={false} onChange={reload} />
+            </Card>
+            <Card title={t('request.attachments')}>
+              <RecordAttachments recordId={id} version={version} canUpload={rec.closedAt === null} />
+            </Card>
+          </Space>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card title={t('request.timeline')}>
+            <RecordTimeline recordId={id} version={version} />
+          </Card>
+        </Col>
+      </Row>
+    </Space>
+  );
+}
+
+const DIMENSIONS = ['attitude', 'speed', 'quality'] as const;
+
+/** Three five-star scores, once, after the request is resolved. */
+function RatingCard(props: { recordId: number; rating: Rating | null; onRated(): void }) {
+  const { t, locale } = useT();
+  const { message } = App.useApp();
+  const [scores, setScores] = useState<Record<string, number>>({ attitude: 0, speed: 0, quality: 0 });
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const done = props.rating;
+  async function send() {
+    setBusy(true);
+    try {
+      await post(`/records/${props.recordId}/rating`, { ...scores, ...(comment.trim() ? { comment } : {}) });
+      message.success(t('rating.thanks'));
+      props.onRated();
+    } catch (err) {
+      message.error(errorText(err, locale));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <Card title={t('rating.title')} data-testid="rating">
+      <Space direction="vertical">
+        {DIMENSIONS.map((d) => (
+          <Space key={d}>
+            <span style={{ display: 'inline-block', width: 72 }}>{t(`rating.${d}`)}</span>
+            <Rate
+              value={done ? done[d] : scores[d]}
+              disabled={Boolean(done)}
+              onChange={(v) => setScores((s) => ({ ...s, [d]: v }))}
+              data-testid={`rate-${d}`}
+            />
+          </Space>
+        ))}
+        {done ? (
+          <Typography.Text type="success" data-testid="rating-done">
+            {t('rating.done')}
+            {done.comment ? ` — ${done.comment}` : ''}
+          </Typography.Text>
+        ) : (
+          <>
+            <Input.TextArea
+              rows={2}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+              placeholder={t('rating.comment')}
+            />
+            <Button
+              type="primary"
+              loading={busy}
+              disabled={DIMENSIONS.some((d) => !scores[d])}
+              onClick={send}
+              data-testid="rating-submit"
+            >
+              {t('rating.submit')}
+            </Button>
+          </>
+        )}
+      </Space>
+    </Card>
+  );
+}

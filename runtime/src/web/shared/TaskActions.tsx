@@ -1,0 +1,88 @@
+import { App, Button, Input, Modal, Space } from 'antd';
+import { useState } from 'react';
+import { HttpError, type OpenTask, post, type TaskAction } from './api.ts';
+import { useT } from './i18n.ts';
+
+/** Turns a 400's field problems into one readable line in the current language. */
+export function errorText(err: unknown, locale: 'zh-CN' | 'en'): string {
+  if (err instanceof HttpError) {
+    const problems = err.details?.problems ?? [];
+    if (problems.length)
+      return `${err.message}: ${problems.map((p) => `${p.path} ${p.message[locale]}`).join('; ')}`;
+    return err.message;
+  }
+  return String(err);
+}
+
+/**
+ * The buttons of a task the caller may act on: one per outgoing edge (approve, resolve…).
+ * Each asks for an optional comment, then posts the action with the field changes `data()` gives.
+ */
+export function TaskActions(props: {
+  task: OpenTask;
+  recordVersion?: number;
+  data?: () => Record<string, unknown> | undefined;
+  onDone(): void;
+  size?: 'small' | 'middle';
+}) {
+  const { t, tx, locale } = useT();
+  const { message } = App.useApp();
+  const [pending, setPending] = useState<TaskAction | null>(null);
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  async function run(action: TaskAction) {
+    setBusy(true);
+    try {
+      const data = props.data?.();
+      await post(`/tasks/${props.task.id}/actions/${action.key}`, {
+        ...(data && Object.keys(data).length ? { data } : {}),
+        ...(comment.trim() ? { comment: comment.trim() } : {}),
+        ...(props.recordVersion ? { recordVersion: props.recordVersion } : {}),
+      });
+      message.success(t('task.done', { action: tx(action.label) }));
+      setPending(null);
+      setComment('');
+      props.onDone();
+    } catch (err) {
+      message.error(errorText(err, locale));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <Space wrap>
+        {props.task.actions.map((a) => (
+          <Button
+            key={a.key}
+            size={props.size ?? 'middle'}
+            type={a.style === 'primary' ? 'primary' : 'default'}
+            danger={a.style === 'danger'}
+            data-testid={`action-${a.key}`}
+            onClick={() => setPending(a)}
+          >
+            {tx(a.label)}
+          </Button>
+        ))}
+      </Space>
+      <Modal
+        open={pending !== null}
+        title={pending ? tx(pending.label) : ''}
+        okText={t('common.confirm')}
+        cancelText={t('common.cancel')}
+        confirmLoading={busy}
+        onOk={() => pending && run(pending)}
+        onCancel={() => setPending(null)}
+        okButtonProps={{ 'data-testid': 'action-confirm' } as never}
+        destroyOnHidden
+      >
+        <Input.TextArea
+          rows={3}
+          value={comment}
+          placeholder={t('task.commentOptional')}
+          onChange={(e) => setComment(e.target.value)}
+        />
+      </Modal>
+    </>
+  );
+}

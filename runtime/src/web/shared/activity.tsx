@@ -1,0 +1,217 @@
+import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
+import { App, Button, Checkbox, Empty, Input, List, Space, Tag, Timeline, Typography, Upload } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import {
+  type Attachment,
+  type Comment,
+  get,
+  type HistoryEntry,
+  HttpError,
+  post,
+  uploadAttachment,
+} from './api.ts';
+import { formatTime } from './format.ts';
+import { type MessageKey, useT } from './i18n.ts';
+
+/** Reloads when `version` changes: callers bump it after an action. */
+function useLoad<T>(path: string, version: number): [T | null, () => void] {
+  const [data, setData] = useState<T | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    get<T>(path).then((d) => live && setData(d));
+    return () => {
+      live = false;
+    };
+  }, [path, version, tick]);
+  return [data, useCallback(() => setTick((x) => x + 1), [])];
+}
+
+const KINDS: Record<string, MessageKey> = {
+  created: 'history.created',
+  field: 'history.field',
+  transition: 'history.transition',
+  comment: 'history.comment',
+  attachment: 'history.attachment',
+  link: 'history.link',
+  watcher: 'history.watcher',
+  task: 'history.task',
+  process: 'history.process',
+  callback: 'history.callback',
+  rating: 'history.rating',
+  notification: 'history.notification',
+};
+
+const show = (v: unknown) =>
+  v === null || v === undefined || v === '' ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+
+function describe(e: HistoryEntry): string {
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  if (e.kind === 'field') return `${e.field}: ${show(e.from)} → ${show(e.to)}`;
+  if (e.kind === 'transition')
+    return [d.action, d.node ? `@${d.node}` : '', d.to ? `→ ${d.to}` : ''].join(' ');
+  if (e.kind === 'task') return [d.event, d.action, d.to ?? d.user ?? ''].filter(Boolean).join(' ');
+  if (e.kind === 'process') return show(d.started ?? d.ended ?? '') + (d.outcome ? ` (${d.outcome})` : '');
+  if (e.kind === 'rating') return `${d.attitude}/${d.speed}/${d.quality}`;
+  return '';
+}
+
+/** What happened to a record, newest last: created, field changes, transitions, votes, comments… */
+export function RecordTimeline({ recordId, version }: { recordId: number; version: number }) {
+  const { t, locale } = useT();
+  const [data] = useLoad<{ items: HistoryEntry[] }>(`/records/${recordId}/history`, version);
+  if (!data) return null;
+  // Field changes of one moment by one person read as one event.
+  const items = data.items.filter((e) => e.kind !== 'field' || e.field === 'status');
+  return (
+    <Timeline
+      data-testid="timeline"
+      items={items.map((e) => ({
+        key: e.id,
+        color: e.kind === 'transition' ? 'green' : e.kind === 'task' ? 'blue' : 'gray',
+        children: (
+          <div>
+            <Typography.Text strong>{KINDS[e.kind] ? t(KINDS[e.kind]!) : e.kind}</Typography.Text>{' '}
+            <Typography.Text type="secondary">{describe(e)}</Typography.Text>
+            <div style={{ fontSize: 12, color: '#999' }}>
+              {e.actor} · {formatTime(e.at, locale)}
+            </div>
+          </div>
+        ),
+      }))}
+    />
+  );
+}
+
+/** Comments both ways; staff may write internal notes that requesters never see. */
+export function RecordComments(props: {
+  recordId: number;
+  version: number;
+  staff: boolean;
+  onChange?(): void;
+}) {
+  const { t, locale } = useT();
+  const { message } = App.useApp();
+  const [data, reload] = useLoad<{ items: Comment[] }>(`/records/${props.recordId}/comments`, props.version);
+  const [body, setBody] = useState('');
+  const [internal, setInternal] = useState(false);
+  const [busy, setBusy] = useState(false);
+  async function send() {
+    if (!body.trim()) return;
+    setBusy(true);
+    try {
+      await post(`/records/${props.recordId}/comments`, {
+        body,
+        visibility: internal ? 'internal' : 'public',
+      });
+      setBody('');
+      reload();
+      props.onChange?.();
+    } catch (err) {
+      message.error((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div data-testid="comments">
+      <List
+        locale={{
+          emptyText: <Empty description={t('comments.none')} image={Empty.PRESENTED_IMAGE_SIMPLE} />,
+        }}
+        dataSource={data?.items ?? []}
+        renderItem={(c) => (
+          <List.Item>
+            <List.Item.Meta
+              title={
+                <Space>
+                  <span>{c.author}</span>
+                  {c.visibility === 'internal' && <Tag color="orange">{t('comments.internal')}</Tag>}
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {formatTime(c.createdAt, locale)}
+                  </Typography.Text>
+                </Space>
+              }
+              description={<span style={{ whiteSpace: 'pre-wrap', color: 'inherit' }}>{c.body}</span>}
+            />
+          </List.Item>
+        )}
+      />
+      <Input.TextArea
+        rows={2}
+        value={body}
+        placeholder={t('comments.placeholder')}
+        onChange={(e) => setBody(e.target.value)}
+        data-testid="comment-input"
+      />
+      <Space style={{ marginTop: 8 }}>
+        <Button
+          type="primary"
+          loading={busy}
+          onClick={send}
+          disabled={!body.trim()}
+          data-testid="comment-send"
+        >
+          {t('comments.send')}
+        </Button>
+        {props.staff && (
+          <Checkbox checked={internal} onChange={(e) => setInternal(e.target.checked)}>
+            {t('comments.internalToggle')}
+          </Checkbox>
+        )}
+      </Space>
+    </div>
+  );
+}
+
+/** Lists a record's files and uploads more (size and type limits are the server's). */
+export function RecordAttachments(props: { recordId: number; version: number; canUpload: boolean }) {
+  const { t, locale } = useT();
+  const { message } = App.useApp();
+  const [data, reload] = useLoad<{ items: Attachment[] }>(
+    `/records/${props.recordId}/attachments`,
+    props.version,
+  );
+  return (
+    <div data-testid="attachments">
+      <List
+        size="small"
+        locale={{ emptyText: t('attachments.none') }}
+        dataSource={data?.items ?? []}
+        renderItem={(a) => (
+          <List.Item>
+            <Space>
+              <PaperClipOutlined />
+              <a href={a.url} target="_blank" rel="noreferrer">
+                {a.filename}
+              </a>
+              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                {Math.ceil(a.size / 1024)} KB · {a.uploadedBy} · {formatTime(a.createdAt, locale)}
+              </Typography.Text>
+            </Space>
+          </List.Item>
+        )}
+      />
+      {props.canUpload && (
+        <Upload
+          showUploadList={false}
+          customRequest={async ({ file, onSuccess, onError }) => {
+            try {
+              const res = await uploadAttachment(props.recordId, file as File);
+              onSuccess?.(res);
+              message.success(t('attachments.uploaded'));
+              reload();
+            } catch (err) {
+              message.error(err instanceof HttpError ? err.message : String(err));
+              onError?.(err as Error);
+            }
+          }}
+        >
+          <Button icon={<UploadOutlined />} size="small">
+            {t('attachments.upload')}
+          </Button>
+        </Upload>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { evaluateCondition } from '@opsloom/spec';
+
+// The form's rules (show / hide / require / readonly by CEL condition) applied in the browser as
+// the person types, with the same expression evaluator the server uses to check the result.
+
+export interface FormRule {
+  id: string;
+  when: string;
+  effect: 'show' | 'hide' | 'require' | 'readonly';
+  fields: string[];
+}
+
+export interface StepAccess {
+  editable?: string[];
+  readonly?: string[];
+  hidden?: string[];
+  required?: string[];
+}
+
+type Schema = {
+  type: 'object';
+  properties: Record<string, Record<string, unknown>>;
+  required?: string[];
+  [k: string]: unknown;
+};
+
+export function activeRules(rules: FormRule[], data: Record<string, unknown>) {
+  const out = { hidden: new Set<string>(), required: new Set<string>(), readonly: new Set<string>() };
+  for (const rule of rules) {
+    let holds = false;
+    try {
+      holds = evaluateCondition(rule.when, { record: data });
+    } catch {
+      holds = false; // a rule over a field not filled in yet does not apply
+    }
+    const add = (set: Set<string>) => {
+      for (const f of rule.fields) set.add(f);
+    };
+    if (rule.effect === 'hide' && holds) add(out.hidden);
+    if (rule.effect === 'show' && !holds) add(out.hidden);
+    if (rule.effect === 'require' && holds) add(out.required);
+    if (rule.effect === 'readonly' && holds) add(out.readonly);
+  }
+  return out;
+}
+
+/**
+ * The schema and uiSchema to render now: field titles in the person's language (`x-title`),
+ * hidden fields removed, rule- and step-required fields required, locked fields read-only.
+ * `omit` drops fields this screen never shows (e.g. fields only staff fill in).
+ */
+export function effectiveForm(
+  schema: Schema,
+  uiSchema: Record<string, unknown>,
+  rules: FormRule[],
+  data: Record<string, unknown>,
+  locale: 'zh-CN' | 'en',
+  opts: { access?: StepAccess | null; omit?: (field: string, prop: Record<string, unknown>) => boolean } = {},
+): { schema: Schema; uiSchema: Record<string, unknown> } {
+  const active = activeRules(rules, data);
+  const access = opts.access ?? {};
+  const properties: Schema['properties'] = {};
+  const ui: Record<string, unknown> = { ...uiSchema };
+  for (const [field, prop] of Object.entries(schema.properties ?? {})) {
+    if (active.hidden.has(field) || access.hidden?.includes(field)) continue;
+    if (opts.omit?.(field, prop)) continue;
+    const title = (prop['x-title'] as Record<string, string> | undefined)?.[locale];
+    properties[field] = title ? { ...prop, title } : prop;
+    const locked =
+      active.readonly.has(field) ||
+      access.readonly?.includes(field) ||
+      (access.editable !== undefined && !access.editable.includes(field));
+    if (locked) ui[field] = { ...(ui[field] as object), 'ui:readonly': true };
+  }
+  const required = new Set([...(schema.required ?? []), ...active.required, ...(access.required ?? [])]);
+  return {
+    schema: { ...schema, properties, required: [...required].filter((f) => f in properties) },
+    uiSchema: ui,
+  };
+}
+
+/** Server field problems (`/field` paths) as rjsf `extraErrors`, so each shows at its field. */
+export function problemsToErrors(
+  problems: { path: string; message: { 'zh-CN': string; en: string } }[],
+  locale: 'zh-CN' | 'en',
+): Record<string, { __errors: string[] }> {
+  const out: Record<string, { __errors: string[] }> = {};
+  for (const p of problems) {
+    const field = p.path.replace(/^\//, '').split('/')[0] || '__root';
+    out[field] ??= { __errors: [] };
+    out[field].__errors.push(p.message[locale]);
+  }
+  return out;
+}

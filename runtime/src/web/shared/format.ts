@@ -1,0 +1,51 @@
+import type { Locale } from './i18n.ts';
+
+export function formatTime(ms: number | null | undefined, locale: Locale): string {
+  if (!ms) return '';
+  return new Date(ms).toLocaleString(locale === 'zh-CN' ? 'zh-CN' : 'en-GB', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** 1d 3h, 2h 05m, 12m, 40s — negative durations are shown without the sign (the caller says "overdue"). */
+export function formatDuration(ms: number): string {
+  const s = Math.floor(Math.abs(ms) / 1000);
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  if (m > 0) return `${m}m`;
+  return `${s % 60}s`;
+}
+
+export type CountdownState = 'ok' | 'warning' | 'breached';
+
+/**
+ * Where a deadline stands: breached once past, warning when less than a quarter of the time
+ * between start and deadline is left.
+ */
+export function countdownState(startMs: number, dueMs: number, now: number): CountdownState {
+  if (now >= dueMs) return 'breached';
+  const total = dueMs - startMs;
+  return total > 0 && (dueMs - now) / total < 0.25 ? 'warning' : 'ok';
+}
+
+export const STATUS_COLORS: Record<string, string> = {
+  new: 'blue',
+  triage: 'blue',
+  approval: 'gold',
+  'in-progress': 'processing',
+  fulfilment: 'processing',
+  'pending-customer': 'orange',
+  resolved: 'green',
+  closed: 'default',
+  done: 'default',
+  withdrawn: 'default',
+  rejected: 'red',
+  cancelled: 'default',
+};

@@ -1,0 +1,233 @@
+import { App, Badge, Button, Card, Col, Menu, Modal, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link } from 'wouter';
+import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
+import { countdownState, formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { type MessageKey, useT } from '../shared/i18n.ts';
+import { errorText } from '../shared/TaskActions.tsx';
+import { Countdown } from './Countdown.tsx';
+import { loadDue, loadQueue, QUEUES, type QueueKey } from './queues.ts';
+import { UserSelect } from './UserSelect.tsx';
+
+const QUEUE_LABELS: Record<QueueKey, MessageKey> = {
+  mine: 'queue.mine',
+  unassigned: 'queue.unassigned',
+  open: 'queue.open',
+  breaching: 'queue.breaching',
+};
+
+type Due = Map<number, { dueAt: number; since: number }>;
+
+/** Saved filters with counts, the list with countdowns, and bulk assign / bulk transition. */
+export function QueuesPage({ user }: { user: User }) {
+  const { t, locale } = useT();
+  const [queue, setQueue] = useState<QueueKey>('mine');
+  const [lists, setLists] = useState<Partial<Record<QueueKey, RecordView[]>>>({});
+  const [due, setDue] = useState<Due>(new Map());
+  const [selected, setSelected] = useState<number[]>([]);
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((x) => x + 1), []);
+
+  useEffect(() => {
+    (async () => {
+      const [mine, unassigned, open] = await Promise.all([
+        loadQueue('mine', user),
+        loadQueue('unassigned', user),
+        loadQueue('open', user),
+      ]);
+      const d = await loadDue(open);
+      // TODO(SLA): "breaching soon" should come from SLA metrics (response/resolution clocks) once
+      // the SLA engine exposes them; until then it is driven by the open tasks' dueAt (node dueIn).
+      const now = Date.now();
+      const breaching = open
+        .filter((r) => d.has(r.id) && countdownState(d.get(r.id)!.since, d.get(r.id)!.dueAt, now) !== 'ok')
+        .sort((a, b) => d.get(a.id)!.dueAt - d.get(b.id)!.dueAt);
+      setDue(d);
+      setLists({ mine, unassigned, open, breaching });
+      setSelected([]);
+    })();
+  }, [user, tick]);
+
+  const rows = lists[queue];
+  const columns = useMemo(
+    () => [
+      {
+        title: t('list.number'),
+        dataIndex: 'number',
+        render: (n: string, r: RecordView) => <Link href={`/records/${r.id}`}>{n}</Link>,
+      },
+      { title: t('list.title'), dataIndex: 'title', ellipsis: true },
+      {
+        title: t('list.status'),
+        dataIndex: 'status',
+        render: (s: string) => <Tag color={STATUS_COLORS[s] ?? 'default'}>{s}</Tag>,
+      },
+      { title: t('list.priority'), dataIndex: 'priority' },
+      { title: t('list.assignee'), dataIndex: 'assignee', render: (a: string | null) => a ?? '—' },
+      { title: t('list.group'), dataIndex: 'group' },
+      {
+        title: t('list.due'),
+        key: 'due',
+        render: (_: unknown, r: RecordView) => (
+          <Countdown dueAt={due.get(r.id)?.dueAt} since={due.get(r.id)?.since ?? r.updatedAt} />
+        ),
+      },
+      { title: t('list.updated'), dataIndex: 'updatedAt', render: (v: number) => formatTime(v, locale) },
+    ],
+    [t, locale, due],
+  );
+
+  return (
+    <Row gutter={[16, 16]}>
+      <Col xs={24} md={6} lg={5}>
+        <Card size="small" styles={{ body: { padding: 0 } }}>
+          <Menu
+            selectedKeys={[queue]}
+            onClick={(e) => setQueue(e.key as QueueKey)}
+            items={QUEUES.map((q) => ({
+              key: q,
+              label: (
+                <Space style={{ justifyContent: 'space-between', width: '100%' }} data-testid={`queue-${q}`}>
+                  <span>{t(QUEUE_LABELS[q])}</span>
+                  <Badge count={lists[q]?.length ?? 0} showZero color={q === 'breaching' ? 'red' : 'blue'} />
+                </Space>
+              ),
+            }))}
+          />
+        </Card>
+      </Col>
+      <Col xs={24} md={18} lg={19}>
+        <Card
+          size="small"
+          title={t(QUEUE_LABELS[queue])}
+          extra={
+            <Space>
+              <BulkActions ids={selected} me={user.username} onDone={reload} />
+              <Button size="small" onClick={reload}>
+                {t('common.refresh')}
+              </Button>
+            </Space>
+          }
+        >
+          <Table<RecordView>
+            size="small"
+            rowKey="id"
+            loading={!rows}
+            dataSource={rows ?? []}
+            columns={columns}
+            scroll={{ x: 900 }}
+            pagination={{ pageSize: 50, hideOnSinglePage: true }}
+            rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) }}
+            data-testid="record-list"
+          />
+        </Card>
+      </Col>
+    </Row>
+  );
+}
+
+interface Outcome {
+  id: number;
+  ok: boolean;
+  message: string;
+}
+
+/**
+ * Bulk assign and bulk transition: a loop over the per-record endpoints (claim / transfer, task
+ * actions), each record succeeding or failing on its own; failures are listed afterwards.
+ */
+function BulkActions({ ids, me, onDone }: { ids: number[]; me: string; onDone(): void }) {
+  const { t, tx, locale } = useT();
+  const { modal } = App.useApp();
+  const [mode, setMode] = useState<'assign' | 'action' | null>(null);
+  const [assignee, setAssignee] = useState<string | undefined>();
+  const [actions, setActions] = useState<{ key: string; label: unknown }[]>([]);
+  const [action, setAction] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  async function tasksOf(id: number) {
+    return (await get<{ items: OpenTask[] }>(`/records/${id}/tasks`)).items;
+  }
+  async function openAction() {
+    setMode('action');
+    const all = (await Promise.all(ids.map(tasksOf))).flat().flatMap((task) => task.actions);
+    const seen = new Map(all.map((a) => [a.key, a.label]));
+    setActions([...seen].map(([key, label]) => ({ key, label })));
+  }
+  async function run() {
+    setBusy(true);
+    const results: Outcome[] = [];
+    for (const id of ids) {
+      try {
+        const tasks = await tasksOf(id);
+        if (mode === 'assign') {
+          const task = tasks.find((x) => x.can.claim || x.can.transfer);
+          if (!task) throw new Error(t('bulk.noTask'));
+          if (assignee === me && task.can.claim) await post(`/tasks/${task.id}/claim`);
+          else {
+            if (task.can.claim) await post(`/tasks/${task.id}/claim`);
+            if (assignee !== me) await post(`/tasks/${task.id}/transfer`, { to: assignee });
+          }
+        } else {
+          const task = tasks.find((x) => x.actions.some((a) => a.key === action));
+          if (!task) throw new Error(t('bulk.noAction', { action: action ?? '' }));
+          await post(`/tasks/${task.id}/actions/${action}`, {});
+        }
+        results.push({ id, ok: true, message: '' });
+      } catch (err) {
+        results.push({ id, ok: false, message: errorText(err, locale) });
+      }
+    }
+    setBusy(false);
+    setMode(null);
+    const failed = results.filter((r) => !r.ok);
+    modal[failed.length ? 'warning' : 'success']({
+      title: t('bulk.result', { ok: results.length - failed.length, failed: failed.length }),
+      content: (
+        <ul data-testid="bulk-failures">
+          {failed.map((f) => (
+            <li key={f.id}>
+              #{f.id}: {f.message}
+            </li>
+          ))}
+        </ul>
+      ),
+    });
+    onDone();
+  }
+  return (
+    <>
+      <Button size="small" disabled={!ids.length} onClick={() => setMode('assign')} data-testid="bulk-assign">
+        {t('bulk.assign', { n: ids.length })}
+      </Button>
+      <Button size="small" disabled={!ids.length} onClick={openAction} data-testid="bulk-action">
+        {t('bulk.action', { n: ids.length })}
+      </Button>
+      <Modal
+        open={mode !== null}
+        title={mode === 'assign' ? t('bulk.assign', { n: ids.length }) : t('bulk.action', { n: ids.length })}
+        okText={t('common.confirm')}
+        cancelText={t('common.cancel')}
+        confirmLoading={busy}
+        okButtonProps={{ disabled: mode === 'assign' ? !assignee : !action }}
+        onOk={run}
+        onCancel={() => setMode(null)}
+        destroyOnHidden
+      >
+        {mode === 'assign' ? (
+          <UserSelect value={assignee} onChange={setAssignee} style={{ width: '100%' }} />
+        ) : (
+          <Select
+            style={{ width: '100%' }}
+            value={action}
+            onChange={setAction}
+            options={actions.map((a) => ({ value: a.key, label: tx(a.label) }))}
+          />
+        )}
+        <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+          {t('bulk.hint')}
+        </Typography.Paragraph>
+      </Modal>
+    </>
+  );
+}

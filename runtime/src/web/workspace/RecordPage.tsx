@@ -1,0 +1,416 @@
+import {
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Input,
+  List,
+  Modal,
+  Row,
+  Select,
+  Skeleton,
+  Space,
+  Tabs,
+  Tag,
+  Typography,
+} from 'antd';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
+import { api, get, type OpenTask, patch, post, type RecordView, type User } from '../shared/api.ts';
+import { effectiveForm, type FormRule } from '../shared/form-rules.ts';
+import { formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { useT } from '../shared/i18n.ts';
+import { Form, transformErrors, validators } from '../shared/rjsf.tsx';
+import { errorText, TaskActions } from '../shared/TaskActions.tsx';
+import { Countdown } from './Countdown.tsx';
+import { UserSelect } from './UserSelect.tsx';
+
+interface PublishedForm {
+  schema: { type: 'object'; properties: Record<string, Record<string, unknown>>; required?: string[] };
+  uiSchema: Record<string, unknown>;
+  rules: FormRule[];
+}
+
+interface LinkRow {
+  id: number;
+  relation: string;
+  direction: string;
+  record: { id: number; number: string; title: string; status: string } | null;
+  ci: string | null;
+}
+
+const RELATIONS = [
+  'related-to',
+  'caused-by',
+  'causes',
+  'duplicates',
+  'duplicated-by',
+  'blocks',
+  'blocked-by',
+];
+
+/** Changed values only: what the action or the save sends. */
+function changes(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(after)) if (JSON.stringify(v) !== JSON.stringify(before[k])) out[k] = v;
+  return out;
+}
+
+/**
+ * One record for an agent: its fields as the current step allows, the step's buttons, claim /
+ * transfer / add approver / return / urge, timeline, public and internal comments, files,
+ * links and related CIs, watchers.
+ */
+export default function RecordPage({ id, user }: { id: number; user: User }) {
+  const { t, locale } = useT();
+  const { message } = App.useApp();
+  const [rec, setRec] = useState<RecordView | null>(null);
+  const [tasks, setTasks] = useState<OpenTask[]>([]);
+  const [form, setForm] = useState<PublishedForm | null>(null);
+  const [data, setData] = useState<Record<string, unknown>>({});
+  const [version, setVersion] = useState(0);
+  const reload = useCallback(() => setVersion((v) => v + 1), []);
+  const dataRef = useRef(data);
+  dataRef.current = data;
+
+  useEffect(() => {
+    get<RecordView>(`/records/${id}`).then((r) => {
+      setRec(r);
+      setData(r.data);
+      get<PublishedForm>(`/forms/${r.type}`).then(setForm, () => setForm(null));
+    });
+    get<{ items: OpenTask[] }>(`/records/${id}/tasks`).then((r) => setTasks(r.items));
+  }, [id, version]);
+
+  const acting = tasks.find((x) => x.can.act);
+  const rendered = useMemo(
+    () =>
+      form && rec
+        ? effectiveForm(form.schema, form.uiSchema, form.rules, data, locale, {
+            access: acting?.fieldAccess ?? (rec.closedAt !== null ? { editable: [] } : null),
+          })
+        : null,
+    [form, rec, data, locale, acting],
+  );
+
+  if (!rec) return <Skeleton active />;
+
+  async function save() {
+    if (!rec) return;
+    try {
+      await patch(`/records/${id}`, { version: rec.version, data: changes(rec.data, dataRef.current) });
+      message.success(t('record.saved'));
+      reload();
+    } catch (err) {
+      message.error(errorText(err, locale));
+    }
+  }
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: '100%' }} data-testid="record-page">
+      <Card>
+        <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+          <Typography.Title level={4} style={{ margin: 0 }}>
+            {rec.number} · {rec.title}
+          </Typography.Title>
+          <Space>
+            <Tag color={STATUS_COLORS[rec.status] ?? 'default'} data-testid="record-status">
+              {rec.status}
+            </Tag>
+            {rec.priority && <Tag color="volcano">{rec.priority}</Tag>}
+          </Space>
+        </Space>
+        <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 4 }} style={{ marginTop: 12 }}>
+          <Descriptions.Item label={t('list.requester')}>{rec.requester}</Descriptions.Item>
+          <Descriptions.Item label={t('list.assignee')}>{rec.assignee ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('list.group')}>{rec.group ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('list.created')}>{formatTime(rec.createdAt, locale)}</Descriptions.Item>
+        </Descriptions>
+      </Card>
+      {tasks.map((task) => (
+        <TaskCard
+          key={task.id}
+          task={task}
+          user={user}
+          recordVersion={rec.version}
+          since={rec.updatedAt}
+          data={() => changes(rec.data, dataRef.current)}
+          onDone={reload}
+        />
+      ))}
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={14}>
+          <Card
+            title={t('request.details')}
+            extra={
+              rec.closedAt === null && (
+                <Button size="small" onClick={save} disabled={!Object.keys(changes(rec.data, data)).length}>
+                  {t('record.save')}
+                </Button>
+              )
+            }
+          >
+            {rendered && (
+              <Form
+                schema={rendered.schema as never}
+                uiSchema={{ ...rendered.uiSchema, 'ui:submitButtonOptions': { norender: true } }}
+                formData={data}
+                validator={validators[locale]}
+                transformErrors={transformErrors(locale)}
+                showErrorList={false}
+                noHtml5Validate
+                onChange={(e) => setData(e.formData ?? {})}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card>
+            <Tabs
+              items={[
+                {
+                  key: 'timeline',
+                  label: t('request.timeline'),
+                  children: <RecordTimeline recordId={id} version={version} />,
+                },
+                {
+                  key: 'comments',
+                  label: t('request.comments'),
+                  children: <RecordComments recordId={id} version={version} staff onChange={reload} />,
+                },
+                {
+                  key: 'files',
+                  label: t('request.attachments'),
+                  children: <RecordAttachments recordId={id} version={version} canUpload />,
+                },
+                {
+                  key: 'links',
+                  label: t('record.links'),
+                  children: <Links recordId={id} version={version} />,
+                },
+                {
+                  key: 'watchers',
+                  label: t('record.watchers'),
+                  children: <Watchers recordId={id} version={version} me={user.username} />,
+                },
+              ]}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </Space>
+  );
+}
+
+/** A step waiting on someone: who, until when, its buttons and the work-routing operations. */
+function TaskCard(props: {
+  task: OpenTask;
+  user: User;
+  recordVersion: number;
+  /** When the step began, approximated by the record's last change (the task view has no start time). */
+  since: number;
+  data(): Record<string, unknown>;
+  onDone(): void;
+}) {
+  const { t, tx, locale } = useT();
+  const { message } = App.useApp();
+  const { task } = props;
+  const [dialog, setDialog] = useState<'transfer' | 'approver' | 'return' | 'urge' | null>(null);
+  const [who, setWho] = useState<string | undefined>();
+  const [node, setNode] = useState<string | undefined>();
+  const [text, setText] = useState('');
+  async function call(path: string, body: unknown = {}) {
+    try {
+      await post(`/tasks/${task.id}/${path}`, body);
+      message.success(t('task.ok'));
+      setDialog(null);
+      setText('');
+      props.onDone();
+    } catch (err) {
+      message.error(errorText(err, locale));
+    }
+  }
+  function ok() {
+    if (dialog === 'transfer') return call('transfer', { to: who });
+    if (dialog === 'approver') return call('approvers', { username: who });
+    if (dialog === 'return') return call('return', { node, ...(text ? { comment: text } : {}) });
+    return call('urge', text ? { message: text } : {});
+  }
+  return (
+    <Card
+      size="small"
+      title={
+        <Space wrap>
+          <span>{tx(task.name)}</span>
+          {task.assignee ? <Tag>{task.assignee}</Tag> : <Tag color="orange">{t('task.unassigned')}</Tag>}
+          {task.group && <Tag color="blue">{task.group}</Tag>}
+          {task.dueAt && <Countdown dueAt={task.dueAt} since={props.since} />}
+        </Space>
+      }
+      data-testid={`task-${task.node}`}
+    >
+      {task.approvers.length > 0 && (
+        <Space wrap style={{ marginBottom: 8 }}>
+          {task.approvers.map((a) => (
+            <Tag
+              key={a.username}
+              color={a.decision ? (a.decision === 'reject' ? 'red' : 'green') : 'default'}
+            >
+              {a.username}: {a.decision ?? t('task.pending')}
+            </Tag>
+          ))}
+        </Space>
+      )}
+      <Space wrap>
+        {task.can.claim && (
+          <Button type="primary" onClick={() => call('claim')} data-testid="claim">
+            {t('task.claim')}
+          </Button>
+        )}
+        <TaskActions
+          task={task}
+          recordVersion={props.recordVersion}
+          data={props.data}
+          onDone={props.onDone}
+        />
+        {task.can.transfer && <Button onClick={() => setDialog('transfer')}>{t('task.transfer')}</Button>}
+        {task.can.addApprover && (
+          <Button onClick={() => setDialog('approver')}>{t('task.addApprover')}</Button>
+        )}
+        {task.can.return && <Button onClick={() => setDialog('return')}>{t('task.return')}</Button>}
+        {task.can.urge && <Button onClick={() => setDialog('urge')}>{t('task.urge')}</Button>}
+      </Space>
+      <Modal
+        open={dialog !== null}
+        title={dialog ? t(`task.${dialog === 'approver' ? 'addApprover' : dialog}`) : ''}
+        okText={t('common.confirm')}
+        cancelText={t('common.cancel')}
+        onOk={ok}
+        onCancel={() => setDialog(null)}
+        destroyOnHidden
+      >
+        {(dialog === 'transfer' || dialog === 'approver') && (
+          <UserSelect value={who} onChange={setWho} style={{ width: '100%' }} />
+        )}
+        {dialog === 'return' && (
+          <Select
+            style={{ width: '100%', marginBottom: 8 }}
+            value={node}
+            onChange={setNode}
+            options={task.returnTargets.map((n) => ({ value: n, label: n }))}
+          />
+        )}
+        {(dialog === 'return' || dialog === 'urge') && (
+          <Input.TextArea
+            rows={3}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder={t('task.commentOptional')}
+          />
+        )}
+      </Modal>
+    </Card>
+  );
+}
+
+function Links({ recordId, version }: { recordId: number; version: number }) {
+  const { t } = useT();
+  const { message } = App.useApp();
+  const [items, setItems] = useState<LinkRow[]>([]);
+  const [to, setTo] = useState('');
+  const [relation, setRelation] = useState('related-to');
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    get<{ items: LinkRow[] }>(`/records/${recordId}/links`).then((r) => setItems(r.items));
+  }, [recordId, version, tick]);
+  async function add() {
+    const target = to.trim();
+    const isCi = target.startsWith('ci:');
+    try {
+      await post(
+        `/records/${recordId}/links`,
+        isCi ? { ci: target.slice(3), relation } : { to: target, relation },
+      );
+      setTo('');
+      setTick((x) => x + 1);
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+  }
+  const cis = items.filter((l) => l.ci);
+  const records = items.filter((l) => l.record);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <List
+        size="small"
+        header={t('record.linkedRecords')}
+        dataSource={records}
+        locale={{ emptyText: '—' }}
+        renderItem={(l) => (
+          <List.Item>
+            {l.relation} <a href={`/workspace/records/${l.record!.id}`}>{l.record!.number}</a>{' '}
+            {l.record!.title} <Tag>{l.record!.status}</Tag>
+          </List.Item>
+        )}
+      />
+      <List
+        size="small"
+        header={t('record.relatedCis')}
+        dataSource={cis}
+        locale={{ emptyText: '—' }}
+        renderItem={(l) => (
+          <List.Item>
+            {l.relation} <Tag color="purple">{l.ci}</Tag>
+          </List.Item>
+        )}
+      />
+      <Space.Compact style={{ width: '100%' }}>
+        <Select
+          value={relation}
+          onChange={setRelation}
+          options={RELATIONS.map((r) => ({ value: r, label: r }))}
+          style={{ width: 150 }}
+        />
+        <Input value={to} onChange={(e) => setTo(e.target.value)} placeholder={t('record.linkPlaceholder')} />
+        <Button onClick={add} disabled={!to.trim()}>
+          {t('record.addLink')}
+        </Button>
+      </Space.Compact>
+    </Space>
+  );
+}
+
+function Watchers({ recordId, version, me }: { recordId: number; version: number; me: string }) {
+  const { t, locale } = useT();
+  const [items, setItems] = useState<{ username: string; displayName: string; since: number }[]>([]);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    get<{ items: typeof items }>(`/records/${recordId}/watchers`).then((r) => setItems(r.items));
+  }, [recordId, version, tick]);
+  const watching = items.some((w) => w.username === me);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <List
+        size="small"
+        dataSource={items}
+        locale={{ emptyText: '—' }}
+        renderItem={(w) => (
+          <List.Item>
+            {w.displayName} ({w.username}) · {formatTime(w.since, locale)}
+          </List.Item>
+        )}
+      />
+      <Button
+        size="small"
+        onClick={async () => {
+          if (watching) await api('DELETE', `/records/${recordId}/watchers/${me}`);
+          else await post(`/records/${recordId}/watchers`, {});
+          setTick((x) => x + 1);
+        }}
+      >
+        {watching ? t('record.unwatch') : t('record.watch')}
+      </Button>
+    </Space>
+  );
+}

@@ -1,0 +1,82 @@
+import { BellOutlined } from '@ant-design/icons';
+import { Badge, Button, Result, Spin } from 'antd';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { Route, Switch, useLocation } from 'wouter';
+import { AppFrame, Providers } from '../shared/AppFrame.tsx';
+import { get } from '../shared/api.ts';
+import { useT } from '../shared/i18n.ts';
+import { isStaff, useSession } from '../shared/session.ts';
+import { QueuesPage } from './QueuesPage.tsx';
+
+const RecordPage = lazy(() => import('./RecordPage.tsx'));
+const InboxPage = lazy(() => import('./InboxPage.tsx'));
+
+export function WorkspaceApp() {
+  return (
+    <Providers>
+      <Workspace />
+    </Providers>
+  );
+}
+
+/** The agents' app: queues, the record view and the inbox. */
+function Workspace() {
+  const { t } = useT();
+  const user = useSession();
+  const [location, navigate] = useLocation();
+  const [unread, setUnread] = useState(0);
+  const [reads, setReads] = useState(0);
+  useEffect(() => {
+    if (!user) return;
+    const load = () => get<{ unread: number }>('/inbox?limit=1').then((r) => setUnread(r.unread));
+    load();
+    const timer = setInterval(load, 30_000);
+    return () => clearInterval(timer);
+  }, [user, location, reads]);
+  if (!user) return <Spin style={{ margin: 64, display: 'block' }} />;
+  if (!isStaff(user))
+    return (
+      <Result
+        status="403"
+        title={t('workspace.staffOnly')}
+        extra={<Button href="/portal/">{t('nav.portal')}</Button>}
+      />
+    );
+  const current = location.startsWith('/inbox') ? 'inbox' : 'queues';
+  return (
+    <AppFrame
+      title={t('workspace.title')}
+      user={user}
+      current={current}
+      nav={[
+        { key: 'queues', label: t('nav.queues') },
+        { key: 'portal', label: t('nav.portal') },
+      ]}
+      onNavigate={(key) => (key === 'portal' ? window.location.assign('/portal/') : navigate('/'))}
+      extra={
+        <Badge count={unread} size="small" data-testid="inbox-count">
+          <Button
+            type="text"
+            size="small"
+            icon={<BellOutlined />}
+            onClick={() => navigate('/inbox')}
+            data-testid="inbox"
+          />
+        </Badge>
+      }
+    >
+      <Suspense fallback={<Spin style={{ margin: 64, display: 'block' }} />}>
+        <Switch>
+          <Route path="/">
+            <QueuesPage user={user} />
+          </Route>
+          <Route path="/records/:id">{(p) => <RecordPage id={Number(p.id)} user={user} />}</Route>
+          <Route path="/inbox">
+            <InboxPage onRead={() => setReads((n) => n + 1)} />
+          </Route>
+          <Route>{t('common.notFound')}</Route>
+        </Switch>
+      </Suspense>
+    </AppFrame>
+  );
+}

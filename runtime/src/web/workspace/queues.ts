@@ -1,0 +1,43 @@
+import { get, type OpenTask, type RecordView, type User } from '../shared/api.ts';
+
+/**
+ * The saved filters of the workspace. Each loads records through GET /records; "open" is
+ * narrowed in the browser (closedAt null) because the list has no open/closed filter yet.
+ */
+export const QUEUES = ['mine', 'unassigned', 'open', 'breaching'] as const;
+export type QueueKey = (typeof QUEUES)[number];
+
+async function list(query: string): Promise<RecordView[]> {
+  const r = await get<{ items: RecordView[] }>(`/records?${query}&sort=-updatedAt&limit=200`);
+  return r.items.filter((x) => x.closedAt === null);
+}
+
+export async function loadQueue(key: QueueKey, user: User): Promise<RecordView[]> {
+  if (key === 'mine') return list(`assignee=${encodeURIComponent(user.username)}`);
+  if (key === 'unassigned') {
+    const groups = user.groups ?? [];
+    const lists = await Promise.all(groups.map((g) => list(`group=${encodeURIComponent(g)}&assignee=none`)));
+    const seen = new Set<number>();
+    return lists.flat().filter((r) => !seen.has(r.id) && seen.add(r.id));
+  }
+  return list('');
+}
+
+/** Earliest due time of each record's open tasks (node dueIn), loaded a few records at a time. */
+export async function loadDue(records: RecordView[]): Promise<Map<number, { dueAt: number; since: number }>> {
+  const out = new Map<number, { dueAt: number; since: number }>();
+  const queue = [...records];
+  async function worker() {
+    for (let rec = queue.shift(); rec; rec = queue.shift()) {
+      const { items } = await get<{ items: OpenTask[] }>(`/records/${rec.id}/tasks`);
+      for (const task of items) {
+        if (task.dueAt === null) continue;
+        const prev = out.get(rec.id);
+        // The task's start is not in the answer; the record's last change approximates it.
+        if (!prev || task.dueAt < prev.dueAt) out.set(rec.id, { dueAt: task.dueAt, since: rec.updatedAt });
+      }
+    }
+  }
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  return out;
+}

@@ -1,0 +1,222 @@
+// Ticket creation over HTTP (validation, number, process start to its first wait, history, jobs
+// enqueued — one transaction) against a bare one-row insert transaction through the same Koa
+// stack (body parser, bearer-token auth, route validation) and the same database, measured in
+// the same run. Prints creates_per_s (with the bare-insert baseline), create_p50_ms and
+// create_p99_ms per database. See README.md.
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { createApp, loadConfig, startServer } from '@opsloom/runtime';
+import type { Knex } from 'knex';
+import { resolveActor } from '../../runtime/src/auth/sessions.ts';
+import { type AnyRoute, mountRoutes } from '../../runtime/src/http/api.ts';
+import { ApiClient } from '../support/client.ts';
+import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
+import {
+  type BenchDb,
+  benchDatabases,
+  emit,
+  type LoadResult,
+  machine,
+  note,
+  round,
+  runLoad,
+  scratchDatabase,
+} from './lib/common.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
+const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 3);
+
+const createBody = JSON.stringify({
+  type: 'incident',
+  data: {
+    title: 'VPN 无法连接',
+    description: '从家里连不上公司 VPN，提示证书错误',
+    category: 'network',
+    impact: 2,
+    urgency: 2,
+  },
+});
+
+/** The baseline: one row inserted in one transaction, behind the same middleware and auth. */
+const bareInsertRoute: AnyRoute = {
+  method: 'post',
+  path: '/bench/bare-insert',
+  tag: 'bench',
+  summary: 'benchmark only: one-row insert transaction',
+  access: 'authenticated',
+  successStatus: 201,
+  body: {
+    type: 'object',
+    required: ['type', 'data'],
+    properties: { type: { type: 'string' }, data: { type: 'object' } },
+    additionalProperties: false,
+  } as never,
+  async handler({ services, body, actor }) {
+    const b = body as { type: string; data: unknown };
+    const [id] = await services.db.transaction((trx) =>
+      trx('bench_bare').insert({
+        type: b.type,
+        actor: actor.username,
+        data: JSON.stringify(b.data),
+        created_at: Date.now(),
+      }),
+    );
+    return { id: Number(id) };
+  },
+};
+
+function describe(what: string, r: LoadResult): string {
+  const codes = Object.entries(r.statusCodes)
+    .map(([c, n]) => `${c}×${n}`)
+    .join(' ');
+  return `${what}: ${round(r.ok / r.duration)} ok/s over ${r.duration}s, p50 ${r.p50} ms, p99 ${r.p99} ms (${codes}${r.errors ? `, ${r.errors} errors` : ''}${r.timeouts ? `, ${r.timeouts} timeouts` : ''})`;
+}
+
+/** Queries one create sends, counted with knex's 'query' event over a few sequential creates. */
+async function queriesPerCreate(db: Knex, client: ApiClient, n = 20): Promise<number> {
+  let count = 0;
+  const onQuery = () => {
+    count++;
+  };
+  db.on('query', onQuery);
+  try {
+    for (let i = 0; i < n; i++) {
+      const res = await client.post('/records', JSON.parse(createBody));
+      if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+  } finally {
+    db.off('query', onQuery);
+  }
+  return count / n;
+}
+
+/** Waits (bounded) until the job runner has worked off the notifications earlier creates left. */
+async function drainJobs(db: Knex, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const [row] = await db('jobs').whereIn('status', ['pending', 'running']).count({ n: '*' });
+    if (Number(row!.n) === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  note('[create] job backlog did not drain within the bound; measuring anyway');
+}
+
+async function benchOne(kind: BenchDb): Promise<void> {
+  const scratch = await scratchDatabase(kind, 'create');
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: scratch.url,
+    OPSLOOM_PLUGINS_DIR: SHIPPED_PLUGINS,
+    OPSLOOM_ADMIN_PASSWORD: 'bench-admin-password',
+    LOG_LEVEL: 'silent',
+  });
+  const running = await startServer(config, {
+    demo: true,
+    print: () => {},
+    jobs: process.env.BENCH_JOBS !== '0',
+  });
+  try {
+    const { services } = running;
+    const refused = running.plugins.filter((p) => p.status === 'refused');
+    if (refused.length) throw new Error(`plugins refused: ${refused.map((p) => p.name).join(', ')}`);
+    await services.db.schema.createTable('bench_bare', (t) => {
+      t.bigIncrements('id').primary();
+      t.string('type', 64).notNullable();
+      t.string('actor', 128).notNullable();
+      t.text('data', 'longtext').notNullable();
+      t.bigInteger('created_at').notNullable();
+    });
+    // The same app createApp builds, plus the benchmark-only route mounted behind it.
+    const app = createApp(services);
+    const extra = mountRoutes(services, [bareInsertRoute], (ctx) => resolveActor(services, ctx));
+    app.use(extra.router.routes());
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    const requester = await new ApiClient(base).login('zhaolei', DEMO_PASSWORD);
+    const token = (await requester.post('/auth/tokens', { name: 'bench' })).body.token as string;
+    const api = new ApiClient(base);
+    api.token = token;
+    // Counted with the job runner paused, so only the create requests' own queries count.
+    await running.runner.stop();
+    const perCreate = await queriesPerCreate(services.db, api);
+    if (process.env.BENCH_JOBS !== '0') running.runner.start();
+    note(
+      `[create/${kind}] ${round(perCreate, 1)} queries per create (knex 'query' events, incl. auth and view)`,
+    );
+
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const load = (path: string, duration: number) =>
+      runLoad({
+        url: `${base}/api/v1${path}`,
+        method: 'POST',
+        headers,
+        body: createBody,
+        connections: CONNECTIONS,
+        duration,
+      });
+    note(`[create/${kind}] warm-up ${WARMUP_SECONDS}s each…`);
+    await load('/bench/bare-insert', WARMUP_SECONDS);
+    await load('/records', WARMUP_SECONDS);
+    // Each measurement starts with the job runner idle, so the baseline does not pay for the
+    // notifications the creates left behind.
+    if (process.env.BENCH_JOBS !== '0') await drainJobs(services.db);
+    // Server CPU per request (this process: server and job runner, not the load generator) is
+    // less sensitive to other load on the machine than the rates are.
+    const measure = async (path: string) => {
+      const before = process.cpuUsage();
+      const result = await load(path, SECONDS);
+      const used = process.cpuUsage(before);
+      return { ...result, cpuMs: (used.user + used.system) / 1000 / Math.max(1, result.ok) };
+    };
+    const loadBefore = os.loadavg()[0]!;
+    const bare = await measure('/bench/bare-insert');
+    const create = await measure('/records');
+    note(`[create/${kind}] ${describe('bare insert', bare)}; server CPU ${round(bare.cpuMs, 2)} ms/request`);
+    note(
+      `[create/${kind}] ${describe('create     ', create)}; server CPU ${round(create.cpuMs, 2)} ms/request`,
+    );
+    const busy = Math.max(loadBefore, os.loadavg()[0]!);
+    if (busy > 3)
+      note(
+        `[create/${kind}] WARNING: load average ${round(busy, 1)} on ${os.cpus().length} cores — other work on the machine skews these figures`,
+      );
+    server.close();
+    server.closeAllConnections();
+
+    const records = Number((await services.db('records').count({ n: '*' }))[0]!.n);
+    const backlog = await services.db('jobs').whereIn('status', ['pending', 'running']).count({ n: '*' });
+    note(
+      `[create/${kind}] ${records} records in the database; ${backlog[0]!.n} jobs still pending (notify jobs run by the job runner during the load${process.env.BENCH_JOBS === '0' ? ' — runner OFF (BENCH_JOBS=0)' : ''})`,
+    );
+    if (create.non2xx || create.errors || bare.non2xx || bare.errors)
+      note(`[create/${kind}] WARNING: failed requests during the load (see status codes above)`);
+
+    const baseline = bare.ok / bare.duration;
+    const value = create.ok / create.duration;
+    const common = { bench: 'create', db: kind, connections: CONNECTIONS, seconds: SECONDS };
+    emit({
+      ...common,
+      metric: 'creates_per_s',
+      value: round(value),
+      baseline: round(baseline),
+      ratio: round(value / baseline, 2),
+      cpu_ms_per_request: round(create.cpuMs, 2),
+      baseline_cpu_ms_per_request: round(bare.cpuMs, 2),
+      jobs: process.env.BENCH_JOBS !== '0',
+    });
+    emit({ ...common, metric: 'create_p50_ms', value: create.p50, baseline: bare.p50 });
+    emit({ ...common, metric: 'create_p99_ms', value: create.p99, baseline: bare.p99 });
+  } finally {
+    await running.stop();
+    await scratch.drop();
+  }
+}
+
+note(
+  `[create] ${machine()}; ${CONNECTIONS} connections, ${SECONDS}s per measurement. The load generator (autocannon, its own process) runs on the same cores as the server and competes with it for CPU.`,
+);
+for (const kind of benchDatabases('create')) await benchOne(kind);

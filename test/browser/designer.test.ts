@@ -1,0 +1,265 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
+import { ensureDesignerBuilt, launchChromium, pointerDrag, REPO, screenshotDir } from './designer-support.ts';
+
+/**
+ * The admin designer in a real browser, served by the runtime from designer/dist:
+ * build a form, a two-step approval flow for it and a catalog item, then break and mend
+ * the flow's JSON in Monaco without losing the canvas.
+ */
+describe('designer (browser)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  const shot = screenshotDir('designer');
+
+  /** Picks `text` in the antd Select marked with the test id. */
+  async function choose(testId: string, ...texts: string[]) {
+    await page.getByTestId(testId).click();
+    for (const text of texts) {
+      await page.keyboard.type(text);
+      await page.waitForTimeout(150);
+      await page.keyboard.press('Enter');
+    }
+    await page.keyboard.press('Escape');
+  }
+
+  async function publishAndExpect(version: number) {
+    await page.getByTestId('publish').click();
+    await expect
+      .poll(
+        async () =>
+          page
+            .locator('.ant-message')
+            .textContent()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toContain(`v${version}`);
+  }
+
+  beforeAll(async () => {
+    ensureDesignerBuilt();
+    server = await startTestServer('sqlite', { demo: true, pluginsDir: path.join(REPO, 'plugins') });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
+    await context.addInitScript(() => localStorage.setItem('opsloom.locale', 'zh-CN'));
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('pageerror', e.message));
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('1: an admin builds a form, a 会签 approval flow for it and a catalog item, and publishes them', async () => {
+    // Log in through the shared login page the designer redirects to.
+    await page.goto(`${server.url}/designer/`);
+    await page.waitForURL(/\/portal\/login/, { timeout: 15_000 }).catch(() => {});
+    if (page.url().includes('/portal/login')) {
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/designer/, { timeout: 15_000 });
+    } else {
+      await page.request.post(`${server.url}/api/v1/auth/login`, {
+        data: { username: 'admin', password: ADMIN_PASSWORD },
+      });
+      await page.goto(`${server.url}/designer/`);
+    }
+    await page.getByTestId('definitions-list').waitFor();
+    await shot(page, 'definitions-list');
+
+    // A new form, four fields dragged from the palette.
+    await page.getByTestId('new').click();
+    await page.getByTestId('new-key').fill('laptop-request');
+    await page.getByTestId('new-name-zh').fill('笔记本电脑申请');
+    await page.getByTestId('new-name-en').fill('Laptop request');
+    await page.getByRole('button', { name: /创\s*建/ }).click();
+    await page.getByTestId('form-canvas').waitFor();
+
+    await pointerDrag(page, '[data-testid=field-palette-select]', '[data-testid=form-canvas]', true);
+    await page.getByTestId('field-props-select').waitFor();
+    await page.getByTestId('field-label-zh').fill('型号');
+    await page.getByTestId('field-label-en').fill('Model');
+    await page.getByTestId('option-value-0').fill('thinkpad-x1');
+    await page.getByTestId('option-label-0').fill('ThinkPad X1');
+    await page.getByTestId('option-value-1').fill('macbook-pro');
+    await page.getByTestId('option-label-1').fill('MacBook Pro');
+
+    await pointerDrag(page, '[data-testid=field-palette-number]', '[data-testid=form-canvas]', true);
+    await page.getByTestId('field-props-number').waitFor();
+    await page.getByTestId('field-label-zh').fill('数量');
+    await page.getByTestId('field-label-en').fill('Quantity');
+    await page.getByTestId('field-required').click();
+
+    await pointerDrag(page, '[data-testid=field-palette-textarea]', '[data-testid=form-canvas]', true);
+    await page.getByTestId('field-props-textarea').waitFor();
+    await page.getByTestId('field-label-zh').fill('申请理由');
+    await page.getByTestId('field-label-en').fill('Reason');
+
+    await pointerDrag(page, '[data-testid=field-palette-date]', '[data-testid=form-canvas]', true);
+    await page.getByTestId('field-props-date').waitFor();
+    await page.getByTestId('field-label-zh').fill('需要日期');
+    await page.getByTestId('field-label-en').fill('Needed by');
+
+    const preview = page.getByTestId('form-preview');
+    await expect.poll(() => preview.textContent()).toContain('数量');
+    await expect(await page.locator('[data-testid^=field-card-]').count()).toBe(5);
+    await shot(page, 'form-built');
+    await publishAndExpect(1);
+    await shot(page, 'form-published');
+
+    const form = await server.admin.get('/definitions/form/laptop-request');
+    expect(form.body.status).toBe('published');
+    const props = form.body.published.schema.properties;
+    expect(Object.keys(props)).toEqual(['title', 'select', 'number', 'textarea', 'date']);
+    expect(props.select.enum).toEqual(['thinkpad-x1', 'macbook-pro']);
+    expect(props.select['x-title']).toEqual({ 'zh-CN': '型号', en: 'Model' });
+    expect(form.body.published.schema.required).toContain('number');
+
+    // The flow: manager approval (会签 of lina and chenjing), then fulfilment by the service desk.
+    await page.getByTestId('home').click();
+    await page.getByTestId('new').click();
+    await choose('new-kind', '流程');
+    await page.getByTestId('new-key').fill('laptop-flow');
+    await page.getByTestId('new-name-zh').fill('笔记本电脑申请流程');
+    await page.getByTestId('new-name-en').fill('Laptop request flow');
+    await choose('new-process-form', 'laptop-request');
+    await page.getByRole('button', { name: /创\s*建/ }).click();
+    await page.getByTestId('process-canvas').waitFor();
+    await page.waitForTimeout(500);
+
+    const canvas = page.locator('.react-flow__pane');
+    const box = (await canvas.boundingBox())!;
+    await page.dragAndDrop('[data-testid=palette-userTask]', '.react-flow__pane', {
+      targetPosition: { x: box.width * 0.35, y: box.height * 0.25 },
+    });
+    await page.getByTestId('node-panel-userTask').waitFor();
+    await page.getByTestId('node-name-zh').fill('经理审批');
+    await page.getByTestId('node-name-en').fill('Manager approval');
+    await choose('assignee-type', '指定人员');
+    await choose('assignee-users', 'lina', 'chenjing');
+    await page.getByTestId('approval-mode').getByText('会签').click();
+
+    await page.dragAndDrop('[data-testid=palette-userTask]', '.react-flow__pane', {
+      targetPosition: { x: box.width * 0.6, y: box.height * 0.25 },
+    });
+    await page.getByTestId('node-panel-userTask-2').waitFor();
+    await page.getByTestId('node-name-zh').fill('服务台履行');
+    await page.getByTestId('node-name-en').fill('Fulfilment');
+    await choose('assignee-type', '处理组');
+    await choose('assignee-group', '服务台');
+
+    // Re-wire: start → approval → fulfilment → end, rejection → end.
+    const flow = async () => (await server.admin.get('/definitions/process/laptop-flow')).body;
+    await page.locator('.react-flow__edge').first().click({ force: true });
+    await page.getByTestId('edge-panel-e-start-end').waitFor();
+    await page.keyboard.press('Delete');
+    await page.getByTestId('auto-layout').click();
+    await page.waitForTimeout(600);
+    const connect = async (from: string, to: string) => {
+      await pointerDrag(
+        page,
+        `[data-testid=node-${from}] ~ .react-flow__handle-right, .react-flow__node[data-id="${from}"] .react-flow__handle-right`,
+        `.react-flow__node[data-id="${to}"] .react-flow__handle-left`,
+      );
+      await page.waitForTimeout(200);
+    };
+    await connect('start', 'userTask');
+    await connect('userTask', 'userTask-2');
+    await connect('userTask', 'end');
+    await connect('userTask-2', 'end');
+    await page.getByTestId('auto-layout').click();
+    await page.waitForTimeout(600);
+    await expect(await page.locator('.react-flow__edge').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('problems-header').textContent()).toContain('没有问题');
+    await shot(page, 'flow-built');
+    await publishAndExpect(1);
+    await shot(page, 'flow-published');
+
+    const published = (await flow()).published;
+    const approval = published.nodes.find((n: any) => n.id === 'userTask');
+    expect(approval.approval).toEqual({ mode: 'all' });
+    expect(approval.assignee).toEqual({ type: 'user', value: 'lina,chenjing' });
+    const fulfil = published.nodes.find((n: any) => n.id === 'userTask-2');
+    expect(fulfil.assignee).toEqual({ type: 'group', value: 'service-desk' });
+    expect(
+      published.edges
+        .filter((e: any) => e.source === 'userTask')
+        .map((e: any) => e.action.key)
+        .sort(),
+    ).toEqual(['approve', 'reject']);
+
+    // A catalog item for it, with a Chinese name.
+    await page.goto(`${server.url}/designer/catalog/service-catalog`);
+    await page.getByTestId('catalog-editor').waitFor();
+    await page.getByTestId('add-item-software').click();
+    await page.getByTestId('item-name-zh').fill('笔记本电脑申请');
+    await page.getByTestId('item-name-en').fill('Laptop request');
+    await choose('item-form', 'laptop-request');
+    await choose('item-process', 'laptop-flow');
+    await choose('item-keywords', '笔记本', 'laptop');
+    await shot(page, 'catalog-item');
+    await publishAndExpect(2);
+    const catalog = (await server.admin.get('/definitions/catalog/service-catalog')).body.published;
+    const item = catalog.items.find((i: any) => i.form === 'laptop-request');
+    expect(item).toMatchObject({
+      name: { 'zh-CN': '笔记本电脑申请', en: 'Laptop request' },
+      process: 'laptop-flow',
+      category: 'software',
+      keywords: ['笔记本', 'laptop'],
+    });
+  }, 180_000);
+
+  it('4: breaking the flow JSON in Monaco shows the error and loses nothing on the canvas', async () => {
+    await page.goto(`${server.url}/designer/process/service-request-flow`);
+    await page.getByTestId('process-canvas').waitFor();
+    await page.waitForTimeout(500);
+    const nodesBefore = await page.locator('.react-flow__node').count();
+    const edgesBefore = await page.locator('.react-flow__edge').count();
+    expect(nodesBefore).toBeGreaterThan(3);
+
+    await page.getByTestId('mode').getByText('JSON').click();
+    const editor = page.locator('.monaco-editor').first();
+    await editor.waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(800);
+    await shot(page, 'json-open');
+    await editor.click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.type(' oops');
+    await page.getByTestId('json-error').waitFor();
+    expect(await page.getByTestId('json-error').textContent()).toContain('JSON');
+    await shot(page, 'json-broken');
+
+    // Fix it.
+    for (let i = 0; i < ' oops'.length; i++) await page.keyboard.press('Backspace');
+    await expect.poll(() => page.getByTestId('json-error').count()).toBe(0);
+    await shot(page, 'json-fixed');
+
+    await page.getByTestId('mode').getByText('可视化').click();
+    await page.getByTestId('process-canvas').waitFor();
+    await page.waitForTimeout(400);
+    expect(await page.locator('.react-flow__node').count()).toBe(nodesBefore);
+    expect(await page.locator('.react-flow__edge').count()).toBe(edgesBefore);
+    await shot(page, 'canvas-after-json');
+
+    // Broken JSON left behind when switching to the canvas: the last valid definition stays.
+    await page.getByTestId('mode').getByText('JSON').click();
+    await page.locator('.monaco-editor').first().waitFor();
+    await page.waitForTimeout(800);
+    await page.locator('.monaco-editor').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type(']]');
+    await page.getByTestId('json-error').waitFor();
+    await page.getByTestId('mode').getByText('可视化').click();
+    await page.getByTestId('process-canvas').waitFor();
+    await page.waitForTimeout(400);
+    expect(await page.locator('.react-flow__node').count()).toBe(nodesBefore);
+    expect(await page.locator('.react-flow__edge').count()).toBe(edgesBefore);
+  }, 120_000);
+});

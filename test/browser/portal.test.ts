@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client.ts';
+import { DEMO_PASSWORD } from '../support/plugins.ts';
+import { publishPortalFixtures } from '../support/portal-fixtures.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+
+// The portal and the workspace in Chromium against a real runtime: the built apps served by it,
+// definitions set up through the API (a form, a process with a 会签 approval, a catalog).
+describe('portal and workspace in the browser', () => {
+  let srv: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    assertBuilt();
+    srv = await startTestServer('sqlite', { demo: true });
+    await publishPortalFixtures(srv.admin, 'lina,chenjing');
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.close();
+  });
+
+  it('2. an end user finds an item by pinyin initials, is told about the empty required field, then submits', async () => {
+    const shot = screenshotDir('2-request-by-pinyin');
+    const page = await browser.context.newPage();
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD);
+    await page.getByTestId('catalog-item-laptop').waitFor();
+    await shot(page, 'catalog');
+
+    await page.getByTestId('catalog-search').fill('mmcz');
+    await expect.poll(() => page.locator('[data-testid^=catalog-item-]').count()).toBe(1);
+    await page.getByTestId('catalog-item-password').waitFor();
+    await shot(page, 'search-mmcz');
+
+    await page.getByTestId('catalog-item-password').click();
+    await page.getByTestId('request-form').waitFor();
+    await expect.poll(() => page.locator('#root_title').inputValue()).toBe('密码重置');
+    await page.getByTestId('request-submit').click();
+    const reasonItem = page.locator('.ant-form-item-has-error').filter({ has: page.locator('#root_reason') });
+    await expect.poll(() => reasonItem.textContent()).toContain('此项为必填项');
+    // Only the empty field complains; nothing was created.
+    await expect.poll(() => page.getByText('此项为必填项').count()).toBe(1);
+    await shot(page, 'required-message-at-field');
+
+    await page.locator('#root_reason').fill('忘记了邮箱密码');
+    await page.getByTestId('request-submit').click();
+    await page.getByTestId('request-detail').waitFor();
+    await expect.poll(() => page.getByTestId('request-status').textContent()).toBe('approving');
+    await shot(page, 'submitted');
+    const mine = (await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD)).get(
+      '/records?requester=zhaolei',
+    );
+    const items = (await mine).body.items;
+    expect(items).toHaveLength(1);
+    expect(items[0].data).toEqual({ title: '密码重置', reason: '忘记了邮箱密码' });
+    await page.close();
+  });
+
+  it('3. both approvers approve in the portal, an agent fulfils in the workspace, the requester rates it', async () => {
+    const shot = screenshotDir('3-approve-fulfil-rate');
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    const created = await requester.post('/records', {
+      type: 'laptop-request',
+      process: 'laptop-flow',
+      data: { title: '申请新笔记本', reason: '屏幕坏了', model: 'mbp' },
+    });
+    expect(created.status).toBe(201);
+    const rec = created.body as { id: number; number: string };
+
+    const page = await browser.context.newPage();
+    for (const approver of ['lina', 'chenjing']) {
+      await loginAs(page, srv.url, approver, DEMO_PASSWORD, '/portal/approvals');
+      const card = page.getByTestId(`approval-${rec.number}`);
+      await card.getByTestId('action-approve').click();
+      await shot(page, `${approver}-approving`);
+      await page.getByTestId('action-confirm').click();
+      await card.waitFor({ state: 'detached' });
+      await shot(page, `${approver}-approved`);
+    }
+
+    await loginAs(page, srv.url, 'zhangwei', DEMO_PASSWORD, '/workspace/');
+    await page.getByTestId('queue-unassigned').click();
+    await page.getByRole('link', { name: rec.number }).click();
+    await page.getByTestId('record-page').waitFor();
+    await shot(page, 'agent-record');
+    await page.getByTestId('claim').click();
+    await page.getByTestId('action-resolve').waitFor();
+    await page.locator('#root_notes').fill('已发放 MacBook Pro');
+    await page.getByTestId('action-resolve').click();
+    await page.getByTestId('action-confirm').click();
+    await expect.poll(() => page.getByTestId('record-status').textContent()).toBe('resolved');
+    await shot(page, 'agent-resolved');
+
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, `/portal/requests/${rec.id}`);
+    await page.getByTestId('rating').waitFor();
+    expect(await page.getByTestId('request-status').textContent()).toBe('resolved');
+    for (const [dimension, stars] of [
+      ['attitude', 5],
+      ['speed', 4],
+      ['quality', 5],
+    ] as const) {
+      await page
+        .getByTestId(`rate-${dimension}`)
+        .locator('li.ant-rate-star')
+        .nth(stars - 1)
+        .click();
+    }
+    await shot(page, 'rating');
+    await page.getByTestId('rating-submit').click();
+    await page.getByTestId('rating-done').waitFor();
+    await shot(page, 'rated');
+    expect((await requester.get(`/records/${rec.id}/rating`)).body.rating).toMatchObject({
+      attitude: 5,
+      speed: 4,
+      quality: 5,
+    });
+    await page.close();
+  });
+});

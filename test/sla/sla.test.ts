@@ -1,0 +1,272 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabases } from '../support/databases.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const pos = { x: 0, y: 0 };
+const label = (en: string) => ({ en, 'zh-CN': en });
+const DEFS = [
+  {
+    kind: 'calendar',
+    key: 'always',
+    name: label('24×7'),
+    timeZone: 'Asia/Shanghai',
+    week: Object.fromEntries(
+      ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [{ from: '00:00', to: '00:00' }]]),
+    ),
+  },
+  {
+    kind: 'form',
+    key: 'ticket',
+    name: label('Ticket'),
+    numberPrefix: 'TCK',
+    schema: {
+      type: 'object',
+      required: ['title'],
+      properties: { title: { type: 'string' }, flagged: { type: 'boolean' } },
+    },
+  },
+  {
+    kind: 'process',
+    key: 'ticket-flow',
+    name: label('Ticket flow'),
+    form: 'ticket',
+    nodes: [
+      { id: 'start', type: 'start', position: pos },
+      {
+        id: 'work',
+        type: 'userTask',
+        position: pos,
+        status: 'open',
+        assignee: { type: 'user', value: 'admin' },
+      },
+      {
+        id: 'waiting',
+        type: 'userTask',
+        position: pos,
+        status: 'waiting',
+        assignee: { type: 'user', value: 'admin' },
+      },
+      { id: 'end', type: 'end', position: pos, outcome: 'resolved' },
+    ],
+    edges: [
+      { id: 'e1', source: 'start', target: 'work' },
+      { id: 'e2', source: 'work', target: 'waiting', action: { key: 'wait', label: label('Wait') } },
+      { id: 'e3', source: 'waiting', target: 'work', action: { key: 'resume', label: label('Resume') } },
+      { id: 'e4', source: 'work', target: 'end', action: { key: 'done', label: label('Done') } },
+    ],
+  },
+];
+const sla = (minutes: number) => ({
+  kind: 'sla',
+  key: 'ticket-sla',
+  name: label('Ticket SLA'),
+  form: 'ticket',
+  calendar: 'always',
+  metrics: [
+    {
+      id: 'resolution',
+      name: label('Resolution'),
+      start: { events: ['record.created'] },
+      pause: { condition: 'record.status == "waiting"' },
+      stop: { events: ['record.transitioned'], condition: 'record.status == "resolved"' },
+    },
+  ],
+  goals: [
+    {
+      id: 'all',
+      targets: {
+        resolution: {
+          minutes,
+          warnAt: [50],
+          onWarn: [
+            {
+              type: 'notify',
+              channel: 'inapp',
+              recipients: [{ type: 'user', value: 'admin' }],
+              template: { subject: 'warn {{ record.number }}', body: 'half way' },
+            },
+          ],
+          onBreach: [{ type: 'setField', field: 'flagged', value: 'true' }],
+        },
+      },
+    },
+  ],
+});
+
+describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    // The background checker is slowed right down: tests drive passes at chosen instants.
+    srv = await startTestServer(dbName, {
+      env: { OPSLOOM_SLA_CHECK_MS: '600000', OPSLOOM_JOB_POLL_MS: '50' },
+    });
+    for (const def of [...DEFS, sla(10)]) {
+      expect((await srv.admin.post('/definitions', def)).status).toBe(201);
+      const res = await srv.admin.post(`/definitions/${def.kind}/${def.key}/publish`);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    }
+  });
+  afterAll(() => srv?.close());
+
+  const create = async () =>
+    (await srv.admin.post('/records', { type: 'ticket', process: 'ticket-flow', data: { title: 'broken' } }))
+      .body;
+  const metrics = async (id: number) => (await srv.admin.get(`/records/${id}/sla`)).body.items;
+  async function act(id: number, action: string) {
+    const [task] = (await srv.admin.get(`/records/${id}/tasks`)).body.items;
+    const res = await srv.admin.post(`/tasks/${task.id}/actions/${action}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  const clock = async (id: number) => srv.services.db('sla_clocks').where({ record_id: id }).first();
+
+  it('pauses while waiting for the customer and resumes after, then meets its target', async () => {
+    const rec = await create();
+    let [m] = await metrics(rec.id);
+    expect(m).toMatchObject({
+      sla: 'ticket-sla',
+      metric: 'resolution',
+      targetMinutes: 10,
+      state: 'running',
+      paused: false,
+      met: null,
+      breached: false,
+    });
+    const due = m.dueAt;
+    await act(rec.id, 'wait');
+    [m] = await metrics(rec.id);
+    expect(m).toMatchObject({ state: 'paused', paused: true, dueAt: null });
+    const pausedElapsed = m.elapsedMinutes;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await metrics(rec.id))[0].elapsedMinutes).toBe(pausedElapsed);
+    await act(rec.id, 'resume');
+    [m] = await metrics(rec.id);
+    expect(m.state).toBe('running');
+    // The pause pushed the due instant back by (at least) the time spent waiting.
+    expect(m.dueAt - due).toBeGreaterThanOrEqual(1400);
+    await act(rec.id, 'done');
+    [m] = await metrics(rec.id);
+    expect(m).toMatchObject({ state: 'stopped', met: true, breached: false });
+    expect(m.elapsedMinutes).toBeLessThan(0.1);
+  });
+
+  it('fires a warning once, and the breach exactly at the due instant, once', async () => {
+    const rec = await create();
+    const c = await clock(rec.id);
+    const due = Number(c.due_at);
+    const warnAt = Number(c.started_at) + 5 * 60_000;
+    expect(await srv.slaChecker.pass(warnAt - 1)).toBe(0);
+    expect(await srv.slaChecker.pass(warnAt)).toBe(1);
+    expect(await srv.slaChecker.pass(warnAt + 1000)).toBe(0);
+    expect(await srv.slaChecker.pass(due - 1)).toBe(0);
+    expect(await srv.slaChecker.pass(due)).toBe(1);
+    expect(await srv.slaChecker.pass(due + 60_000)).toBe(0);
+    const after = await clock(rec.id);
+    expect(Number(after.breached_at)).toBe(due);
+    expect(after.next_check_at).toBeNull();
+    const history = await srv.services
+      .db('record_history')
+      .where({ record_id: rec.id })
+      .whereIn('kind', ['sla_warning', 'sla_breach'])
+      .select('kind');
+    expect(history.map((h: { kind: string }) => h.kind)).toEqual(['sla_warning', 'sla_breach']);
+    // The breach escalation ran once: it set the flag.
+    const r = (await srv.admin.get(`/records/${rec.id}`)).body;
+    expect(r.data.flagged).toBe(true);
+    const [m] = await metrics(rec.id);
+    expect(m.breached).toBe(true);
+  });
+
+  it('runs an OLA per process step: warning and breach actions of the node, stopped when the task is done', async () => {
+    const flow = structuredClone(DEFS[2]) as any;
+    flow.key = 'ola-flow';
+    flow.nodes[1] = {
+      ...flow.nodes[1],
+      dueIn: 'PT1H',
+      ola: { warnAt: [50], onBreach: [{ type: 'setField', field: 'flagged', value: 'true' }] },
+    };
+    expect((await srv.admin.post('/definitions', flow)).status).toBe(201);
+    expect((await srv.admin.post('/definitions/process/ola-flow/publish')).status).toBe(201);
+    const late = (
+      await srv.admin.post('/records', { type: 'ticket', process: 'ola-flow', data: { title: 'late' } })
+    ).body;
+    const olaClock = await srv.services
+      .db('sla_clocks')
+      .where({ record_id: late.id })
+      .whereNotNull('task_id')
+      .first();
+    expect(olaClock).toMatchObject({ sla_key: 'process:ola-flow', metric: 'work', state: 'running' });
+    const due = Number(olaClock.due_at);
+    expect(due - Number(olaClock.started_at)).toBe(3_600_000);
+    expect(await srv.slaChecker.pass(due - 1)).toBeGreaterThanOrEqual(1); // the 50% warning
+
+    expect(await srv.slaChecker.pass(due)).toBeGreaterThanOrEqual(1); // the breach
+    expect((await srv.admin.get(`/records/${late.id}`)).body.data.flagged).toBe(true);
+    const kinds = await srv.services
+      .db('record_history')
+      .where({ record_id: late.id })
+      .whereIn('kind', ['ola_warning', 'ola_breach'])
+      .select('kind');
+    expect(kinds.map((k: { kind: string }) => k.kind)).toEqual(['ola_warning', 'ola_breach']);
+
+    const early = (
+      await srv.admin.post('/records', { type: 'ticket', process: 'ola-flow', data: { title: 'early' } })
+    ).body;
+    await act(early.id, 'done');
+    const c = await srv.services
+      .db('sla_clocks')
+      .where({ record_id: early.id })
+      .whereNotNull('task_id')
+      .first();
+    await srv.slaChecker.pass(Number(c.next_check_at));
+    const stopped = await srv.services.db('sla_clocks').where({ id: c.id }).first();
+    expect(stopped.state).toBe('stopped');
+    expect(Boolean(stopped.met)).toBe(true);
+    expect((await srv.admin.get(`/records/${early.id}`)).body.data.flagged).toBeUndefined();
+  });
+
+  it('lets lists filter on SLA state and sort by the SLA due instant', async () => {
+    const a = await create();
+    const b = await create();
+    // b is due first: move a's clock later.
+    await srv.services
+      .db('sla_clocks')
+      .where({ record_id: a.id })
+      .update({ due_at: Date.now() + 9_000_000 });
+    await srv.services
+      .db('sla_clocks')
+      .where({ record_id: b.id })
+      .update({ due_at: Date.now() + 1_000 });
+    const sorted = (
+      await srv.admin.get('/records?type=ticket&sla=running&sort=slaDue&limit=500')
+    ).body.items.map((r: { id: number }) => r.id);
+    expect(sorted.indexOf(b.id)).toBeLessThan(sorted.indexOf(a.id));
+    const breached = (await srv.admin.get('/records?type=ticket&sla=breached')).body.items.map(
+      (r: { id: number }) => r.id,
+    );
+    expect(breached.length).toBeGreaterThan(0);
+    expect(breached).not.toContain(a.id);
+    const met = (await srv.admin.get('/records?type=ticket&sla=met')).body.items;
+    expect(met.every((r: { status: string }) => r.status === 'resolved')).toBe(true);
+    expect((await srv.admin.get('/records?sla=late')).status).toBe(400);
+  });
+
+  it('keeps running clocks on their SLA version when a new one is published', async () => {
+    const old = await create();
+    const detail = (await srv.admin.get('/definitions/sla/ticket-sla')).body;
+    expect(
+      (
+        await srv.admin.put('/definitions/sla/ticket-sla/draft', {
+          revision: detail.revision,
+          definition: sla(30),
+        })
+      ).status,
+    ).toBe(200);
+    expect((await srv.admin.post('/definitions/sla/ticket-sla/publish')).status).toBe(201);
+    const fresh = await create();
+    expect((await metrics(old.id))[0].targetMinutes).toBe(10);
+    expect((await metrics(fresh.id))[0].targetMinutes).toBe(30);
+    // The old clock still pauses by its own (v1) rules.
+    await act(old.id, 'wait');
+    expect((await metrics(old.id))[0].paused).toBe(true);
+  });
+});
