@@ -104,6 +104,27 @@ export interface ActionBody {
   recordVersion?: number;
 }
 
+/**
+ * Runs `fn` in one transaction on an open task the actor may see: the task and its instance
+ * locked, its process run loaded — 404 for a record out of sight, 409 for a task no longer open.
+ */
+async function inOpenTask<T>(
+  services: Services,
+  actor: Actor,
+  taskId: number,
+  hooks: EngineHooks,
+  fn: (trx: Knex, task: TaskRow, run: Run) => Promise<T>,
+): Promise<T> {
+  return services.db.transaction(async (trx) => {
+    const task = await lockTask(trx, taskId);
+    // Task, then instance: the order every path that moves an instance's tokens takes.
+    await lockInstance(trx, task.instance_id);
+    const run = await openRun(services, trx, actor, task, hooks);
+    assertOpen(task);
+    return fn(trx, task, run);
+  });
+}
+
 async function openRun(
   services: Services,
   trx: Knex,
@@ -129,11 +150,7 @@ export async function takeAction(
   body: ActionBody,
   hooks: EngineHooks,
 ): Promise<{ completed: boolean; recordId: number }> {
-  return services.db.transaction(async (trx) => {
-    const task = await lockTask(trx, taskId);
-    await lockInstance(trx, task.instance_id);
-    const run = await openRun(services, trx, actor, task, hooks);
-    assertOpen(task);
+  return inOpenTask(services, actor, taskId, hooks, async (trx, task, run) => {
     const n = node(run.graph, task.node_id) as UserTask;
     const edges = outgoingOf(run.graph, n.id);
     const edge = edges.find((e) => (e.action?.key ?? 'complete') === actionKey);
@@ -306,10 +323,7 @@ export async function claimTask(
   taskId: number,
   hooks: EngineHooks,
 ): Promise<void> {
-  await services.db.transaction(async (trx) => {
-    const task = await lockTask(trx, taskId);
-    const run = await openRun(services, trx, actor, task, hooks);
-    assertOpen(task);
+  await inOpenTask(services, actor, taskId, hooks, async (trx, task, run) => {
     if (!(await mayClaim(trx, actor, task))) {
       if (task.assignee_id !== null)
         throw conflict('already_claimed', 'error.already_claimed', { what: taskWhat(task.id) });
@@ -341,10 +355,7 @@ export async function transferTask(
   to: string,
   hooks: EngineHooks,
 ): Promise<void> {
-  await services.db.transaction(async (trx) => {
-    const task = await lockTask(trx, taskId);
-    const run = await openRun(services, trx, actor, task, hooks);
-    assertOpen(task);
+  await inOpenTask(services, actor, taskId, hooks, async (trx, task, run) => {
     const target = await userId(trx, to);
     if (task.approval_mode) {
       const from =
@@ -382,10 +393,7 @@ export async function addApprover(
   who: string,
   hooks: EngineHooks,
 ): Promise<void> {
-  await services.db.transaction(async (trx) => {
-    const task = await lockTask(trx, taskId);
-    const run = await openRun(services, trx, actor, task, hooks);
-    assertOpen(task);
+  await inOpenTask(services, actor, taskId, hooks, async (trx, task, run) => {
     if (!(await mayAct(trx, actor, task))) throw forbidden();
     const target = await userId(trx, who);
     if (!task.approval_mode) {
@@ -436,10 +444,7 @@ export async function returnTask(
   comment: string | undefined,
   hooks: EngineHooks,
 ): Promise<void> {
-  await services.db.transaction(async (trx) => {
-    const task = await lockTask(trx, taskId);
-    const run = await openRun(services, trx, actor, task, hooks);
-    assertOpen(task);
+  await inOpenTask(services, actor, taskId, hooks, async (trx, task, run) => {
     if (!(await mayAct(trx, actor, task))) throw forbidden();
     const targets = await returnTargets(trx, task);
     if (!targets.includes(toNode)) {
@@ -492,10 +497,7 @@ export async function urge(
   message: string | undefined,
   hooks: EngineHooks,
 ): Promise<void> {
-  await services.db.transaction(async (trx) => {
-    const task = await lockTask(trx, taskId);
-    const run = await openRun(services, trx, actor, task, hooks);
-    assertOpen(task);
+  await inOpenTask(services, actor, taskId, hooks, async (trx, task, run) => {
     await writeHistory(trx, run.rec.id, actor.username, [
       { kind: 'task', detail: { task: task.id, event: 'urged', message } },
     ]);
