@@ -191,10 +191,10 @@ describe('designer widgets in the portal', () => {
     await page.getByTestId('record-page').waitFor();
     await page.getByTestId('section-more').waitFor();
     await expect.poll(() => page.locator('#root_ci').inputValue()).toBe('srv-db-01');
+    // A stored person is looked up for its label (the linked record only if the agent may see it).
     await page.getByText('张伟 (zhangwei)').waitFor();
-    await page.getByText(`${earlierNumber} · 旧电脑蓝屏`).waitFor();
     await shot(page, 'workspace-record');
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 60_000);
 });
