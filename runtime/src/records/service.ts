@@ -115,8 +115,10 @@ export const engineHooks: EngineHooks = {
   ): Promise<Rec> {
     const form = await loadForm(run.trx, formKey);
     const processKey = await defaultProcess(run.trx, formKey);
+    // The number is taken on the run's own connection: a second pooled connection per linked
+    // record would let a burst of such actions exhaust the MySQL pool while holding it.
     const created = await createInTrx(
-      run.services,
+      { ...run.services, db: run.trx },
       run.trx,
       run.actor,
       form,
