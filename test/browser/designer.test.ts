@@ -241,6 +241,28 @@ describe('designer (browser)', () => {
     await expect.poll(() => page.getByTestId('json-error').count()).toBe(0);
     await shot(page, 'json-fixed');
 
+    // Valid JSON that breaks spec's JSON Schema: squiggled as you type, hover names the problem.
+    const squiggles = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error');
+    await expect.poll(() => squiggles.count()).toBe(0);
+    const unknown = '"bogusProp": 1,';
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('End');
+    await page.keyboard.type(unknown);
+    await expect.poll(() => squiggles.count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('json-error').count()).toBe(0);
+    // The squiggle lies under the text layer, so hover its spot with the mouse.
+    const box = (await squiggles.first().boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await expect
+      .poll(async () => (await page.locator('.monaco-hover').allTextContents()).join(' '), {
+        timeout: 10_000,
+      })
+      .toContain('Property bogusProp is not allowed');
+    await shot(page, 'json-schema-error');
+    for (let i = 0; i < unknown.length; i++) await page.keyboard.press('Backspace');
+    await expect.poll(() => squiggles.count(), { timeout: 10_000 }).toBe(0);
+    await page.mouse.move(0, 0);
+
     await page.getByTestId('mode').getByText('可视化').click();
     await page.getByTestId('process-canvas').waitFor();
     await page.waitForTimeout(400);

@@ -250,6 +250,56 @@ describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
     expect((await srv.admin.get('/records?sla=late')).status).toBe(400);
   });
 
+  it("summarises each listed record's SLA state: due, warned, paused, breached, or none", async () => {
+    const summary = async (rec: { id: number; number: string }) => {
+      const res = await srv.admin.get(`/records?type=ticket&q=${rec.number}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const item = res.body.items.find((r: { id: number }) => r.id === rec.id);
+      expect(item).toBeDefined();
+      return item.sla;
+    };
+    const rec = await create();
+    const c = await clock(rec.id);
+    expect(await summary(rec)).toEqual({
+      dueAt: Number(c.due_at),
+      paused: false,
+      warned: false,
+      breached: false,
+    });
+    // The 50% warning: still running, now warned.
+    await srv.slaChecker.pass(Number(c.started_at) + 5 * 60_000);
+    expect(await summary(rec)).toEqual({
+      dueAt: Number(c.due_at),
+      paused: false,
+      warned: true,
+      breached: false,
+    });
+    // Waiting for the customer: paused, no due instant, the warning stays.
+    await act(rec.id, 'wait');
+    expect(await summary(rec)).toEqual({ dueAt: null, paused: true, warned: true, breached: false });
+    await act(rec.id, 'resume');
+
+    const late = await create();
+    const lateClock = await clock(late.id);
+    await srv.slaChecker.pass(Number(lateClock.due_at));
+    expect(await summary(late)).toMatchObject({ breached: true, warned: true, paused: false });
+    // Met (stopped) after the breach: nothing runs, the breach is remembered.
+    await act(late.id, 'done');
+    expect(await summary(late)).toEqual({ dueAt: null, paused: false, warned: false, breached: true });
+
+    // A record whose only clock is a task's OLA has no SLA summary.
+    const bare = await create();
+    const own = await clock(bare.id);
+    await srv.services
+      .db('sla_clocks')
+      .where({ id: own.id })
+      .update({ task_id: 999_999, sla_key: 'process:x', metric: 'work', warned: '[50]', breached: true });
+    expect(await summary(bare)).toBeNull();
+    // Lists without SLA clocks on the page still answer.
+    const none = await srv.admin.get('/records?type=ticket&sla=met&limit=1');
+    expect(none.status).toBe(200);
+  });
+
   it('keeps running clocks on their SLA version when a new one is published', async () => {
     const old = await create();
     const detail = (await srv.admin.get('/definitions/sla/ticket-sla')).body;

@@ -1,6 +1,12 @@
 import { loader } from '@monaco-editor/react';
 import { definitionJsonSchemas } from '@opsloom/spec';
 import * as monaco from 'monaco-editor/editor';
+// The editor contributions (hover, marker navigation, code actions, …) and their services. In
+// 0.57 only the JSON mode's worker client pulls them in, lazily, after the first editor has
+// initialised the standalone services: the contributions then miss services ("depends on
+// UNKNOWN service actionWidgetService") and schema markers have no hover to show their message.
+// Loading them before any editor exists registers everything up front.
+import 'monaco-editor/internal/common/workers';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/languages/features/json/json.worker?worker';
 import { jsonDefaults } from 'monaco-editor/languages/features/json/register';

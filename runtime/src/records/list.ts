@@ -77,8 +77,24 @@ export interface ListQuery {
   [field: `f.${string}`]: string | number | undefined;
 }
 
+/**
+ * A listed record's SLA state, over its SLA metrics (not its tasks' OLAs); null without any.
+ * - dueAt: the earliest due instant among running metrics (null when none runs);
+ * - paused: a metric is paused and none runs;
+ * - warned: a running or paused metric has passed a warning threshold;
+ * - breached: any metric (of any cycle, stopped or not) breached its target.
+ */
+export interface SlaSummary {
+  dueAt: number | null;
+  paused: boolean;
+  warned: boolean;
+  breached: boolean;
+}
+
+export type ListItem = RecordView & { sla: SlaSummary | null };
+
 export interface ListResult {
-  items: RecordView[];
+  items: ListItem[];
   /** How many records match, counted up to TOTAL_CAP. */
   total: number;
   /** False when more than TOTAL_CAP records match: `total` is then TOTAL_CAP ("1,000+"). */
@@ -439,10 +455,48 @@ export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Pro
     nextCursor = encodeCursor({ sort: sortRaw, value, id: Number(last.id) });
   }
   const counted = Number((totalRow as { n: unknown } | undefined)?.n ?? 0);
+  const [views, slas] = await Promise.all([
+    viewRecords(db, page.map(fromRow)),
+    slaSummaries(
+      db,
+      page.map((r) => Number(r.id)),
+    ),
+  ]);
   return {
-    items: await viewRecords(db, page.map(fromRow)),
+    items: views.map((v) => ({ ...v, sla: slas.get(v.id) ?? null })),
     total: Math.min(counted, TOTAL_CAP),
     totalExact: counted <= TOTAL_CAP,
     nextCursor,
   };
+}
+
+/** The SLA summary of each listed record that has SLA clocks, in one query (see SlaSummary). */
+async function slaSummaries(db: Knex, ids: number[]): Promise<Map<number, SlaSummary>> {
+  const out = new Map<number, SlaSummary>();
+  if (!ids.length) return out;
+  const rows: { record_id: unknown; state: string; due_at: unknown; warned: string; breached: unknown }[] =
+    await db('sla_clocks')
+      .whereIn('record_id', ids)
+      .whereNull('task_id')
+      .select('record_id', 'state', 'due_at', 'warned', 'breached');
+  const running = new Set<number>();
+  for (const row of rows) {
+    const id = Number(row.record_id);
+    let s = out.get(id);
+    if (!s) {
+      s = { dueAt: null, paused: false, warned: false, breached: false };
+      out.set(id, s);
+    }
+    const live = row.state === 'running' || row.state === 'paused';
+    if (row.state === 'running') {
+      running.add(id);
+      const due = row.due_at === null ? null : Number(row.due_at);
+      if (due !== null && (s.dueAt === null || due < s.dueAt)) s.dueAt = due;
+    }
+    if (row.state === 'paused') s.paused = true;
+    if (live && row.warned !== '[]') s.warned = true;
+    if (Number(row.breached)) s.breached = true;
+  }
+  for (const id of running) out.get(id)!.paused = false;
+  return out;
 }

@@ -29,6 +29,22 @@ export const RecordViewSchema = Type.Object({
   closedAt: Type.Union([Type.Integer(), Type.Null()]),
 });
 
+const SlaSummarySchema = Type.Union(
+  [
+    Type.Object({
+      dueAt: Type.Union([Type.Integer(), Type.Null()], {
+        description: 'earliest due instant (epoch ms) among running SLA metrics; null when none runs',
+      }),
+      paused: Type.Boolean({ description: 'a metric is paused and none runs' }),
+      warned: Type.Boolean({ description: 'a running or paused metric passed a warning threshold' }),
+      breached: Type.Boolean({ description: 'any SLA metric breached its target' }),
+    }),
+    Type.Null(),
+  ],
+  { description: "the record's SLA state (OLAs of tasks excluded); null when it has no SLA clocks" },
+);
+const RecordListItemSchema = Type.Composite([RecordViewSchema, Type.Object({ sla: SlaSummarySchema })]);
+
 const InstantParam = Type.String({ minLength: 1, maxLength: 40, description: 'epoch ms or ISO 8601' });
 const ListRecordsQuery = Type.Object(
   {
@@ -84,7 +100,7 @@ export const recordRoutes = [
     access: 'authenticated',
     query: ListRecordsQuery,
     response: Type.Object({
-      items: Type.Array(RecordViewSchema),
+      items: Type.Array(RecordListItemSchema),
       total: Type.Integer({ description: 'matching records, counted up to 1,000' }),
       totalExact: Type.Boolean({ description: 'false when more than 1,000 match (total is then 1,000)' }),
       nextCursor: Type.Union([Type.String(), Type.Null()]),

@@ -79,6 +79,23 @@ export interface RecordView {
   closedAt: number | null;
 }
 
+/** A record's SLA state in list answers (GET /records); null when it has no SLA clocks. */
+export interface SlaSummary {
+  /** Earliest due instant among running metrics; null when none runs. */
+  dueAt: number | null;
+  /** A metric is paused and none runs. */
+  paused: boolean;
+  /** A running or paused metric passed a warning threshold. */
+  warned: boolean;
+  /** Any metric breached its target. */
+  breached: boolean;
+}
+
+/** An item of GET /records. */
+export interface RecordListItem extends RecordView {
+  sla: SlaSummary | null;
+}
+
 export interface TaskAction {
   key: string;
   label: unknown;

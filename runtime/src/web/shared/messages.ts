@@ -128,6 +128,8 @@ export const messages = {
   'list.created': { 'zh-CN': '创建时间', en: 'Created' },
   'countdown.left': { 'zh-CN': '剩余 {time}', en: '{time} left' },
   'countdown.overdue': { 'zh-CN': '已超时 {time}', en: 'overdue by {time}' },
+  'countdown.paused': { 'zh-CN': '已暂停', en: 'paused' },
+  'countdown.breached': { 'zh-CN': 'SLA 已违约', en: 'SLA breached' },
   'bulk.assign': { 'zh-CN': '批量分派（{n}）', en: 'Assign ({n})' },
   'bulk.action': { 'zh-CN': '批量流转（{n}）', en: 'Transition ({n})' },
   'bulk.hint': {

@@ -1,11 +1,11 @@
 import { App, Badge, Button, Card, Col, Menu, Modal, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
-import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
-import { countdownState, formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { get, type OpenTask, post, type RecordListItem, type User } from '../shared/api.ts';
+import { formatTime, STATUS_COLORS } from '../shared/format.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
 import { errorText } from '../shared/TaskActions.tsx';
-import { Countdown } from './Countdown.tsx';
+import { SlaCountdown } from './Countdown.tsx';
 import { loadDue, loadQueue, QUEUES, type QueueKey } from './queues.ts';
 import { UserSelect } from './UserSelect.tsx';
 
@@ -22,7 +22,7 @@ type Due = Map<number, { dueAt: number; since: number }>;
 export function QueuesPage({ user }: { user: User }) {
   const { t, locale } = useT();
   const [queue, setQueue] = useState<QueueKey>('mine');
-  const [lists, setLists] = useState<Partial<Record<QueueKey, RecordView[]>>>({});
+  const [lists, setLists] = useState<Partial<Record<QueueKey, RecordListItem[]>>>({});
   const [due, setDue] = useState<Due>(new Map());
   const [selected, setSelected] = useState<number[]>([]);
   const [tick, setTick] = useState(0);
@@ -30,19 +30,18 @@ export function QueuesPage({ user }: { user: User }) {
 
   useEffect(() => {
     (async () => {
-      const [mine, unassigned, open] = await Promise.all([
+      const [mine, unassigned, open, breaching] = await Promise.all([
         loadQueue('mine', user),
         loadQueue('unassigned', user),
         loadQueue('open', user),
+        loadQueue('breaching', user),
       ]);
-      const d = await loadDue(open);
-      // TODO(SLA): "breaching soon" should come from SLA metrics (response/resolution clocks) once
-      // the SLA engine exposes them; until then it is driven by the open tasks' dueAt (node dueIn).
-      const now = Date.now();
-      const breaching = open
-        .filter((r) => d.has(r.id) && countdownState(d.get(r.id)!.since, d.get(r.id)!.dueAt, now) !== 'ok')
-        .sort((a, b) => d.get(a.id)!.dueAt - d.get(b.id)!.dueAt);
-      setDue(d);
+      // Records without SLA clocks count down to their open tasks' due time (node dueIn) instead.
+      const seen = new Set<number>();
+      const noSla = [...mine, ...unassigned, ...open].filter(
+        (r) => !r.sla && !seen.has(r.id) && seen.add(r.id),
+      );
+      setDue(await loadDue(noSla));
       setLists({ mine, unassigned, open, breaching });
       setSelected([]);
     })();
@@ -54,7 +53,7 @@ export function QueuesPage({ user }: { user: User }) {
       {
         title: t('list.number'),
         dataIndex: 'number',
-        render: (n: string, r: RecordView) => <Link href={`/records/${r.id}`}>{n}</Link>,
+        render: (n: string, r: RecordListItem) => <Link href={`/records/${r.id}`}>{n}</Link>,
       },
       { title: t('list.title'), dataIndex: 'title', ellipsis: true },
       {
@@ -68,8 +67,12 @@ export function QueuesPage({ user }: { user: User }) {
       {
         title: t('list.due'),
         key: 'due',
-        render: (_: unknown, r: RecordView) => (
-          <Countdown dueAt={due.get(r.id)?.dueAt} since={due.get(r.id)?.since ?? r.updatedAt} />
+        render: (_: unknown, r: RecordListItem) => (
+          <SlaCountdown
+            sla={r.sla}
+            dueAt={due.get(r.id)?.dueAt}
+            since={due.get(r.id)?.since ?? r.updatedAt}
+          />
         ),
       },
       { title: t('list.updated'), dataIndex: 'updatedAt', render: (v: number) => formatTime(v, locale) },
@@ -109,7 +112,7 @@ export function QueuesPage({ user }: { user: User }) {
             </Space>
           }
         >
-          <Table<RecordView>
+          <Table<RecordListItem>
             size="small"
             rowKey="id"
             loading={!rows}

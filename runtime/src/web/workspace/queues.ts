@@ -1,18 +1,19 @@
-import { get, type OpenTask, type RecordView, type User } from '../shared/api.ts';
+import { get, type OpenTask, type RecordListItem, type RecordView, type User } from '../shared/api.ts';
 
 /**
- * The saved filters of the workspace. Each loads records through GET /records; "open" is
- * narrowed in the browser (closedAt null) because the list has no open/closed filter yet.
+ * The saved filters of the workspace. Each loads records through GET /records, whose items carry
+ * their SLA summary; "open" is narrowed in the browser (closedAt null) because the list has no
+ * open/closed filter yet. "breaching" is the records with a running SLA metric, earliest due first.
  */
 export const QUEUES = ['mine', 'unassigned', 'open', 'breaching'] as const;
 export type QueueKey = (typeof QUEUES)[number];
 
-async function list(query: string): Promise<RecordView[]> {
-  const r = await get<{ items: RecordView[] }>(`/records?${query}&sort=-updatedAt&limit=200`);
+async function list(query: string, sort = '-updatedAt'): Promise<RecordListItem[]> {
+  const r = await get<{ items: RecordListItem[] }>(`/records?${query}&sort=${sort}&limit=200`);
   return r.items.filter((x) => x.closedAt === null);
 }
 
-export async function loadQueue(key: QueueKey, user: User): Promise<RecordView[]> {
+export async function loadQueue(key: QueueKey, user: User): Promise<RecordListItem[]> {
   if (key === 'mine') return list(`assignee=${encodeURIComponent(user.username)}`);
   if (key === 'unassigned') {
     const groups = user.groups ?? [];
@@ -20,6 +21,9 @@ export async function loadQueue(key: QueueKey, user: User): Promise<RecordView[]
     const seen = new Set<number>();
     return lists.flat().filter((r) => !seen.has(r.id) && seen.add(r.id));
   }
+  if (key === 'breaching')
+    // sla=running also matches paused clocks (and sorts them first, due NULL): keep the running ones.
+    return (await list('sla=running', 'slaDue')).filter((r) => r.sla?.dueAt != null);
   return list('');
 }
 
