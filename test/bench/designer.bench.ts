@@ -8,6 +8,7 @@
 //  - process300_drag_fps: a 300-node process open in the process designer; one node dragged with
 //    60 pointer moves while requestAnimationFrame counts frames. Target ≥ 30 fps.
 // See README.md.
+
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +19,7 @@ import { CHROMIUM, CHROMIUM_ARGS, REPO_ROOT } from '../browser/browser.ts';
 import { ApiClient } from '../support/client.ts';
 import { SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { emit, machine, note, round } from './lib/common.ts';
+import { measureFirstLoad } from './lib/first-load.ts';
 
 const BENCH = 'designer';
 const FIELDS = 300;
@@ -235,35 +237,9 @@ try {
   page.on('pageerror', (e) => note(`[${BENCH}] pageerror ${e.message}`));
 
   // 1. First load of the definitions list.
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-  const scripts = new Map<string, { url: string; encoding: string }>();
-  const finished = new Map<string, number>();
-  cdp.on('Network.responseReceived', (e) => {
-    if (e.type === 'Script')
-      scripts.set(e.requestId, {
-        url: e.response.url,
-        encoding: String(
-          e.response.headers['Content-Encoding'] ?? e.response.headers['content-encoding'] ?? '',
-        ),
-      });
-  });
-  cdp.on('Network.loadingFinished', (e) => finished.set(e.requestId, e.encodedDataLength));
-  const started = performance.now();
-  await page.goto(`${running.url}/designer/`);
-  await page.locator('[data-testid=definitions-list] .ant-table-row').first().waitFor({ timeout: 60_000 });
-  const shownMs = performance.now() - started;
-  let bytes = 0;
-  const files: string[] = [];
-  for (const [id, s] of scripts) {
-    const size = finished.get(id);
-    if (size === undefined) continue;
-    bytes += size;
-    files.push(
-      `${path.basename(new URL(s.url).pathname)} ${round(size / 1024, 1)} KB ${s.encoding || 'identity'}`,
-    );
-  }
+  const { bytes, files, shownMs } = await measureFirstLoad(context, page, `${running.url}/designer/`, () =>
+    page.locator('[data-testid=definitions-list] .ant-table-row').first().waitFor({ timeout: 60_000 }),
+  );
   note(`[${BENCH}] ${files.length} scripts before the definitions list showed (${round(shownMs)} ms):`);
   for (const f of files) note(`  ${f}`);
   emit({
@@ -272,8 +248,6 @@ try {
     value: round(bytes / 1024, 1),
     scripts: files.length,
   } as never);
-  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
-  await cdp.detach();
 
   // 2. Typing in a 300-field form.
   await page.goto(`${running.url}/designer/form/bench-form300`);

@@ -59,25 +59,11 @@ export interface User {
   groups?: string[];
 }
 
-export interface RecordView {
-  id: number;
-  type: string;
-  number: string;
-  title: string;
-  description: string | null;
-  status: string;
-  priority: string | null;
-  requester: string | null;
-  assignee: string | null;
-  group: string | null;
-  data: Record<string, unknown>;
-  version: number;
-  formVersion: number;
-  createdAt: number;
-  updatedAt: number;
-  resolvedAt: number | null;
-  closedAt: number | null;
-}
+// The server's own response types: type-only imports, erased from the bundle, so the web apps
+// and the API cannot drift apart.
+import type { RecordView } from '../../records/view.ts';
+
+export type { RecordView };
 
 /** A record's SLA state in list answers (GET /records); null when it has no SLA clocks. */
 export interface SlaSummary {
