@@ -5,7 +5,9 @@ import { ensureAdmin, ensureDemoData, ensureDemoRecords, ensureSystemUser } from
 import type { Config } from './config.ts';
 import type { Services } from './context.ts';
 import { connect } from './db/connect.ts';
+import { shareCommits } from './db/group-commit.ts';
 import { migrateLatest } from './db/migrations/index.ts';
+import { watchDefinitionWrites } from './definitions/current.ts';
 import { JobRunner } from './engine/runner.ts';
 import { createLogger } from './log.ts';
 import { installPlugins, type PluginReport } from './plugins/installer.ts';
@@ -46,6 +48,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
   try {
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
+    shareCommits(db);
+    watchDefinitionWrites(db);
     await ensureAdmin(services, print);
     await ensureSystemUser(services);
     if (opts.demo) await ensureDemoData(services, print);

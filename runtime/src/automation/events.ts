@@ -56,6 +56,13 @@ export interface Cause {
   actions: number;
 }
 
+/** What the caller may hand over besides the event: the record as the change left it, to spare a re-read. */
+export interface EventContext {
+  record?: Rec;
+  /** The record was inserted by this change: it has no SLA clocks yet. */
+  created?: boolean;
+}
+
 export interface EventPayload extends EventInput, Cause {
   at: number;
 }
@@ -66,7 +73,7 @@ const causes = new AsyncLocalStorage<Cause>();
 export const withCause = <T>(cause: Cause, fn: () => Promise<T>): Promise<T> => causes.run(cause, fn);
 
 /** The one call sites use: writes the event in the caller's transaction. */
-export async function emitEvent(trx: Knex, event: EventInput): Promise<void> {
+export async function emitEvent(trx: Knex, event: EventInput, known: EventContext = {}): Promise<void> {
   const cause = causes.getStore();
   const payload: EventPayload = {
     ...event,
@@ -77,7 +84,7 @@ export async function emitEvent(trx: Knex, event: EventInput): Promise<void> {
   };
   // SLA clocks move in the transaction of the change itself, so their instants are exact.
   if (event.type.startsWith('record.'))
-    await applySlaEvent(trx, { type: event.type, recordId: event.recordId }, payload.at);
+    await applySlaEvent(trx, { type: event.type, recordId: event.recordId, ...known }, payload.at);
   await enqueueJob(trx, {
     type: EVENT_JOB,
     dueAt: payload.at,

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { fromJson } from '../db/json.ts';
+import { currentOfKind } from '../definitions/current.ts';
 import { recordContext } from '../engine/context.ts';
 import type { EngineHooks } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
@@ -28,26 +29,17 @@ const cache = new Map<string, LoadedRule>();
 
 /** The published, not retired rules (their latest versions). */
 export async function publishedRules(db: Knex): Promise<LoadedRule[]> {
-  const rows = await db('definitions as d')
-    .join('definition_versions as v', function () {
-      this.on('v.kind', 'd.kind').andOn('v.key', 'd.key').andOn('v.version', 'd.latest_version');
-    })
-    .where('d.kind', 'rule')
-    .whereNot('d.status', 'retired')
-    .where('d.latest_version', '>', 0)
-    .orderBy('d.key')
-    .select('d.key', 'd.latest_version', 'v.checksum');
   const out: LoadedRule[] = [];
-  for (const r of rows) {
+  for (const r of await currentOfKind(db, 'rule')) {
     // The checksum keeps two databases served by one process (tests) from sharing an entry.
-    const id = `${r.key}@${r.latest_version}#${r.checksum}`;
+    const id = `${r.key}@${r.version}#${r.checksum}`;
     let rule = cache.get(id);
     if (!rule) {
       const v = await db('definition_versions')
-        .where({ kind: 'rule', key: r.key, version: r.latest_version })
+        .where({ kind: 'rule', key: r.key, version: r.version })
         .first('body');
       if (!v) continue;
-      rule = { key: r.key, version: Number(r.latest_version), def: fromJson<RuleDefinition>(v.body)! };
+      rule = { key: r.key, version: r.version, def: fromJson<RuleDefinition>(v.body)! };
       cache.set(id, rule);
     }
     out.push(rule);

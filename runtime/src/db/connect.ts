@@ -26,6 +26,13 @@ function cachePreparedStatements(conn: { prepare(sql: string): unknown }, limit 
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
   conn.prepare = (sql: string) => {
+    // knex names its savepoints uniquely per transaction: caching them would only evict the rest.
+    if (
+      sql.startsWith('SAVEPOINT trx') ||
+      sql.startsWith('RELEASE SAVEPOINT') ||
+      sql.startsWith('ROLLBACK TO')
+    )
+      return prepare(sql);
     let statement = cache.get(sql);
     if (statement === undefined) {
       statement = prepare(sql);

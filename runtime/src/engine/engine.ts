@@ -276,10 +276,15 @@ export async function follow(
  * the record resolved (the requester may still confirm or reopen); moving to any other working
  * status after it — a reopen — clears the mark.
  */
-async function setStatusFor(run: Run, n: ProcessNode): Promise<void> {
-  if (!n.status || n.status === run.rec.status) return;
+function statusPatch(run: Run, n: ProcessNode): RecordPatch {
+  if (!n.status || n.status === run.rec.status) return {};
   const resolved = n.status === 'resolved' ? true : run.rec.resolvedAt !== null ? false : undefined;
-  await patchRecord(run, { status: n.status, ...(resolved !== undefined ? { resolved } : {}) });
+  return { status: n.status, ...(resolved !== undefined ? { resolved } : {}) };
+}
+
+async function setStatusFor(run: Run, n: ProcessNode): Promise<void> {
+  const patch = statusPatch(run, n);
+  if (Object.keys(patch).length) await patchRecord(run, patch);
 }
 
 async function enter(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope): Promise<void> {
@@ -290,7 +295,9 @@ async function enter(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope
       `流程 ${run.graph.key} 连续执行超过 ${MAX_STEPS} 步未停止`,
     );
   }
-  await setTokenStatus(run.trx, token.id, 'active', n.id);
+  // Nodes that wait right away take the token as waiting: one write instead of two.
+  const waits = n.type === 'userTask' || n.type === 'timer' || n.type === 'subProcess';
+  await setTokenStatus(run.trx, token.id, waits ? 'waiting' : 'active', n.id);
   token.node_id = n.id;
   switch (n.type) {
     case 'start':
@@ -304,12 +311,10 @@ async function enter(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope
     case 'parallelJoin':
       return arriveAtJoin(run, token, n, scope);
     case 'userTask':
-      await setStatusFor(run, n);
-      await setTokenStatus(run.trx, token.id, 'waiting');
+      // The step's status is written together with the task's assignment (createTask).
       return createTask(run, token, n);
     case 'timer': {
       await setStatusFor(run, n);
-      await setTokenStatus(run.trx, token.id, 'waiting');
       let due: number;
       if (n.timer.delay) due = Date.now() + durationMs(n.timer.delay);
       else {
@@ -348,7 +353,6 @@ async function enter(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope
       return leave(run, token, n, scope);
     case 'subProcess': {
       await setStatusFor(run, n);
-      await setTokenStatus(run.trx, token.id, 'waiting');
       const child = await loadGraph(run.trx, n.process);
       if (child.def.form !== run.form.key) {
         throw engineError(
@@ -556,8 +560,11 @@ async function reachEnd(run: Run, token: TokenRow, n: Extract<ProcessNode, { typ
 }
 
 async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { type: 'userTask' }>) {
-  const ctx = await exprContext(run);
-  const who = await resolveAssignee(run.trx, n.assignee, run.rec, ctx);
+  // Assignee rules see the record with the step's status already set, as if written first.
+  const status = statusPatch(run, n);
+  const rec = status.status ? { ...run.rec, status: status.status } : run.rec;
+  const ctx = await exprContext({ ...run, rec });
+  const who = await resolveAssignee(run.trx, n.assignee, rec, ctx);
   const mode = n.approval?.mode ?? null;
   let assigneeId: number | null = null;
   if (who.userIds.length === 1 || (who.userIds.length > 0 && (!mode || mode === 'single')))
@@ -598,12 +605,12 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
   }
   // A step that waits on the requester (confirm, reply) leaves the record with its agent and
   // queue; every other step hands the record to whoever holds the task.
+  const patch: RecordPatch = { ...status };
   if (n.assignee.type !== 'requester') {
-    const patch: RecordPatch = {};
     if (who.groupId !== null && who.groupId !== run.rec.groupId) patch.groupId = who.groupId;
     if (assigneeId !== run.rec.assigneeId) patch.assigneeId = assigneeId;
-    if (Object.keys(patch).length) await patchRecord(run, patch);
   }
+  if (Object.keys(patch).length) await patchRecord(run, patch);
   await writeHistory(run.trx, run.rec.id, run.actor, [
     {
       kind: 'task',

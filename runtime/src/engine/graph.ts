@@ -1,6 +1,7 @@
 import type { ProcessDefinition, ProcessEdge, ProcessNode } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
+import { currentVersion } from '../definitions/current.ts';
 import { notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
 
@@ -35,10 +36,9 @@ export function compileGraph(def: ProcessDefinition, version: number): Graph {
 export async function loadGraph(db: Knex, key: string, version?: number): Promise<Graph> {
   let v = version;
   if (v === undefined) {
-    const row = await db('definitions').where({ kind: 'process', key }).first('latest_version', 'status');
-    if (!row || row.latest_version === 0 || row.status === 'retired')
-      throw notFound(translateBoth('what.definition', { kind: 'process', key }));
-    v = Number(row.latest_version);
+    const current = await currentVersion(db, 'process', key);
+    if (current === null) throw notFound(translateBoth('what.definition', { kind: 'process', key }));
+    v = current;
   }
   const id = `${key}@${v}`;
   const hit = cache.get(id);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertRows } from '../db/held-inserts.ts';
 import { toJson } from '../db/json.ts';
 
 export interface NewJob {
@@ -26,25 +27,27 @@ export interface JobRow {
 }
 
 /** Jobs are written in the transaction that creates the wait, so they exist exactly when it does. */
-export async function enqueueJob(trx: Knex, job: NewJob): Promise<number> {
-  const [id] = await trx('jobs').insert({
-    type: job.type,
-    status: 'pending',
-    due_at: job.dueAt,
-    payload: toJson(job.payload),
-    instance_id: job.instanceId,
-    token_id: job.tokenId,
-    attempts: 0,
-    max_attempts: job.maxAttempts ?? 5,
-    created_at: Date.now(),
-  });
-  return Number(id);
+export async function enqueueJob(trx: Knex, job: NewJob): Promise<void> {
+  await insertRows(trx, 'jobs', [
+    {
+      type: job.type,
+      status: 'pending',
+      due_at: job.dueAt,
+      payload: toJson(job.payload),
+      instance_id: job.instanceId,
+      token_id: job.tokenId,
+      attempts: 0,
+      max_attempts: job.maxAttempts ?? 5,
+      created_at: Date.now(),
+    },
+  ]);
 }
 
 /**
- * Claims up to `limit` due jobs for `owner`. Each claim is a conditional UPDATE on the job's
- * status (or on an expired lock of a runtime that died), so of several runtimes racing for a
- * job exactly one gets it.
+ * Claims up to `limit` due jobs for `owner` with one conditional UPDATE: a row is taken only if
+ * it is still pending and due (or running under an expired lock of a runtime that died) when the
+ * UPDATE reaches it, so of several runtimes racing for a job exactly one gets it. The claim's
+ * lock expiry doubles as its stamp: the rows carrying this owner and stamp are this claim's.
  */
 export async function claimDueJobs(
   db: Knex,
@@ -53,31 +56,39 @@ export async function claimDueJobs(
   lockMs: number,
   now = Date.now(),
 ): Promise<JobRow[]> {
-  const candidates = await db('jobs')
-    .where((q) =>
-      q
+  const claimable = (q: Knex.QueryBuilder) =>
+    q.where((w) =>
+      w
         .where((p) => p.where('status', 'pending').andWhere('due_at', '<=', now))
         .orWhere((p) => p.where('status', 'running').andWhere('lock_expires_at', '<', now)),
-    )
+    );
+  // Two index range scans rather than one OR: under a backlog the OR made the database collect
+  // and sort every due job on each claim.
+  const due = await db('jobs')
+    .where('status', 'pending')
+    .andWhere('due_at', '<=', now)
     .orderBy('due_at')
     .limit(limit)
-    .select('id', 'status', 'lock_owner', 'attempts');
-  const claimed: JobRow[] = [];
-  for (const c of candidates) {
-    const n = await db('jobs')
-      .where({ id: c.id, status: c.status, attempts: c.attempts })
-      .andWhere((q) =>
-        c.lock_owner === null ? q.whereNull('lock_owner') : q.where('lock_owner', c.lock_owner),
-      )
-      .update({
-        status: 'running',
-        lock_owner: owner,
-        lock_expires_at: now + lockMs,
-        attempts: c.attempts + 1,
-      });
-    if (n === 1) claimed.push((await db('jobs').where({ id: c.id }).first()) as JobRow);
-  }
-  return claimed;
+    .select('id');
+  const orphaned = await db('jobs')
+    .where('status', 'running')
+    .andWhere('lock_expires_at', '<', now)
+    .limit(limit)
+    .select('id');
+  const ids = [...orphaned, ...due].slice(0, limit).map((r: { id: number }) => r.id);
+  if (!ids.length) return [];
+  const stamp = now + lockMs;
+  const n = await claimable(db('jobs').whereIn('id', ids)).update({
+    status: 'running',
+    lock_owner: owner,
+    lock_expires_at: stamp,
+    attempts: db.raw('?? + 1', ['attempts']),
+  });
+  if (!n) return [];
+  return (await db('jobs')
+    .whereIn('id', ids)
+    .where({ status: 'running', lock_owner: owner, lock_expires_at: stamp })
+    .orderBy('due_at')) as JobRow[];
 }
 
 /** Finishes a claimed job inside the transaction that applied its effect; false if the claim was lost. */

@@ -3,6 +3,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
+import { currentVersion } from '../definitions/current.ts';
 import { ApiError } from '../http/errors.ts';
 import { type FieldProblem, toFieldProblems } from '../http/validate.ts';
 import { translateBoth } from '../i18n/translate.ts';
@@ -14,21 +15,21 @@ export interface LoadedForm {
   validate: ValidateFunction;
 }
 
-// Form versions are immutable, so a compiled form is cached forever by key@version; only
-// "which version is current" is read from the database on each use.
+// Form versions are immutable, so a compiled form is cached forever by key@version; which
+// version is current comes from definitions/current.ts.
 const compiled = new Map<string, LoadedForm>();
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true }));
 
 export async function loadForm(db: Knex, key: string, version?: number): Promise<LoadedForm> {
   let v = version;
   if (v === undefined) {
-    const row = await db('definitions').where({ kind: 'form', key }).first('latest_version', 'status');
-    if (!row || row.latest_version === 0 || row.status === 'retired') {
+    const current = await currentVersion(db, 'form', key);
+    if (current === null) {
       throw new ApiError(404, 'not_found', 'error.not_found', {
         what: translateBoth('what.record_type', { key }),
       });
     }
-    v = Number(row.latest_version);
+    v = current;
   }
   const id = `${key}@${v}`;
   const hit = compiled.get(id);

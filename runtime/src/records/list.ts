@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
+import { latestPublished } from '../definitions/current.ts';
 import { ApiError } from '../http/errors.ts';
 import type { FieldProblem } from '../http/validate.ts';
 import { type MessageKey, type MessageParams, translateBoth } from '../i18n/translate.ts';
@@ -160,10 +161,10 @@ const list = (v: string) =>
 
 /** The indexed fields of a record type (latest published form) and which of them are numeric. */
 async function indexedFields(db: Knex, type: string): Promise<Map<string, boolean>> {
-  const row = await db('definitions').where({ kind: 'form', key: type }).first('latest_version');
-  if (!row || Number(row.latest_version) === 0)
+  const version = await latestPublished(db, 'form', type);
+  if (version === null)
     throw badRequest('unknown_record_type', 'error.unknown_record_type', { type }, '/type');
-  const form = await loadForm(db, type, Number(row.latest_version));
+  const form = await loadForm(db, type, version);
   const props = (form.def.schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
   return new Map(
     (form.def.indexed ?? []).map((f) => {

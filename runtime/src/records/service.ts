@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import { emitEvent, recordChanges } from '../automation/events.ts';
 import type { Actor, Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
+import { holdInserts } from '../db/held-inserts.ts';
+import { currentOfKind } from '../definitions/current.ts';
 import { type EngineHooks, type Run, startInstance } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { ApiError, notFound } from '../http/errors.ts';
@@ -9,7 +11,6 @@ import { translateBoth } from '../i18n/translate.ts';
 import { checkRecordData, derivePriority, fieldError, type LoadedForm, loadForm } from './forms.ts';
 import {
   allocateNumber,
-  batchHistory,
   type Data,
   insertRecord,
   loadRecord,
@@ -21,17 +22,11 @@ import { assertCanSee, isStaff } from './visibility.ts';
 
 /** The process new records of a type run: the catalog item's, else the one published process for the form. */
 export async function defaultProcess(db: Knex, type: string): Promise<string | null> {
-  const rows = await db('definitions')
-    .where({ kind: 'process' })
-    .whereNot('status', 'retired')
-    .where('latest_version', '>', 0)
-    .select('key', 'latest_version');
   const matching: string[] = [];
-  for (const r of rows) {
-    // Pinned to the version just read: compiled graphs are cached by key@version, so this
-    // loop sends no query per process.
-    const graph = await loadGraph(db, r.key, Number(r.latest_version));
-    if (graph.def.form === type) matching.push(r.key);
+  for (const p of await currentOfKind(db, 'process')) {
+    // Compiled graphs are cached by key@version, so this loop sends no query per process.
+    const graph = await loadGraph(db, p.key, p.version);
+    if (graph.def.form === type) matching.push(p.key);
   }
   if (matching.length > 1) {
     throw new ApiError(400, 'process_required', 'error.process_required', {
@@ -64,10 +59,15 @@ async function createInTrx(
   const problems = checkRecordData(form, data);
   if (problems.length) throw fieldError(problems);
   const number = preallocated ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
-  // The create and its process's first steps write several history rows: one insert for all.
-  return batchHistory(trx, async () => {
+  // The create and its process's first steps write several history rows, clocks and jobs: one
+  // insert per table for all of them.
+  return holdInserts(trx, async () => {
     let rec = await insertRecord(trx, actorName, { form, number, data, status: 'new', requesterId });
-    await emitEvent(trx, { type: 'record.created', recordId: rec.id, actor: actorName });
+    await emitEvent(
+      trx,
+      { type: 'record.created', recordId: rec.id, actor: actorName },
+      { record: rec, created: true },
+    );
     if (processKey)
       rec = (await startInstance(services, trx, actorName, rec, form, processKey, engineHooks)).run.rec;
     return rec;

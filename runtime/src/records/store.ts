@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
+import { insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
@@ -150,9 +151,6 @@ function indexRows(form: LoadedForm, rec: { id: number; type: string; createdAt:
     });
 }
 
-// History rows held back by `batchHistory`, per transaction.
-const heldHistory = new WeakMap<Knex, Record<string, unknown>[]>();
-
 export async function writeHistory(
   trx: Knex,
   recordId: number,
@@ -160,39 +158,20 @@ export async function writeHistory(
   entries: { kind: string; field?: string; from?: unknown; to?: unknown; detail?: unknown }[],
   at = Date.now(),
 ): Promise<void> {
-  if (!entries.length) return;
-  const rows = entries.map((e) => ({
-    record_id: recordId,
-    at,
-    actor,
-    kind: e.kind,
-    field: e.field ?? null,
-    from_value: e.from === undefined ? null : toJson(e.from),
-    to_value: e.to === undefined ? null : toJson(e.to),
-    detail: e.detail === undefined ? null : toJson(e.detail),
-  }));
-  const held = heldHistory.get(trx);
-  if (held) held.push(...rows);
-  else await trx('record_history').insert(rows);
-}
-
-/**
- * Runs `fn` with the history it writes on `trx` held back and inserted as one multi-row
- * statement at the end, in the order written (ids, times and content are what single inserts
- * would give). For work that writes several history rows and reads none back, such as a create
- * running its process to the first wait.
- */
-export async function batchHistory<T>(trx: Knex, fn: () => Promise<T>): Promise<T> {
-  if (heldHistory.has(trx)) return fn();
-  const rows: Record<string, unknown>[] = [];
-  heldHistory.set(trx, rows);
-  try {
-    const result = await fn();
-    if (rows.length) await trx('record_history').insert(rows);
-    return result;
-  } finally {
-    heldHistory.delete(trx);
-  }
+  await insertRows(
+    trx,
+    'record_history',
+    entries.map((e) => ({
+      record_id: recordId,
+      at,
+      actor,
+      kind: e.kind,
+      field: e.field ?? null,
+      from_value: e.from === undefined ? null : toJson(e.from),
+      to_value: e.to === undefined ? null : toJson(e.to),
+      detail: e.detail === undefined ? null : toJson(e.detail),
+    })),
+  );
 }
 
 export interface NewRecord {

@@ -1,8 +1,9 @@
 import { ExpressionError, evaluateCondition, type SlaDefinition, type SlaTrigger } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { flushHeld, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toBool, toJson } from '../db/json.ts';
 import { recordContext, scopeOf } from '../engine/context.ts';
-import { loadRecord } from '../records/store.ts';
+import { loadRecord, type Rec } from '../records/store.ts';
 import { addBusinessMs, type BusinessCalendar, businessMsBetween } from '../time/index.ts';
 import { calendarAt, currentCalendarVersion, currentSlas, slaVersion } from './definitions.ts';
 
@@ -35,6 +36,10 @@ export interface ClockRow {
 export interface RecordEvent {
   type: string;
   recordId: number;
+  /** The record as the change left it, when the caller has it (else it is read). */
+  record?: Rec;
+  /** The record was inserted in this transaction, so it has no clocks to move yet. */
+  created?: boolean;
 }
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -92,12 +97,16 @@ async function save(trx: Knex, clock: ClockRow, changes: Partial<ClockRow>): Pro
  * trigger matches. A clock keeps the SLA version it started on.
  */
 export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.now()): Promise<void> {
-  const rec = await loadRecord(trx, event.recordId);
+  const rec = event.record ?? (await loadRecord(trx, event.recordId));
   const ctx = { ...scopeOf(await recordContext(trx, rec), 'system:sla'), event: { type: event.type } };
-  const clocks = (await trx('sla_clocks')
-    .where({ record_id: rec.id })
-    .whereNull('task_id')
-    .orderBy(['sla_key', 'metric', 'cycle'])) as ClockRow[];
+  // Clocks started earlier in this unit of work may still be held back (db/held-inserts.ts).
+  if (!event.created) await flushHeld(trx, 'sla_clocks');
+  const clocks = event.created
+    ? []
+    : ((await trx('sla_clocks')
+        .where({ record_id: rec.id })
+        .whereNull('task_id')
+        .orderBy(['sla_key', 'metric', 'cycle'])) as ClockRow[]);
   const latest = new Map<string, ClockRow>();
   for (const c of clocks) latest.set(`${c.sla_key}/${c.metric}`, c);
 
@@ -193,7 +202,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
         row.due_at = dueAt(cal, row as ClockRow, now);
         row.next_check_at = nextCheck(cal, row as ClockRow, thresholds(def, row));
       }
-      await trx('sla_clocks').insert(row);
+      await insertRows(trx, 'sla_clocks', [row]);
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { CalendarDefinition, SlaDefinition } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
+import { currentOfKind, latestPublished } from '../definitions/current.ts';
 import { type BusinessCalendar, compileCalendar } from '../time/index.ts';
 
 // Published versions never change: SLA definitions and compiled calendars are cached by key@version.
@@ -24,26 +25,17 @@ export async function slaVersion(db: Knex, key: string, version: number): Promis
 
 /** The SLAs new clocks start on: the latest published, non-retired version of each. */
 export async function currentSlas(db: Knex): Promise<{ def: SlaDefinition; version: number }[]> {
-  const rows = await db('definitions')
-    .where({ kind: 'sla' })
-    .whereNot('status', 'retired')
-    .where('latest_version', '>', 0)
-    .select('key', 'latest_version');
   const out = [];
-  for (const r of rows) {
-    const def = await slaVersion(db, r.key, Number(r.latest_version));
-    if (def) out.push({ def, version: Number(r.latest_version) });
+  for (const s of await currentOfKind(db, 'sla')) {
+    const def = await slaVersion(db, s.key, s.version);
+    if (def) out.push({ def, version: s.version });
   }
   return out;
 }
 
-export async function currentCalendarVersion(db: Knex, key: string): Promise<number | null> {
-  const row = await db('definitions')
-    .where({ kind: 'calendar', key })
-    .where('latest_version', '>', 0)
-    .first('latest_version');
-  return row ? Number(row.latest_version) : null;
-}
+/** A calendar keeps counting after it is retired: SLAs that name it still need it. */
+export const currentCalendarVersion = (db: Knex, key: string): Promise<number | null> =>
+  latestPublished(db, 'calendar', key);
 
 /** The calendar of per-step deadlines (OLA `dueIn`): every hour of every day. */
 export const WALL_CLOCK = '';

@@ -1,5 +1,6 @@
 import type { Action, ProcessNode } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { insertRows } from '../db/held-inserts.ts';
 import { toJson } from '../db/json.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { type ClockRow, nextCheck } from './clocks.ts';
@@ -74,5 +75,5 @@ export async function startOla(
     clock as unknown as ClockRow,
     spec?.percents ?? [100],
   );
-  await trx('sla_clocks').insert(clock);
+  await insertRows(trx, 'sla_clocks', [clock]);
 }

@@ -1,0 +1,114 @@
+import type { Knex } from 'knex';
+
+/**
+ * Which version of each definition new work uses: the latest published one, unless retired.
+ *
+ * Every create asks this several times (its form, the processes that run on it, the SLAs and
+ * calendars that start clocks), and the answer changes only when an admin publishes, retires or
+ * imports. So the whole table's answer is kept in memory, read in one query, and dropped:
+ *  - as soon as a statement writes `definitions` through this runtime (`watchDefinitionWrites`);
+ *  - after `MAX_AGE_MS` regardless, which bounds how long a publish made by another runtime on the
+ *    same database goes unseen here.
+ * Published versions themselves are immutable and cached by key@version where they are compiled.
+ */
+
+export const MAX_AGE_MS = 1000;
+
+interface Current {
+  version: number;
+  retired: boolean;
+  /** Of the current version's body: tells apart same-numbered versions of two databases. */
+  checksum: string;
+}
+
+type Index = Map<string, Current>;
+
+interface Entry {
+  loadedAt: number;
+  index: Promise<Index>;
+}
+
+// Per database: every knex instance and transaction of one database shares its config object.
+const entries = new WeakMap<object, Entry>();
+
+const idOf = (db: Knex) => db.client.config as object;
+
+async function load(db: Knex): Promise<Index> {
+  const rows = await db('definitions as d')
+    .join('definition_versions as v', function () {
+      this.on('v.kind', 'd.kind').andOn('v.key', 'd.key').andOn('v.version', 'd.latest_version');
+    })
+    .select('d.kind', 'd.key', 'd.latest_version', 'd.status', 'v.checksum');
+  return new Map(
+    rows.map((r: { kind: string; key: string; latest_version: number; status: string; checksum: string }) => [
+      `${r.kind}/${r.key}`,
+      { version: Number(r.latest_version), retired: r.status === 'retired', checksum: r.checksum },
+    ]),
+  );
+}
+
+function index(db: Knex): Promise<Index> {
+  const id = idOf(db);
+  const now = Date.now();
+  let entry = entries.get(id);
+  if (!entry || now - entry.loadedAt > MAX_AGE_MS) {
+    entry = { loadedAt: now, index: load(db) };
+    entries.set(id, entry);
+    // A failed read must not be served to the next caller.
+    entry.index.catch(() => {
+      if (entries.get(id) === entry) entries.delete(id);
+    });
+  }
+  return entry.index;
+}
+
+/** The current version of a definition, or null when it is unpublished, retired or unknown. */
+export async function currentVersion(db: Knex, kind: string, key: string): Promise<number | null> {
+  const c = (await index(db)).get(`${kind}/${key}`);
+  return c && !c.retired ? c.version : null;
+}
+
+/** The latest published version, retired or not (what running work keeps using), or null. */
+export async function latestPublished(db: Knex, kind: string, key: string): Promise<number | null> {
+  return (await index(db)).get(`${kind}/${key}`)?.version ?? null;
+}
+
+/** Every definition of a kind new work may use, with its current version, by key. */
+export async function currentOfKind(
+  db: Knex,
+  kind: string,
+): Promise<{ key: string; version: number; checksum: string }[]> {
+  const prefix = `${kind}/`;
+  const out: { key: string; version: number; checksum: string }[] = [];
+  for (const [id, c] of await index(db))
+    if (!c.retired && id.startsWith(prefix))
+      out.push({ key: id.slice(prefix.length), version: c.version, checksum: c.checksum });
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+const WRITES = /^\s*(insert\s+into|update|delete\s+from|replace\s+into)\s+[`"]?definitions[`"]?[\s(]/i;
+const ENDS = /^\s*(commit|rollback)\b/i;
+
+/**
+ * Forgets the cached answer whenever a statement on this database writes `definitions` (the
+ * publish, retire, import and plugin-install paths all do, and so would any future one), and
+ * again when the transaction that wrote it ends: a reader on another connection may have cached
+ * the state from before the commit in between.
+ */
+export function watchDefinitionWrites(db: Knex): void {
+  const id = idOf(db);
+  let unsettled = false;
+  db.on('query', (q: { sql?: string }) => {
+    if (!q.sql || !WRITES.test(q.sql)) return;
+    entries.delete(id);
+    unsettled = true;
+  });
+  const settle = (q: { sql?: string }) => {
+    if (unsettled && q.sql && ENDS.test(q.sql)) {
+      entries.delete(id);
+      unsettled = false;
+    }
+  };
+  db.on('query-response', (_response: unknown, q: { sql?: string }) => settle(q));
+  db.on('query-error', (_err: unknown, q: { sql?: string }) => settle(q));
+}
