@@ -164,7 +164,12 @@ describe('designer widgets in the portal', () => {
 
     await page.getByTestId('request-submit').click();
     await page.getByTestId('request-detail').waitFor();
-    await page.getByText('disk.txt, df.csv').waitFor();
+    // The details show each value as its widget does: files as download links, stars, Markdown.
+    const shown = (field: string) => page.getByTestId(`field-value-${field}`);
+    for (const name of ['disk.txt', 'df.csv']) await shown('files').getByRole('link', { name }).waitFor();
+    await expect.poll(() => shown('score').locator('li.ant-rate-star-full').count()).toBe(4);
+    expect(await shown('details').locator('strong').textContent()).toBe('磁盘已满');
+    await expect.poll(() => shown('owner').textContent()).toBe('张伟');
     await shot(page, 'submitted');
     expect(errors).toEqual([]);
 

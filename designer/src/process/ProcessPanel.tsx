@@ -42,6 +42,28 @@ function put<T extends object>(obj: T, key: string, value: unknown) {
   else (obj as Record<string, unknown>)[key] = value;
 }
 
+/**
+ * One editor change that `put`s `value` at `key` of the node (`'node'`) or of the node's own object
+ * named after its type (a timer node's `timer`, a callback node's `callback`), the latter only while
+ * the node has that type. `coalesce` merges successive changes into one undo step, as typing does.
+ */
+function putNodeValue(
+  id: string,
+  where: 'node' | 'timer' | 'callback',
+  key: string,
+  value: unknown,
+  coalesce?: string,
+) {
+  updateNode(
+    id,
+    (n) => {
+      if (where === 'node') put(n, key, value);
+      else if (n.type === where) put((n as unknown as Record<typeof where, object>)[where], key, value);
+    },
+    coalesce,
+  );
+}
+
 /** Same node but for its position (immer keeps unchanged properties the same objects). */
 function movedOnly(a: ProcessNode, b: ProcessNode): boolean {
   if (a.id !== b.id) return false;
@@ -165,7 +187,7 @@ function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
         <Form.Item label={t('common.name')}>
           <I18nInput
             value={node.name}
-            onChange={(v) => updateNode(id, (n) => put(n, 'name', v), 'name')}
+            onChange={(v) => putNodeValue(id, 'node', 'name', v, 'name')}
             testId="node-name"
           />
         </Form.Item>
@@ -173,7 +195,7 @@ function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
       <Form.Item label={t('process.status')} tooltip={t('process.statusHelp')}>
         <Input
           value={node.status ?? ''}
-          onChange={(e) => updateNode(id, (n) => put(n, 'status', e.target.value), 'status')}
+          onChange={(e) => putNodeValue(id, 'node', 'status', e.target.value, 'status')}
         />
       </Form.Item>
       {node.type === 'end' && (
@@ -181,7 +203,7 @@ function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
           <Select
             allowClear
             value={node.outcome}
-            onChange={(v) => updateNode(id, (n) => put(n, 'outcome', v))}
+            onChange={(v) => putNodeValue(id, 'node', 'outcome', v)}
             options={['resolved', 'closed', 'cancelled', 'rejected', 'done'].map((o) => ({
               value: o,
               label: t(`outcome.${o}` as MessageKey),
@@ -196,15 +218,7 @@ function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
             <Input
               value={node.timer.delay ?? ''}
               placeholder="PT4H"
-              onChange={(e) =>
-                updateNode(
-                  id,
-                  (n) => {
-                    if (n.type === 'timer') put(n.timer, 'delay', e.target.value);
-                  },
-                  'delay',
-                )
-              }
+              onChange={(e) => putNodeValue(id, 'timer', 'delay', e.target.value, 'delay')}
             />
           </Form.Item>
           <Form.Item label={t('process.timerUntil')}>
@@ -212,15 +226,7 @@ function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
               fields={fields}
               placeholder="record.plannedStart"
               value={node.timer.until}
-              onChange={(v) =>
-                updateNode(
-                  id,
-                  (n) => {
-                    if (n.type === 'timer') put(n.timer, 'until', v);
-                  },
-                  'until',
-                )
-              }
+              onChange={(v) => putNodeValue(id, 'timer', 'until', v, 'until')}
             />
           </Form.Item>
         </>
@@ -246,26 +252,14 @@ function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
               fields={fields}
               placeholder="record.apps"
               value={node.callback.forEach}
-              onChange={(v) =>
-                updateNode(
-                  id,
-                  (n) => {
-                    if (n.type === 'callback') put(n.callback, 'forEach', v);
-                  },
-                  'forEach',
-                )
-              }
+              onChange={(v) => putNodeValue(id, 'callback', 'forEach', v, 'forEach')}
             />
           </Form.Item>
           <Form.Item label={t('process.resultField')}>
             <FieldSelect
               fields={fields}
               value={node.callback.resultField}
-              onChange={(v) =>
-                updateNode(id, (n) => {
-                  if (n.type === 'callback') put(n.callback, 'resultField', v);
-                })
-              }
+              onChange={(v) => putNodeValue(id, 'callback', 'resultField', v)}
             />
           </Form.Item>
         </>
@@ -643,7 +637,7 @@ function ServiceTaskProps({
         <ExpressionInput
           fields={fields}
           value={node.forEach}
-          onChange={(v) => updateNode(id, (n) => put(n, 'forEach', v), 'forEach')}
+          onChange={(v) => putNodeValue(id, 'node', 'forEach', v, 'forEach')}
         />
       </Form.Item>
     </>

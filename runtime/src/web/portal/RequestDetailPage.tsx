@@ -1,27 +1,15 @@
-import {
-  App,
-  Button,
-  Card,
-  Col,
-  Descriptions,
-  Input,
-  Popconfirm,
-  Rate,
-  Row,
-  Skeleton,
-  Space,
-  Tag,
-  Typography,
-} from 'antd';
+import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
+import { type FieldSchema, FieldValues } from '../shared/field-value.tsx';
 import { formatTime, STATUS_COLORS } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
 
 interface FormInfo {
-  schema: { properties: Record<string, { title?: string; 'x-title'?: Record<string, string> }> };
+  schema: { properties: Record<string, FieldSchema> };
+  uiSchema: Record<string, unknown>;
 }
 
 interface Rating {
@@ -41,7 +29,8 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
   const { message } = App.useApp();
   const [rec, setRec] = useState<RecordView | null>(null);
   const [tasks, setTasks] = useState<OpenTask[]>([]);
-  const [form, setForm] = useState<FormInfo | null>(null);
+  // undefined while the form is read; null when it cannot be (the values are then shown plainly).
+  const [form, setForm] = useState<FormInfo | null | undefined>(undefined);
   const [rating, setRating] = useState<Rating | null | undefined>(undefined);
   const [version, setVersion] = useState(0);
   const reload = useCallback(() => setVersion((v) => v + 1), []);
@@ -57,10 +46,6 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
 
   if (!rec) return <Skeleton active />;
   const mine = rec.requester === user.username;
-  const fieldTitle = (f: string) => {
-    const p = form?.schema.properties[f];
-    return p?.['x-title']?.[locale] ?? p?.title ?? f;
-  };
 
   async function withdraw() {
     try {
@@ -114,21 +99,16 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
         <Col xs={24} lg={14}>
           <Space direction="vertical" size="middle" style={{ width: '100%' }}>
             <Card title={t('request.details')}>
-              <Descriptions column={1} size="small">
-                {Object.entries(rec.data)
-                  .filter(([, v]) => v !== null && v !== undefined && v !== '')
-                  .map(([k, v]) => (
-                    <Descriptions.Item key={k} label={fieldTitle(k)}>
-                      <span style={{ whiteSpace: 'pre-wrap' }}>
-                        {Array.isArray(v) && v.every((x) => typeof x !== 'object')
-                          ? v.join(', ')
-                          : typeof v === 'object'
-                            ? JSON.stringify(v)
-                            : String(v)}
-                      </span>
-                    </Descriptions.Item>
-                  ))}
-              </Descriptions>
+              {form === undefined ? (
+                <Skeleton active />
+              ) : (
+                <FieldValues
+                  schema={form?.schema}
+                  uiSchema={form?.uiSchema}
+                  data={rec.data}
+                  scope={{ recordId: id, version, recordHref: (other) => `/portal/requests/${other}` }}
+                />
+              )}
             </Card>
             <Card title={t('request.comments')}>
               <RecordComments recordId={id} version={version} staff={false} onChange={reload} />

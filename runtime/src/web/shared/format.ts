@@ -11,6 +11,25 @@ export function formatTime(ms: number | null | undefined, locale: Locale): strin
   });
 }
 
+/**
+ * A form's `date` value (`YYYY-MM-DD`, a calendar day without a zone) in the person's language;
+ * anything else is returned as it is.
+ */
+export function formatDate(value: string, locale: Locale): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return value;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).toLocaleDateString(
+    locale === 'zh-CN' ? 'zh-CN' : 'en-GB',
+    { year: 'numeric', month: '2-digit', day: '2-digit' },
+  );
+}
+
+/** A form's `date-time` value (ISO 8601) as formatTime shows instants; unreadable text as it is. */
+export function formatDateTime(value: string, locale: Locale): string {
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : formatTime(ms, locale);
+}
+
 /** 1d 3h, 2h 05m, 12m, 40s — negative durations are shown without the sign (the caller says "overdue"). */
 export function formatDuration(ms: number): string {
   const s = Math.floor(Math.abs(ms) / 1000);

@@ -3,15 +3,16 @@ import {
   ItalicOutlined,
   LinkOutlined,
   OrderedListOutlined,
-  PaperClipOutlined,
   UnorderedListOutlined,
   UploadOutlined,
 } from '@ant-design/icons';
 import type { FieldProps, WidgetProps } from '@rjsf/utils';
-import { Button, Divider, Input, Rate, Select, Space, Tag, Tooltip, Typography, Upload } from 'antd';
+import { Button, Divider, Input, Rate, Select, Space, Tooltip, Typography, Upload } from 'antd';
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import { get, type RecordView } from './api.ts';
+import { FieldValue } from './field-value.tsx';
 import { type MessageKey, useT } from './i18n.ts';
+import { type GroupOption, loadGroups } from './lookups.ts';
 
 // The widgets the designer names in `uiSchema["ui:widget"]` beyond rjsf's own (see
 // designer/src/form/fieldTypes.ts), and the section field. They load with the screens that show a
@@ -124,23 +125,6 @@ function RecordWidget(props: WidgetProps) {
       }}
     />
   );
-}
-
-interface GroupOption {
-  key: string;
-  name: unknown;
-}
-let groupsOnce: Promise<GroupOption[]> | null = null;
-/** Groups change rarely: read once per page load (a failed read is asked again next time). */
-function loadGroups(): Promise<GroupOption[]> {
-  groupsOnce ??= get<{ items: GroupOption[] }>('/groups').then(
-    (r) => r.items,
-    (err) => {
-      groupsOnce = null;
-      throw err;
-    },
-  );
-  return groupsOnce;
 }
 
 /** A group (support group or org unit), stored as its key. */
@@ -310,27 +294,8 @@ function AttachmentWidget(props: WidgetProps) {
   const pending = useContext(PendingFilesContext);
   const names = Array.isArray(props.value) ? (props.value as string[]) : [];
   if (!pending || disabledOf(props)) {
-    // A record that exists (workspace, read-only steps): the names; the files are in its Attachments.
-    return (
-      <div id={props.id}>
-        {names.length ? (
-          <Space wrap size={4}>
-            {names.map((n) => (
-              <Tag key={n} icon={<PaperClipOutlined />}>
-                {n}
-              </Tag>
-            ))}
-          </Space>
-        ) : (
-          <Typography.Text type="secondary">—</Typography.Text>
-        )}
-        {names.length > 0 && (
-          <div>
-            <Typography.Text type="secondary">{t('widget.attachmentsStored')}</Typography.Text>
-          </div>
-        )}
-      </div>
-    );
+    // A record that exists (workspace, read-only steps): the names, each a link to its file.
+    return <FieldValue id={props.id} value={names} schema={props.schema} ui={props.uiSchema} />;
   }
   const files = pending.get(props.id);
   const change = (next: File[]) => {

@@ -1,10 +1,12 @@
-import ThemedForm from '@rjsf/antd';
-import type { FormProps } from '@rjsf/core';
-import type { RJSFValidationError } from '@rjsf/utils';
+import ThemedForm, { Widgets as antdWidgets } from '@rjsf/antd';
+import { type FormProps, getDefaultRegistry } from '@rjsf/core';
+import type { RegistryWidgetsType, RJSFValidationError, WidgetProps } from '@rjsf/utils';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import localizeEn from 'ajv-i18n/localize/en';
 import localizeZh from 'ajv-i18n/localize/zh';
-import { useMemo } from 'react';
+import { Space } from 'antd';
+import { type ComponentType, useMemo } from 'react';
+import { FieldValue } from './field-value.tsx';
 import { type Locale, translate } from './i18n.ts';
 import { SectionField, widgets } from './rjsf-widgets.tsx';
 
@@ -20,14 +22,82 @@ export { type PendingFiles, PendingFilesContext, widgets } from './rjsf-widgets.
 
 const fields = { section: SectionField };
 
-/** Sections (`{"type": "null", "x-section": true}`) are drawn by the section field, without a label. */
+/**
+ * A read-only field (locked by a rule, the step's fieldAccess or `readOnly`) shows its value as
+ * the portal's request details do (FieldValue: stars, rendered Markdown, names, links, dates in the
+ * person's language) instead of a disabled input; an editable one gets the widget itself.
+ */
+function showReadOnlyAsValue(Widget: ComponentType<WidgetProps>, name: string): ComponentType<WidgetProps> {
+  function ReadOnlyAsValue(props: WidgetProps) {
+    if (!props.readonly) return <Widget {...props} />;
+    const value = <FieldValue id={props.id} value={props.value} schema={props.schema} ui={props.uiSchema} />;
+    // A lone checkbox carries its own label (rjsf draws none above it): keep it beside the yes / no.
+    if (name !== 'CheckboxWidget' || props.hideLabel || !props.label) return value;
+    return (
+      <Space size={8} align="baseline">
+        <span>{props.label}</span>
+        {value}
+      </Space>
+    );
+  }
+  ReadOnlyAsValue.displayName = `ReadOnlyAsValue(${Widget.displayName ?? Widget.name})`;
+  return ReadOnlyAsValue;
+}
+
+/** Every widget that shows a value (not hidden, password or file inputs), ours and the antd theme's. */
+const SHOWN_WIDGETS = [
+  'TextWidget',
+  'TextareaWidget',
+  'SelectWidget',
+  'RadioWidget',
+  'CheckboxWidget',
+  'CheckboxesWidget',
+  'DateWidget',
+  'DateTimeWidget',
+  'UpDownWidget',
+  'RangeWidget',
+  ...Object.keys(widgets),
+];
+const themeWidgets: RegistryWidgetsType = { ...getDefaultRegistry().widgets, ...antdWidgets, ...widgets };
+const readOnlyAwareWidgets: RegistryWidgetsType = Object.fromEntries(
+  SHOWN_WIDGETS.map((name) => [
+    name,
+    showReadOnlyAsValue(themeWidgets[name] as ComponentType<WidgetProps>, name),
+  ]),
+);
+
+/** A read-only table: its rows as a small table (FieldValue), not rjsf's list of disabled inputs. */
+function ReadOnlyValueWidget(props: WidgetProps) {
+  return <FieldValue id={props.id} value={props.value} schema={props.schema} ui={props.uiSchema} />;
+}
+
+/**
+ * Sections (`{"type": "null", "x-section": true}`) are drawn by the section field, without a label;
+ * a read-only table (an array of objects) by ReadOnlyValueWidget, under its label.
+ */
 function withSections(schema: FormProps['schema'], uiSchema: FormProps['uiSchema']): FormProps['uiSchema'] {
-  const properties = (schema as { properties?: Record<string, { type?: unknown; 'x-section'?: unknown }> })
-    .properties;
+  const properties = (
+    schema as {
+      properties?: Record<
+        string,
+        { type?: unknown; readOnly?: unknown; items?: { type?: unknown }; 'x-section'?: unknown }
+      >;
+    }
+  ).properties;
   let ui = uiSchema;
   for (const [key, prop] of Object.entries(properties ?? {})) {
-    if (prop?.type !== 'null') continue;
-    ui = { ...ui, [key]: { ...(ui?.[key] as object), 'ui:field': 'section', 'ui:label': false } };
+    const fieldUi = (ui?.[key] ?? {}) as Record<string, unknown>;
+    if (prop?.type === 'null') {
+      ui = { ...ui, [key]: { ...fieldUi, 'ui:field': 'section', 'ui:label': false } };
+    } else if (
+      prop?.type === 'array' &&
+      prop.items?.type === 'object' &&
+      (fieldUi['ui:readonly'] === true || prop.readOnly === true) &&
+      !fieldUi['ui:widget'] &&
+      !fieldUi['ui:field']
+    ) {
+      ui = { ...ui, [key]: { ...fieldUi, 'ui:widget': 'readOnlyValue' } };
+    }
   }
   return ui;
 }
@@ -40,7 +110,10 @@ function withSections(schema: FormProps['schema'], uiSchema: FormProps['uiSchema
 // biome-ignore lint/suspicious/noExplicitAny: rjsf's own form data type parameter
 export function Form(props: Omit<FormProps<any>, 'validator'> & { validator: FormProps['validator'] }) {
   const uiSchema = useMemo(() => withSections(props.schema, props.uiSchema), [props.schema, props.uiSchema]);
-  const allWidgets = useMemo(() => ({ ...widgets, ...props.widgets }), [props.widgets]);
+  const allWidgets = useMemo(
+    () => ({ ...readOnlyAwareWidgets, readOnlyValue: ReadOnlyValueWidget, ...props.widgets }),
+    [props.widgets],
+  );
   const allFields = useMemo(() => ({ ...fields, ...props.fields }), [props.fields]);
   return <ThemedForm {...props} uiSchema={uiSchema} widgets={allWidgets} fields={allFields} />;
 }

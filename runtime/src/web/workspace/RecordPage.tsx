@@ -18,6 +18,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { api, get, type OpenTask, patch, post, type RecordView, type User } from '../shared/api.ts';
+import { FieldValueContext } from '../shared/field-value.tsx';
 import { effectiveForm, type FormRule } from '../shared/form-rules.ts';
 import { formatTime, STATUS_COLORS } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
@@ -49,6 +50,8 @@ const RELATIONS = [
   'blocks',
   'blocked-by',
 ];
+
+const recordHref = (other: number) => `/workspace/records/${other}`;
 
 /** Changed values only: what the action or the save sends. */
 function changes(before: Record<string, unknown>, after: Record<string, unknown>) {
@@ -152,16 +155,19 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
             }
           >
             {rendered && (
-              <Form
-                schema={rendered.schema as never}
-                uiSchema={{ ...rendered.uiSchema, 'ui:submitButtonOptions': { norender: true } }}
-                formData={data}
-                validator={validators[locale]}
-                transformErrors={transformErrors(locale)}
-                showErrorList={false}
-                noHtml5Validate
-                onChange={(e) => setData(e.formData ?? {})}
-              />
+              // Read-only fields show their values as the portal does, with links to this app's records.
+              <FieldValueContext.Provider value={{ recordId: id, version, recordHref }}>
+                <Form
+                  schema={rendered.schema as never}
+                  uiSchema={{ ...rendered.uiSchema, 'ui:submitButtonOptions': { norender: true } }}
+                  formData={data}
+                  validator={validators[locale]}
+                  transformErrors={transformErrors(locale)}
+                  showErrorList={false}
+                  noHtml5Validate
+                  onChange={(e) => setData(e.formData ?? {})}
+                />
+              </FieldValueContext.Provider>
             )}
           </Card>
         </Col>
