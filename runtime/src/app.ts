@@ -20,6 +20,16 @@ export function createApp(services: Services): Koa {
     ctx.body = openapi;
   });
 
+  services.traffic ??= { inFlight: 0 };
+  const traffic = services.traffic;
+  app.use(async (_ctx, next) => {
+    traffic.inFlight++;
+    try {
+      await next();
+    } finally {
+      traffic.inFlight--;
+    }
+  });
   app.use(requestContext(services));
   app.use(errorHandler(services));
   app.use(async (ctx, next) => {

@@ -9,6 +9,8 @@ export interface Services {
   log: Logger;
   /** Tells the job runner that a committed transaction may have left due work. */
   wake: () => void;
+  /** HTTP requests being served now: background work yields to them (engine/runner.ts). */
+  traffic?: { inFlight: number };
 }
 
 export const ROLES = ['admin', 'agent', 'manager', 'user'] as const;

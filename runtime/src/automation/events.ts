@@ -3,11 +3,12 @@ import type { Knex } from 'knex';
 import { enqueueJob } from '../engine/jobs.ts';
 import type { Rec } from '../records/store.ts';
 import { applySlaEvent } from '../sla/clocks.ts';
+import { isListenedTo } from './published.ts';
 
 /**
  * Events that rules react to. The place where a change happens calls `emitEvent` inside the
- * change's transaction; it writes one `event` job, so the event exists exactly when the change
- * was committed. Rules are evaluated by the job runner after the commit, in their own
+ * change's transaction; it writes one `event` job (when a published rule listens to its type), so
+ * the event exists exactly when the change was committed. Rules are evaluated by the job runner after the commit, in their own
  * transaction (rules.ts).
  *
  * Causation: while a rule's actions run, `withCause` holds the chain of rules that led there.
@@ -85,6 +86,8 @@ export async function emitEvent(trx: Knex, event: EventInput, known: EventContex
   // SLA clocks move in the transaction of the change itself, so their instants are exact.
   if (event.type.startsWith('record.'))
     await applySlaEvent(trx, { type: event.type, recordId: event.recordId, ...known }, payload.at);
+  // Rules react to what happens while they are published: with none listening, there is no job.
+  if (!(await isListenedTo(trx, event.type))) return;
   await enqueueJob(trx, {
     type: EVENT_JOB,
     dueAt: payload.at,

@@ -1,9 +1,8 @@
-import { evaluateCondition, localize, type RuleDefinition } from '@opsloom/spec';
+import { evaluateCondition, localize } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { fromJson } from '../db/json.ts';
-import { currentOfKind } from '../definitions/current.ts';
 import { recordContext } from '../engine/context.ts';
 import type { EngineHooks } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
@@ -14,38 +13,10 @@ import { loadForm } from '../records/forms.ts';
 import { fromRow, type Rec, type RecordRow, writeHistory } from '../records/store.ts';
 import { type ActionRun, runAction } from './actions.ts';
 import { type Cause, type EventPayload, withCause } from './events.ts';
+import { publishedRules } from './published.ts';
 
 /** Actions one chain of rule runs may take when the rule does not say (`maxActionsPerRun`). */
 export const DEFAULT_MAX_ACTIONS = 20;
-
-export interface LoadedRule {
-  key: string;
-  version: number;
-  def: RuleDefinition;
-}
-
-// Published versions never change: a rule is parsed once per key@version.
-const cache = new Map<string, LoadedRule>();
-
-/** The published, not retired rules (their latest versions). */
-export async function publishedRules(db: Knex): Promise<LoadedRule[]> {
-  const out: LoadedRule[] = [];
-  for (const r of await currentOfKind(db, 'rule')) {
-    // The checksum keeps two databases served by one process (tests) from sharing an entry.
-    const id = `${r.key}@${r.version}#${r.checksum}`;
-    let rule = cache.get(id);
-    if (!rule) {
-      const v = await db('definition_versions')
-        .where({ kind: 'rule', key: r.key, version: r.version })
-        .first('body');
-      if (!v) continue;
-      rule = { key: r.key, version: r.version, def: fromJson<RuleDefinition>(v.body)! };
-      cache.set(id, rule);
-    }
-    out.push(rule);
-  }
-  return out;
-}
 
 async function lockRecord(trx: Knex, id: number): Promise<Rec | null> {
   const q = trx<RecordRow>('records').where({ id });

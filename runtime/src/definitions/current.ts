@@ -26,6 +26,8 @@ type Index = Map<string, Current>;
 interface Entry {
   loadedAt: number;
   index: Promise<Index>;
+  /** A caller holding a transaction may wait on it: it is read already, or on a transaction's connection. */
+  waitable: boolean;
 }
 
 // Per database: every knex instance and transaction of one database shares its config object.
@@ -50,15 +52,25 @@ async function load(db: Knex): Promise<Index> {
 function index(db: Knex): Promise<Index> {
   const id = idOf(db);
   const now = Date.now();
-  let entry = entries.get(id);
-  if (!entry || now - entry.loadedAt > MAX_AGE_MS) {
-    entry = { loadedAt: now, index: load(db) };
-    entries.set(id, entry);
-    // A failed read must not be served to the next caller.
-    entry.index.catch(() => {
-      if (entries.get(id) === entry) entries.delete(id);
-    });
+  const inTransaction = (db as Knex & { isTransaction?: boolean }).isTransaction === true;
+  const cached = entries.get(id);
+  if (cached && now - cached.loadedAt <= MAX_AGE_MS) {
+    // A caller holding a transaction's connection never waits on a read that needs a pooled one:
+    // with every pooled connection held by such callers, that read would never get one (MySQL).
+    if (!inTransaction || cached.waitable) return cached.index;
+    return load(db);
   }
+  const entry: Entry = { loadedAt: now, index: load(db), waitable: inTransaction };
+  entries.set(id, entry);
+  entry.index.then(
+    () => {
+      entry.waitable = true;
+    },
+    () => {
+      // A failed read must not be served to the next caller.
+      if (entries.get(id) === entry) entries.delete(id);
+    },
+  );
   return entry.index;
 }
 
