@@ -1,13 +1,13 @@
 import type { I18nText } from '@opsloom/spec';
 import { Alert, Button, Checkbox, Divider, Form, Input, InputNumber, Select, Space, Typography } from 'antd';
 import type { Draft } from 'immer';
-import { useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ExpressionInput, I18nInput } from '../components/inputs.tsx';
 import { fieldOf } from '../components/problems.ts';
 import { type MessageKey, textOf, useLocale, useT } from '../i18n.ts';
 import type { FieldInfo } from '../lookups.ts';
-import { useEditor } from '../store/editor.ts';
+import { type EditorState, useEditor } from '../store/editor.ts';
 import { removeField } from './FormDesigner.tsx';
 import { type FieldSchema, fieldTypeOf, formOf, isChoice, optionsOf } from './fieldTypes.ts';
 
@@ -83,33 +83,91 @@ function FormProps() {
   );
 }
 
+const NO_FIELD: FieldSchema = {};
+/** The field being edited, from the store (empty for a moment when it has just been removed). */
+const fieldIn = (s: EditorState, key: string) => formOf(s.def).schema.properties[key] ?? NO_FIELD;
+const uiIn = (s: EditorState, key: string) =>
+  formOf(s.def).uiSchema?.[key] as Record<string, unknown> | undefined;
+
+/**
+ * The selected field's properties. Each part below reads only its own part of the field from the
+ * store, so typing in one (the label, say) re-renders that part and not the whole panel.
+ */
 function FieldProps({ fieldKey }: { fieldKey: string }) {
   const t = useT();
   const locale = useLocale((s) => s.locale);
-  const schema = useEditor((s) => formOf(s.def).schema.properties[fieldKey]!);
-  const ui = useEditor((s) => formOf(s.def).uiSchema?.[fieldKey]) as Record<string, unknown> | undefined;
-  const required = useEditor((s) => formOf(s.def).schema.required?.includes(fieldKey) ?? false);
-  const indexed = useEditor((s) => formOf(s.def).indexed?.includes(fieldKey) ?? false);
-  const rules = useEditor((s) => formOf(s.def).rules);
-  const allFields = useEditor((s) => formOf(s.def).schema.properties);
+  const type = useEditor((s) => fieldTypeOf(fieldIn(s, fieldKey), uiIn(s, fieldKey)));
+  const schemaType = useEditor((s) => fieldIn(s, fieldKey).type);
   const problems = useEditor(
     useShallow((s) => [...s.serverProblems, ...s.problems].filter((p) => fieldOf(p) === fieldKey)),
   );
-  const [keyDraft, setKeyDraft] = useState(fieldKey);
-  const type = fieldTypeOf(schema, ui);
-  const fieldInfos: FieldInfo[] = Object.entries(allFields).map(([k, p]) => ({
-    key: k,
-    title: p['x-title'] ?? p.title ?? k,
-    type: p.type,
-    enum: Array.isArray(p.enum) ? p.enum : undefined,
-  }));
-  const isString = schema.type === 'string';
-  const isNumber = schema.type === 'number' || schema.type === 'integer';
-  const scalar = ['string', 'number', 'integer', 'boolean'].includes(String(schema.type));
+  const isString = schemaType === 'string';
+  const isNumber = schemaType === 'number' || schemaType === 'integer';
+  const scalar = ['string', 'number', 'integer', 'boolean'].includes(String(schemaType));
 
+  return (
+    <Form layout="vertical" size="small" data-testid={`field-props-${fieldKey}`}>
+      <Typography.Title level={5}>
+        {t(`field.${type}` as MessageKey)} <Typography.Text code>{fieldKey}</Typography.Text>
+      </Typography.Title>
+      {problems.length > 0 && (
+        <Alert
+          type="error"
+          style={{ marginBottom: 12 }}
+          data-testid="field-problems"
+          title={problems.map((p) => <div key={`${p.code}${p.path}`}>{p.message[locale]}</div>)}
+        />
+      )}
+      <LabelItem fieldKey={fieldKey} />
+      <KeyItem fieldKey={fieldKey} />
+      {type !== 'section' && <FlagItems fieldKey={fieldKey} scalar={scalar} />}
+      <HelpItem fieldKey={fieldKey} />
+      {isChoice(type) && <OptionsEditor fieldKey={fieldKey} />}
+      {scalar && !isChoice(type) && type !== 'rating' && <DefaultItem fieldKey={fieldKey} />}
+      {(isString || isNumber) && type !== 'rating' && !isChoice(type) && (
+        <ValidationItems fieldKey={fieldKey} isString={isString} />
+      )}
+      <ConditionItems fieldKey={fieldKey} section={type === 'section'} />
+      <Divider />
+      <Button danger block onClick={() => removeField(fieldKey)}>
+        {t('common.delete')}
+      </Button>
+    </Form>
+  );
+}
+
+const LabelItem = memo(function LabelItem({ fieldKey }: { fieldKey: string }) {
+  const t = useT();
+  const label = useEditor((s) => {
+    const p = fieldIn(s, fieldKey);
+    return (p['x-title'] as I18nText | undefined) ?? p.title;
+  });
+  return (
+    <Form.Item label={t('form.label')}>
+      <I18nInput
+        value={label}
+        testId="field-label"
+        onChange={(v) =>
+          updateField(
+            fieldKey,
+            (p) => {
+              put(p, 'x-title', v);
+              put(p, 'title', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
+            },
+            'label',
+          )
+        }
+      />
+    </Form.Item>
+  );
+});
+
+const KeyItem = memo(function KeyItem({ fieldKey }: { fieldKey: string }) {
+  const t = useT();
+  const [keyDraft, setKeyDraft] = useState(fieldKey);
   const rename = () => {
     const next = keyDraft.trim();
-    if (!next || next === fieldKey || allFields[next]) {
+    if (!next || next === fieldKey || formOf(useEditor.getState().def).schema.properties[next]) {
       setKeyDraft(fieldKey);
       return;
     }
@@ -130,224 +188,264 @@ function FieldProps({ fieldKey }: { fieldKey: string }) {
     });
     useEditor.getState().select({ field: next });
   };
-
-  const ruleOf = (effect: 'show' | 'require') => rules?.find((r) => r.id === `${fieldKey}-${effect}`);
-  const setRule = (effect: 'show' | 'require', when: string | undefined) =>
-    updateForm((f) => {
-      const id = `${fieldKey}-${effect}`;
-      const list = (f.rules ?? []).filter((r) => r.id !== id);
-      if (when) list.push({ id, when, effect, fields: [fieldKey] });
-      if (list.length) f.rules = list;
-      else delete f.rules;
-    }, `rule:${fieldKey}:${effect}`);
-
   return (
-    <Form layout="vertical" size="small" data-testid={`field-props-${fieldKey}`}>
-      <Typography.Title level={5}>
-        {t(`field.${type}` as MessageKey)} <Typography.Text code>{fieldKey}</Typography.Text>
-      </Typography.Title>
-      {problems.length > 0 && (
-        <Alert
-          type="error"
-          style={{ marginBottom: 12 }}
-          data-testid="field-problems"
-          title={problems.map((p) => <div key={`${p.code}${p.path}`}>{p.message[locale]}</div>)}
+    <Form.Item label={t('form.key')} help={t('form.keyHelp')}>
+      <Input
+        value={keyDraft}
+        onChange={(e) => setKeyDraft(e.target.value)}
+        onBlur={rename}
+        onPressEnter={rename}
+        data-testid="field-key"
+      />
+    </Form.Item>
+  );
+});
+
+const FlagItems = memo(function FlagItems({ fieldKey, scalar }: { fieldKey: string; scalar: boolean }) {
+  const t = useT();
+  const required = useEditor((s) => formOf(s.def).schema.required?.includes(fieldKey) ?? false);
+  const indexed = useEditor((s) => formOf(s.def).indexed?.includes(fieldKey) ?? false);
+  const readOnly = useEditor((s) => Boolean(fieldIn(s, fieldKey).readOnly));
+  return (
+    <Space wrap>
+      <Checkbox
+        checked={required}
+        data-testid="field-required"
+        onChange={(e) =>
+          updateForm((f) => {
+            const list = (f.schema.required ?? []).filter((k) => k !== fieldKey);
+            if (e.target.checked) list.push(fieldKey);
+            if (list.length) f.schema.required = list;
+            else delete f.schema.required;
+          })
+        }
+      >
+        {t('form.required')}
+      </Checkbox>
+      <Checkbox
+        checked={indexed}
+        disabled={!scalar}
+        onChange={(e) =>
+          updateForm((f) => {
+            const list = (f.indexed ?? []).filter((k) => k !== fieldKey);
+            if (e.target.checked) list.push(fieldKey);
+            if (list.length) f.indexed = list;
+            else delete f.indexed;
+          })
+        }
+      >
+        {t('form.indexed')}
+      </Checkbox>
+      <Checkbox
+        checked={readOnly}
+        onChange={(e) => updateField(fieldKey, (p) => put(p, 'readOnly', e.target.checked || undefined))}
+      >
+        {t('form.readOnly')}
+      </Checkbox>
+    </Space>
+  );
+});
+
+const HelpItem = memo(function HelpItem({ fieldKey }: { fieldKey: string }) {
+  const t = useT();
+  const help = useEditor((s) => {
+    const p = fieldIn(s, fieldKey);
+    return (p['x-description'] as I18nText | undefined) ?? (p.description as string | undefined);
+  });
+  return (
+    <Form.Item label={t('form.help')} style={{ marginTop: 12 }}>
+      <I18nInput
+        value={help}
+        onChange={(v) =>
+          updateField(
+            fieldKey,
+            (p) => {
+              put(p, 'x-description', v);
+              put(p, 'description', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
+            },
+            'help',
+          )
+        }
+      />
+    </Form.Item>
+  );
+});
+
+const DefaultItem = memo(function DefaultItem({ fieldKey }: { fieldKey: string }) {
+  const t = useT();
+  const type = useEditor((s) => fieldIn(s, fieldKey).type);
+  const value = useEditor((s) => fieldIn(s, fieldKey).default);
+  return (
+    <Form.Item label={t('form.default')}>
+      {type === 'number' || type === 'integer' ? (
+        <InputNumber
+          value={value as number | undefined}
+          onChange={(v) => updateField(fieldKey, (p) => put(p, 'default', v ?? undefined), 'default')}
         />
-      )}
-      <Form.Item label={t('form.label')}>
-        <I18nInput
-          value={(schema['x-title'] as I18nText) ?? schema.title}
-          testId="field-label"
-          onChange={(v) =>
-            updateField(
-              fieldKey,
-              (p) => {
-                put(p, 'x-title', v);
-                put(p, 'title', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
-              },
-              'label',
-            )
-          }
+      ) : type === 'boolean' ? (
+        <Checkbox
+          checked={Boolean(value)}
+          onChange={(e) => updateField(fieldKey, (p) => put(p, 'default', e.target.checked || undefined))}
         />
-      </Form.Item>
-      <Form.Item label={t('form.key')} help={t('form.keyHelp')}>
+      ) : (
         <Input
-          value={keyDraft}
-          onChange={(e) => setKeyDraft(e.target.value)}
-          onBlur={rename}
-          onPressEnter={rename}
-          data-testid="field-key"
+          value={(value as string) ?? ''}
+          onChange={(e) => updateField(fieldKey, (p) => put(p, 'default', e.target.value), 'default')}
         />
-      </Form.Item>
-      {type !== 'section' && (
-        <Space wrap>
-          <Checkbox
-            checked={required}
-            data-testid="field-required"
-            onChange={(e) =>
-              updateForm((f) => {
-                const list = (f.schema.required ?? []).filter((k) => k !== fieldKey);
-                if (e.target.checked) list.push(fieldKey);
-                if (list.length) f.schema.required = list;
-                else delete f.schema.required;
-              })
-            }
-          >
-            {t('form.required')}
-          </Checkbox>
-          <Checkbox
-            checked={indexed}
-            disabled={!scalar}
-            onChange={(e) =>
-              updateForm((f) => {
-                const list = (f.indexed ?? []).filter((k) => k !== fieldKey);
-                if (e.target.checked) list.push(fieldKey);
-                if (list.length) f.indexed = list;
-                else delete f.indexed;
-              })
-            }
-          >
-            {t('form.indexed')}
-          </Checkbox>
-          <Checkbox
-            checked={Boolean(schema.readOnly)}
-            onChange={(e) => updateField(fieldKey, (p) => put(p, 'readOnly', e.target.checked || undefined))}
-          >
-            {t('form.readOnly')}
-          </Checkbox>
-        </Space>
       )}
-      <Form.Item label={t('form.help')} style={{ marginTop: 12 }}>
-        <I18nInput
-          value={(schema['x-description'] as I18nText) ?? (schema.description as string | undefined)}
-          onChange={(v) =>
-            updateField(
-              fieldKey,
-              (p) => {
-                put(p, 'x-description', v);
-                put(p, 'description', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
-              },
-              'help',
-            )
-          }
-        />
-      </Form.Item>
-      {isChoice(type) && <OptionsEditor fieldKey={fieldKey} schema={schema} ui={ui} />}
-      {scalar && !isChoice(type) && type !== 'rating' && (
-        <Form.Item label={t('form.default')}>
-          {isNumber ? (
-            <InputNumber
-              value={schema.default as number | undefined}
-              onChange={(v) => updateField(fieldKey, (p) => put(p, 'default', v ?? undefined), 'default')}
-            />
-          ) : schema.type === 'boolean' ? (
-            <Checkbox
-              checked={Boolean(schema.default)}
-              onChange={(e) => updateField(fieldKey, (p) => put(p, 'default', e.target.checked || undefined))}
-            />
-          ) : (
-            <Input
-              value={(schema.default as string) ?? ''}
-              onChange={(e) => updateField(fieldKey, (p) => put(p, 'default', e.target.value), 'default')}
-            />
-          )}
-        </Form.Item>
-      )}
-      {(isString || isNumber) && type !== 'rating' && !isChoice(type) && (
+    </Form.Item>
+  );
+});
+
+const ValidationItems = memo(function ValidationItems({
+  fieldKey,
+  isString,
+}: {
+  fieldKey: string;
+  isString: boolean;
+}) {
+  const t = useT();
+  const limits = useEditor(
+    useShallow((s) => {
+      const p = fieldIn(s, fieldKey);
+      return {
+        minLength: p.minLength as number | undefined,
+        maxLength: p.maxLength as number | undefined,
+        pattern: p.pattern as string | undefined,
+        format: p.format,
+        minimum: p.minimum as number | undefined,
+        maximum: p.maximum as number | undefined,
+      };
+    }),
+  );
+  return (
+    <>
+      <Divider titlePlacement="start" plain>
+        {t('form.validation')}
+      </Divider>
+      {isString ? (
         <>
-          <Divider titlePlacement="start" plain>
-            {t('form.validation')}
-          </Divider>
-          {isString && (
-            <>
-              <Space>
-                <Form.Item label={t('form.minLength')}>
-                  <InputNumber
-                    min={0}
-                    value={schema.minLength as number | undefined}
-                    onChange={(v) => updateField(fieldKey, (p) => put(p, 'minLength', v ?? undefined))}
-                  />
-                </Form.Item>
-                <Form.Item label={t('form.maxLength')}>
-                  <InputNumber
-                    min={1}
-                    value={schema.maxLength as number | undefined}
-                    onChange={(v) => updateField(fieldKey, (p) => put(p, 'maxLength', v ?? undefined))}
-                  />
-                </Form.Item>
-              </Space>
-              {!schema.format && (
-                <Form.Item label={t('form.pattern')}>
-                  <Input
-                    value={(schema.pattern as string) ?? ''}
-                    placeholder="^[A-Z]{3}-\d+$"
-                    onChange={(e) =>
-                      updateField(fieldKey, (p) => put(p, 'pattern', e.target.value), 'pattern')
-                    }
-                  />
-                </Form.Item>
-              )}
-            </>
-          )}
-          {isNumber && (
-            <Space>
-              <Form.Item label={t('form.minimum')}>
-                <InputNumber
-                  value={schema.minimum as number | undefined}
-                  onChange={(v) => updateField(fieldKey, (p) => put(p, 'minimum', v ?? undefined))}
-                />
-              </Form.Item>
-              <Form.Item label={t('form.maximum')}>
-                <InputNumber
-                  value={schema.maximum as number | undefined}
-                  onChange={(v) => updateField(fieldKey, (p) => put(p, 'maximum', v ?? undefined))}
-                />
-              </Form.Item>
-            </Space>
+          <Space>
+            <Form.Item label={t('form.minLength')}>
+              <InputNumber
+                min={0}
+                value={limits.minLength}
+                onChange={(v) => updateField(fieldKey, (p) => put(p, 'minLength', v ?? undefined))}
+              />
+            </Form.Item>
+            <Form.Item label={t('form.maxLength')}>
+              <InputNumber
+                min={1}
+                value={limits.maxLength}
+                onChange={(v) => updateField(fieldKey, (p) => put(p, 'maxLength', v ?? undefined))}
+              />
+            </Form.Item>
+          </Space>
+          {!limits.format && (
+            <Form.Item label={t('form.pattern')}>
+              <Input
+                value={limits.pattern ?? ''}
+                placeholder="^[A-Z]{3}-\d+$"
+                onChange={(e) => updateField(fieldKey, (p) => put(p, 'pattern', e.target.value), 'pattern')}
+              />
+            </Form.Item>
           )}
         </>
+      ) : (
+        <Space>
+          <Form.Item label={t('form.minimum')}>
+            <InputNumber
+              value={limits.minimum}
+              onChange={(v) => updateField(fieldKey, (p) => put(p, 'minimum', v ?? undefined))}
+            />
+          </Form.Item>
+          <Form.Item label={t('form.maximum')}>
+            <InputNumber
+              value={limits.maximum}
+              onChange={(v) => updateField(fieldKey, (p) => put(p, 'maximum', v ?? undefined))}
+            />
+          </Form.Item>
+        </Space>
       )}
+    </>
+  );
+});
+
+/** Show / require conditions of the field, as rules of the form (`<field>-show`, `<field>-require`). */
+const ConditionItems = memo(function ConditionItems({
+  fieldKey,
+  section,
+}: {
+  fieldKey: string;
+  section: boolean;
+}) {
+  const t = useT();
+  const show = useEditor((s) => formOf(s.def).rules?.find((r) => r.id === `${fieldKey}-show`)?.when);
+  const require = useEditor((s) => formOf(s.def).rules?.find((r) => r.id === `${fieldKey}-require`)?.when);
+  // The field pickers list every field by its label: rebuilding them (hundreds of options) on
+  // every keystroke of a label typed above would slow the typing, so they follow once it pauses.
+  const properties = useSettled(
+    useEditor((s) => formOf(s.def).schema.properties),
+    400,
+  );
+  const fields = useMemo<FieldInfo[]>(
+    () =>
+      Object.entries(properties).map(([k, p]) => ({
+        key: k,
+        title: p['x-title'] ?? p.title ?? k,
+        type: p.type,
+        enum: Array.isArray(p.enum) ? p.enum : undefined,
+      })),
+    [properties],
+  );
+  const onShow = useCallback((v: string | undefined) => setRule(fieldKey, 'show', v), [fieldKey]);
+  const onRequire = useCallback((v: string | undefined) => setRule(fieldKey, 'require', v), [fieldKey]);
+  return (
+    <>
       <Divider titlePlacement="start" plain>
         {t('form.conditions')}
       </Divider>
       <Form.Item label={t('form.visibleWhen')} help={t('form.visibleWhenHelp')}>
-        <ExpressionInput
-          fields={fieldInfos}
-          value={ruleOf('show')?.when}
-          onChange={(v) => setRule('show', v)}
-          testId="field-visible-when"
-        />
+        <Condition fields={fields} value={show} onChange={onShow} testId="field-visible-when" />
       </Form.Item>
-      {type !== 'section' && (
+      {!section && (
         <Form.Item label={t('form.requiredWhen')}>
-          <ExpressionInput
-            fields={fieldInfos}
-            value={ruleOf('require')?.when}
-            onChange={(v) => setRule('require', v)}
-          />
+          <Condition fields={fields} value={require} onChange={onRequire} />
         </Form.Item>
       )}
-      <Divider />
-      <Button danger block onClick={() => removeField(fieldKey)}>
-        {t('common.delete')}
-      </Button>
-    </Form>
+    </>
   );
+});
+/** `value` once it has stayed the same for `ms` (the first one at once). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** The condition editor, re-rendered only when its own props change. */
+const Condition = memo(ExpressionInput);
+
+function setRule(fieldKey: string, effect: 'show' | 'require', when: string | undefined) {
+  updateForm((f) => {
+    const id = `${fieldKey}-${effect}`;
+    const list = (f.rules ?? []).filter((r) => r.id !== id);
+    if (when) list.push({ id, when, effect, fields: [fieldKey] });
+    if (list.length) f.rules = list;
+    else delete f.rules;
+  }, `rule:${fieldKey}:${effect}`);
 }
 
 /** Options of a choice field: stored values (enum) and their labels (ui:enumNames). */
-function OptionsEditor({
-  fieldKey,
-  schema,
-  ui,
-}: {
-  fieldKey: string;
-  schema: FieldSchema;
-  ui: Record<string, unknown> | undefined;
-}) {
+const OptionsEditor = memo(function OptionsEditor({ fieldKey }: { fieldKey: string }) {
   const t = useT();
-  const values = (optionsOf(schema) ?? []).map(String);
-  const names = (ui?.['ui:enumNames'] as string[] | undefined) ?? [];
+  const options = useEditor((s) => optionsOf(fieldIn(s, fieldKey)));
+  const enumNames = useEditor((s) => uiIn(s, fieldKey)?.['ui:enumNames'] as string[] | undefined);
+  const values = (options ?? []).map(String);
+  const names = enumNames ?? [];
   const write = (rows: { value: string; name: string }[]) =>
     updateForm((f) => {
       const p = f.schema.properties[fieldKey] as FieldSchema;
@@ -393,4 +491,4 @@ function OptionsEditor({
       </Space>
     </Form.Item>
   );
-}
+});

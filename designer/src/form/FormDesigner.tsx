@@ -235,6 +235,10 @@ const FieldCard = memo(function FieldCard({ fieldKey }: { fieldKey: string }) {
         border: `1px solid ${invalid ? '#ff4d4f' : selected ? '#1677ff' : '#e8e8e8'}`,
         boxShadow: selected ? '0 0 0 2px rgba(22,119,255,.2)' : undefined,
         cursor: 'pointer',
+        // A form of hundreds of fields: the cards out of sight are not laid out or painted on
+        // every keystroke (the height is what a card's content measures once drawn).
+        contentVisibility: 'auto',
+        containIntrinsicSize: 'auto 44px',
       }}
     >
       <HolderOutlined

@@ -1,7 +1,9 @@
 import { evaluateCondition, type FormDefinition, type Locale } from '@opsloom/spec';
-import { Form } from '@rjsf/antd';
+import { Form, Templates } from '@rjsf/antd';
 import {
+  deepEquals,
   type FieldProps,
+  type FieldTemplateProps,
   getUiOptions,
   type ObjectFieldTemplateProps,
   type RJSFSchema,
@@ -10,7 +12,17 @@ import {
 } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { Divider, Input, Rate, Select, Typography } from 'antd';
-import { memo, useMemo, useState } from 'react';
+import {
+  type ComponentType,
+  createContext,
+  memo,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { textOf, useLocale, useText } from '../i18n.ts';
 import { useGroups, useUsers } from '../lookups.ts';
 import { useEditor } from '../store/editor.ts';
@@ -19,6 +31,15 @@ import type { FieldSchema } from './fieldTypes.ts';
 /**
  * The form exactly as end users get it: @rjsf/core with the antd theme, titles in the current
  * language, the form's show/hide/require rules applied to what is typed.
+ *
+ * Kept cheap on a form of hundreds of fields, where every keystroke counts:
+ * - rjsf keeps what is typed in its own state; this component hears of each change only to apply
+ *   the rules, and renders again (handing rjsf back what was typed) only when their outcome or
+ *   the definition changes.
+ * - A field's label and help text reach rjsf as its `ui:title` / `ui:description` (which rjsf
+ *   prefers to the schema's, so the form looks the same): a label edit then leaves the schema
+ *   rjsf sees deep-equal, so rjsf keeps its registry and re-renders that one field, not all.
+ * - See FieldTemplate for the antd Form.Item work it saves on every keystroke.
  */
 
 const localized = new WeakMap<object, { locale: Locale; value: FieldSchema }>();
@@ -112,9 +133,52 @@ function AttachmentWidget(props: WidgetProps) {
 function SectionField(props: FieldProps) {
   return (
     <Divider titlePlacement="start" style={{ marginTop: 8 }}>
-      <Typography.Text strong>{props.schema.title}</Typography.Text>
+      <Typography.Text strong>{getUiOptions(props.uiSchema).title ?? props.schema.title}</Typography.Text>
     </Divider>
   );
+}
+
+type Ui = Record<string, unknown>;
+const previewed = new WeakMap<
+  object,
+  { locale: Locale; ui: Ui | undefined; schema: FieldSchema; uiSchema: Ui }
+>();
+/**
+ * A top-level field as handed to rjsf: the schema without its (localized) title and help, which
+ * go into the field's uiSchema as `ui:title` / `ui:description` (a `ui:title` already in the
+ * uiSchema wins, as it would in the portal). Cached per field object, so an unchanged field
+ * keeps the same objects and rjsf's memoized fields skip it.
+ */
+function previewField(schema: FieldSchema, ui: Ui | undefined, locale: Locale) {
+  const hit = previewed.get(schema);
+  if (hit && hit.locale === locale && hit.ui === ui) return hit;
+  const { title, description, 'x-title': _t, 'x-description': _d, ...rest } = localize(schema, locale);
+  const uiSchema: Ui = {};
+  if (title !== undefined) uiSchema['ui:title'] = title;
+  if (description !== undefined) uiSchema['ui:description'] = description;
+  Object.assign(uiSchema, ui);
+  if (schema.type === 'null') uiSchema['ui:field'] = 'section';
+  const value = { locale, ui, schema: rest as FieldSchema, uiSchema };
+  previewed.set(schema, value);
+  return value;
+}
+
+/** What the rules decide for the data typed so far, as a string (equal when the outcome is). */
+function ruleOutcome(rules: FormDefinition['rules'], data: Record<string, unknown>): string {
+  const hidden = new Set<string>();
+  const required = new Set<string>();
+  for (const rule of rules ?? []) {
+    let on = false;
+    try {
+      on = evaluateCondition(rule.when, { record: data });
+    } catch {
+      on = false;
+    }
+    if (rule.effect === 'hide' && on) for (const f of rule.fields) hidden.add(f);
+    if (rule.effect === 'show' && !on) for (const f of rule.fields) hidden.add(f);
+    if (rule.effect === 'require' && on) for (const f of rule.fields) required.add(f);
+  }
+  return `${[...hidden].sort().join(',')}|${[...required].sort().join(',')}`;
 }
 
 /**
@@ -144,7 +208,51 @@ function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
     </fieldset>
   );
 }
-const templates = { ObjectFieldTemplate };
+
+const ThemeFieldTemplate = Templates.FieldTemplate as ComponentType<FieldTemplateProps>;
+
+/**
+ * The theme's FieldTemplate, with one saving for the root object: its antd Form.Item (the frame
+ * around all the fields) does not render again when only the fields inside change.
+ *
+ * The root renders on every keystroke (its form data changed), and an antd Form.Item that renders
+ * hands every Form.Item inside it a new `NoStyleItemContext` callback: React then runs each
+ * field's Form.Item again (hundreds of them, each with its style hooks) although rjsf's memoized
+ * fields were skipped. So the root's Form.Item is memoized on what it draws itself, and the fields
+ * reach it through a context instead of as its children; the DOM is the theme's, unchanged.
+ */
+function FieldTemplate(props: FieldTemplateProps) {
+  if (props.fieldPathId.path.length > 0) return <ThemeFieldTemplate {...props} />;
+  return (
+    <RootFields.Provider value={props.children}>
+      <RootFrame {...props} />
+    </RootFields.Provider>
+  );
+}
+const RootFields = createContext<ReactNode>(null);
+function RootFieldsSlot() {
+  return useContext(RootFields);
+}
+const rootFieldsSlot = <RootFieldsSlot />;
+const RootFrame = memo(
+  function RootFrame(props: FieldTemplateProps) {
+    return <ThemeFieldTemplate {...props}>{rootFieldsSlot}</ThemeFieldTemplate>;
+  },
+  (a, b) => deepEquals(frameOf(a), frameOf(b)),
+);
+/**
+ * The root's props less what only the fields inside draw: their data, their schemas and uiSchemas
+ * (the root's own `ui:` options stay). Its description, help and errors are drawn from the raw
+ * values kept here (rawDescription, rawHelp, rawErrors).
+ */
+function frameOf(props: FieldTemplateProps) {
+  const { children, formData, description, help, errors, schema, uiSchema, ...rest } = props;
+  const { properties, required, ...ownSchema } = schema;
+  const ownUi = Object.entries(uiSchema ?? {}).filter(([k]) => k.startsWith('ui:'));
+  return { ...rest, schema: ownSchema, uiSchema: ownUi };
+}
+
+const templates = { FieldTemplate, ObjectFieldTemplate };
 
 const widgets = {
   user: UserWidget,
@@ -160,37 +268,39 @@ const fields = { section: SectionField };
 export const Preview = memo(function Preview() {
   const locale = useLocale((s) => s.locale);
   const def = useEditor((s) => s.def) as FormDefinition;
-  const [data, setData] = useState<Record<string, unknown>>({});
-
-  // What the rules decide for the data typed so far, as a string so the schema below is rebuilt
-  // only when the outcome changes (rjsf reports defaults through onChange on every new schema).
-  const outcome = useMemo(() => {
-    const hidden = new Set<string>();
-    const required = new Set<string>();
-    for (const rule of def.rules ?? []) {
-      let on = false;
-      try {
-        on = evaluateCondition(rule.when, { record: data });
-      } catch {
-        on = false;
-      }
-      if (rule.effect === 'hide' && on) for (const f of rule.fields) hidden.add(f);
-      if (rule.effect === 'show' && !on) for (const f of rule.fields) hidden.add(f);
-      if (rule.effect === 'require' && on) for (const f of rule.fields) required.add(f);
-    }
-    return `${[...hidden].sort().join(',')}|${[...required].sort().join(',')}`;
-  }, [def.rules, data]);
+  const rules = def.rules;
+  // What is typed lives in rjsf's state; rjsf reports each change, the latest is kept here for
+  // the rules, and this component renders again only when their outcome changes (or the
+  // definition does), so a keystroke costs rjsf's own update and nothing more.
+  const typed = useRef<Record<string, unknown>>({});
+  const [decided, setDecided] = useState(() => ({ rules, outcome: ruleOutcome(rules, {}) }));
+  let outcome = decided.outcome;
+  if (decided.rules !== rules) {
+    // The rules were edited: decide again for what has been typed.
+    outcome = ruleOutcome(rules, typed.current);
+    setDecided({ rules, outcome });
+  }
+  const onChange = useCallback(
+    (e: { formData?: Record<string, unknown> }) => {
+      typed.current = e.formData ?? {};
+      const next = ruleOutcome(rules, typed.current);
+      setDecided((d) => (d.rules === rules && d.outcome === next ? d : { rules, outcome: next }));
+    },
+    [rules],
+  );
 
   const { schema, uiSchema } = useMemo(() => {
     const [hiddenList = '', requiredList = ''] = outcome.split('|');
     const hidden = new Set(hiddenList.split(',').filter(Boolean));
     const required = new Set([...(def.schema.required ?? []), ...requiredList.split(',').filter(Boolean)]);
     const props = def.schema.properties as Record<string, FieldSchema>;
+    const uiOf = (def.uiSchema ?? {}) as Record<string, Ui | undefined>;
     const visible: Record<string, FieldSchema> = {};
-    for (const [k, p] of Object.entries(props)) if (!hidden.has(k)) visible[k] = localize(p, locale);
     const ui: UiSchema = { ...(def.uiSchema as UiSchema), 'ui:submitButtonOptions': { norender: true } };
     for (const [k, p] of Object.entries(props)) {
-      if (p.type === 'null') ui[k] = { ...(ui[k] as object), 'ui:field': 'section' };
+      const field = previewField(p, uiOf[k], locale);
+      ui[k] = field.uiSchema;
+      if (!hidden.has(k)) visible[k] = field.schema;
     }
     return {
       schema: {
@@ -208,11 +318,11 @@ export const Preview = memo(function Preview() {
         schema={schema}
         uiSchema={uiSchema}
         validator={validator}
-        formData={data}
-        onChange={(e) => {
-          const next = e.formData ?? {};
-          if (JSON.stringify(next) !== JSON.stringify(data)) setData(next);
-        }}
+        // Handed back as it was typed whenever this renders: rjsf 6.10 drops a schema or uiSchema
+        // change that follows a keystroke when its formData prop differs from its own state
+        // (`isProcessingUserChange`), so a stale or missing formData would lose e.g. a label edit.
+        formData={typed.current}
+        onChange={onChange}
         widgets={widgets}
         fields={fields}
         templates={templates}

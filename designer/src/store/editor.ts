@@ -179,8 +179,12 @@ useEditor.subscribe((state, prev) => {
   if (state.def === prev.def || !state.def) return;
   clearTimeout(timer);
   timer = setTimeout(() => {
-    const def = useEditor.getState().def;
-    if (def) useEditor.setState({ problems: validateDefinition(def).problems });
+    const { def, problems } = useEditor.getState();
+    if (!def) return;
+    const found = validateDefinition(def).problems;
+    // The same problems as before (the usual case while typing) leave the state, and whatever
+    // shows the problems, as it is.
+    if (JSON.stringify(found) !== JSON.stringify(problems)) useEditor.setState({ problems: found });
   }, 250);
 });
 
