@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 import { enqueueJob } from '../engine/jobs.ts';
 import type { Rec } from '../records/store.ts';
-import { applySlaEvent } from '../sla/clocks.ts';
+import { applySlaEvent, type RecordEvent } from '../sla/clocks.ts';
 import { isListenedTo } from './published.ts';
 
 /**
@@ -58,11 +58,7 @@ export interface Cause {
 }
 
 /** What the caller may hand over besides the event: the record as the change left it, to spare a re-read. */
-export interface EventContext {
-  record?: Rec;
-  /** The record was inserted by this change: it has no SLA clocks yet. */
-  created?: boolean;
-}
+export type EventContext = Pick<RecordEvent, 'record' | 'created'>;
 
 export interface EventPayload extends EventInput, Cause {
   at: number;

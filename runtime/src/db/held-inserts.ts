@@ -40,7 +40,6 @@ export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T
   held.set(trx, tables);
   try {
     const result = await fn();
-    held.delete(trx);
     for (const [table, rows] of tables) await write(trx, table, rows);
     return result;
   } finally {
