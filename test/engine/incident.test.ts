@@ -90,6 +90,16 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     rec = (await agent.get(`/records/${inc.id}`)).body;
     expect(rec.status).toBe('resolved');
     expect(rec.resolvedAt).toBeGreaterThan(0);
+    // The form's rule "resolution notes are required once resolved" tests record.status.
+    const cleared = await agent.patch(`/records/${inc.id}`, {
+      data: { resolutionNotes: '' },
+      version: rec.version,
+    });
+    expect(cleared.status).toBe(400);
+    expect(cleared.body.error.details.problems).toContainEqual({
+      path: '/resolutionNotes',
+      message: { en: 'is required here', 'zh-CN': '此处为必填项' },
+    });
     expect((await act(requester, inc.id, 'confirm')).status).toBe(200);
     rec = (await requester.get(`/records/${inc.id}`)).body;
     expect(rec.status).toBe('closed');

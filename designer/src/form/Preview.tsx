@@ -170,7 +170,8 @@ function ruleOutcome(rules: FormDefinition['rules'], data: Record<string, unknow
   for (const rule of rules ?? []) {
     let on = false;
     try {
-      on = evaluateCondition(rule.when, { record: data });
+      // The preview is of a new record: its status is `new`, as the runtime's rules see it.
+      on = evaluateCondition(rule.when, { record: { ...data, status: 'new' } });
     } catch {
       on = false;
     }

@@ -58,7 +58,7 @@ export async function runAction(run: ActionRun, action: Action): Promise<string>
       const value = evaluate(action.value, run.ctx);
       const data = { ...run.rec.data, [action.field]: value };
       derivePriority(run.form.def, data);
-      const problems = checkRecordData(run.form, data);
+      const problems = checkRecordData(run.form, data, run.rec.status);
       if (problems.length)
         throw new RuleActionError(
           `setField ${action.field}: ${problems.map((p) => p.message.en).join('; ')}`,

@@ -53,6 +53,12 @@ export interface FieldAccess {
 }
 
 /** Form rules whose condition holds for these values, as sets of fields per effect. */
+/**
+ * What a field rule's `record` is: the form's data plus the record's status, which rules such as
+ * "resolution notes are required once resolved" test. A new record's status is `new`.
+ */
+export const ruleRecord = (data: Record<string, unknown>, status: string) => ({ ...data, status });
+
 export function activeRules(form: FormDefinition, context: Record<string, unknown>) {
   const out = { hidden: new Set<string>(), required: new Set<string>(), readonly: new Set<string>() };
   for (const rule of form.rules ?? []) {
@@ -105,12 +111,13 @@ export function derivePriority(form: FormDefinition, data: Record<string, unknow
 export function checkRecordData(
   form: LoadedForm,
   data: Record<string, unknown>,
+  status: string,
   opts: { before?: Record<string, unknown>; access?: FieldAccess; context?: Record<string, unknown> } = {},
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const valid = form.validate(data);
   if (!valid) problems.push(...toFieldProblems(form.validate.errors));
-  const rules = activeRules(form.def, { record: data, ...opts.context });
+  const rules = activeRules(form.def, { record: ruleRecord(data, status), ...opts.context });
   const required = new Set([...rules.required, ...(opts.access?.required ?? [])]);
   for (const field of required) {
     if (rules.hidden.has(field)) continue;

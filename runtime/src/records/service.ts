@@ -56,7 +56,7 @@ async function createInTrx(
   preallocated?: string,
 ): Promise<Rec> {
   derivePriority(form.def, data);
-  const problems = checkRecordData(form, data);
+  const problems = checkRecordData(form, data, 'new');
   if (problems.length) throw fieldError(problems);
   const number = preallocated ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
   // The create and its process's first steps write several history rows, clocks and jobs: one
@@ -94,7 +94,7 @@ export async function createRecord(services: Services, actor: Actor, input: Crea
   let number: string | undefined;
   if (dialectOf(services.db) === 'mysql') {
     derivePriority(form.def, data);
-    const problems = checkRecordData(form, data);
+    const problems = checkRecordData(form, data, 'new');
     if (problems.length) throw fieldError(problems);
     number = await allocateNumber(services.db, services.db, form.key, form.def.numberPrefix);
   }
@@ -163,7 +163,10 @@ export async function editRecord(
     const form = await loadForm(trx, rec.type, rec.formVersion);
     const merged = { ...rec.data, ...data };
     const access = await currentFieldAccess(trx, rec.id);
-    const problems = checkRecordData(form, merged, { before: rec.data, access: access ?? undefined });
+    const problems = checkRecordData(form, merged, rec.status, {
+      before: rec.data,
+      access: access ?? undefined,
+    });
     if (problems.length) throw fieldError(problems);
     derivePriority(form.def, merged);
     const next = await updateRecord(trx, actor.username, form, rec, { data: merged }, version);

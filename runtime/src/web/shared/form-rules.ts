@@ -24,12 +24,13 @@ type Schema = {
   [k: string]: unknown;
 };
 
-export function activeRules(rules: FormRule[], data: Record<string, unknown>) {
+/** `status` is the record's (`new` before it exists): rules test it as `record.status`, as on the server. */
+export function activeRules(rules: FormRule[], data: Record<string, unknown>, status: string) {
   const out = { hidden: new Set<string>(), required: new Set<string>(), readonly: new Set<string>() };
   for (const rule of rules) {
     let holds = false;
     try {
-      holds = evaluateCondition(rule.when, { record: data });
+      holds = evaluateCondition(rule.when, { record: { ...data, status } });
     } catch {
       holds = false; // a rule over a field not filled in yet does not apply
     }
@@ -55,9 +56,13 @@ export function effectiveForm(
   rules: FormRule[],
   data: Record<string, unknown>,
   locale: 'zh-CN' | 'en',
-  opts: { access?: StepAccess | null; omit?: (field: string, prop: Record<string, unknown>) => boolean } = {},
+  opts: {
+    status: string;
+    access?: StepAccess | null;
+    omit?: (field: string, prop: Record<string, unknown>) => boolean;
+  },
 ): { schema: Schema; uiSchema: Record<string, unknown> } {
-  const active = activeRules(rules, data);
+  const active = activeRules(rules, data, opts.status);
   const access = opts.access ?? {};
   const properties: Schema['properties'] = {};
   const ui: Record<string, unknown> = { ...uiSchema };

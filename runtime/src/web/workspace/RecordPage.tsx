@@ -91,6 +91,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
     () =>
       form && rec
         ? effectiveForm(form.schema, form.uiSchema, form.rules, data, locale, {
+            status: rec.status,
             access: acting?.fieldAccess ?? (rec.closedAt !== null ? { editable: [] } : null),
           })
         : null,
