@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertMany } from './sql.ts';
 
 /**
  * Rows for append-only tables, held back inside a unit of work and written as one multi-row
@@ -21,7 +22,7 @@ export async function insertRows(trx: Knex, table: string, rows: Row[]): Promise
   if (!rows.length) return;
   const tables = held.get(trx);
   if (!tables) {
-    await trx(table).insert(rows);
+    await insertMany(trx, table, rows);
     return;
   }
   const pending = tables.get(table);
@@ -40,7 +41,7 @@ export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T
   held.set(trx, tables);
   try {
     const result = await fn();
-    for (const [table, rows] of tables) await write(trx, table, rows);
+    for (const [table, rows] of tables) await insertMany(trx, table, rows);
     return result;
   } finally {
     held.delete(trx);
@@ -52,12 +53,5 @@ export async function flushHeld(trx: Knex, table: string): Promise<void> {
   const rows = held.get(trx)?.get(table);
   if (!rows?.length) return;
   held.get(trx)!.delete(table);
-  await write(trx, table, rows);
-}
-
-// SQLite compiles a multi-row insert to a compound SELECT, which it limits to 500 terms.
-const CHUNK = 200;
-
-async function write(trx: Knex, table: string, rows: Row[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await trx(table).insert(rows.slice(i, i + CHUNK));
+  await insertMany(trx, table, rows);
 }

@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { emitEvent } from '../automation/events.ts';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
+import { execute, insertOne } from '../db/sql.ts';
 import { ApiError } from '../http/errors.ts';
 import { type LoadedForm, loadForm } from '../records/forms.ts';
 import {
@@ -126,7 +127,7 @@ async function createToken(
   item: string | null = null,
   status = 'waiting',
 ) {
-  const [id] = await run.trx('process_tokens').insert({
+  const id = await insertOne(run.trx, 'process_tokens', {
     instance_id: run.instance.id,
     node_id: nodeId,
     status,
@@ -134,7 +135,7 @@ async function createToken(
     fork,
     created_at: Date.now(),
   });
-  return { id: Number(id), instance_id: run.instance.id, node_id: nodeId, status, item, fork } as TokenRow;
+  return { id, instance_id: run.instance.id, node_id: nodeId, status, item, fork } as TokenRow;
 }
 
 export async function setTokenStatus(
@@ -143,9 +144,13 @@ export async function setTokenStatus(
   status: string,
   nodeId?: string,
 ): Promise<void> {
-  await trx('process_tokens')
-    .where({ id: tokenId })
-    .update({ status, ...(nodeId ? { node_id: nodeId } : {}) });
+  if (nodeId)
+    await execute(trx, 'update `process_tokens` set `status` = ?, `node_id` = ? where `id` = ?', [
+      status,
+      nodeId,
+      tokenId,
+    ]);
+  else await execute(trx, 'update `process_tokens` set `status` = ? where `id` = ?', [status, tokenId]);
 }
 
 /**
@@ -189,9 +194,9 @@ export async function startInstance(
     secret: randomBytes(32).toString('base64url'),
     started_at: now,
   };
-  const [id] = await trx('process_instances').insert(row);
+  const id = await insertOne(trx, 'process_instances', row);
   // The row as written: no need to read back what this transaction just inserted.
-  const instance: InstanceRow = { id: Number(id), ...row, ended_at: null };
+  const instance: InstanceRow = { id, ...row, ended_at: null };
   const run: Run = { services, trx, actor, instance, graph, form, rec, steps: 0, hooks };
   await writeHistory(trx, rec.id, actor, [
     { kind: 'process', detail: { started: `${graph.key}@${graph.version}` } },
@@ -573,7 +578,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
   if (!assigneeId && who.groupId && n.distribution === 'roundRobin')
     assigneeId = await nextInRotation(run.trx, who.groupId);
   const now = Date.now();
-  const [taskId] = await run.trx('tasks').insert({
+  const taskId = await insertOne(run.trx, 'tasks', {
     instance_id: run.instance.id,
     token_id: token.id,
     record_id: run.rec.id,
@@ -590,7 +595,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
   if (n.dueIn) {
     await startOla(run.trx, {
       recordId: run.rec.id,
-      taskId: Number(taskId),
+      taskId: taskId,
       processKey: run.graph.key,
       processVersion: run.graph.version,
       nodeId: n.id,
@@ -615,7 +620,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
     {
       kind: 'task',
       detail: {
-        task: Number(taskId),
+        task: taskId,
         node: n.id,
         event: 'created',
         assignees: who.userIds,
@@ -629,12 +634,12 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
     dueAt: now,
     instanceId: run.instance.id,
     tokenId: null,
-    payload: { recordId: run.rec.id, event: 'task.assigned', taskId: Number(taskId), actor: run.actor },
+    payload: { recordId: run.rec.id, event: 'task.assigned', taskId: taskId, actor: run.actor },
   });
   await emitEvent(run.trx, {
     type: mode ? 'approval.requested' : 'task.assigned',
     recordId: run.rec.id,
     actor: run.actor,
-    taskId: Number(taskId),
+    taskId: taskId,
   });
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
 import { insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
+import { execute, insertMany, insertOne } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
 import type { LoadedForm } from './forms.ts';
@@ -108,10 +109,10 @@ export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: 
     }
   } else {
     // One statement: UPDATE … RETURNING (SQLite ≥ 3.35) gives the new value without a re-read.
-    const [row] = await trx('record_sequences')
-      .where({ type })
-      .increment('next_value', 1)
-      .returning('next_value');
+    const [row] = await trx.raw(
+      'update `record_sequences` set `next_value` = `next_value` + 1 where `type` = ? returning `next_value`',
+      [type],
+    );
     if (row) value = Number(row.next_value);
     else {
       await trx('record_sequences').insert({ type, next_value: 1 });
@@ -187,7 +188,7 @@ export interface NewRecord {
 export async function insertRecord(trx: Knex, actor: string, input: NewRecord): Promise<Rec> {
   const now = Date.now();
   const std = standardFromData(input.form, input.data);
-  const [id] = await trx('records').insert({
+  const id = await insertOne(trx, 'records', {
     type: input.form.key,
     form_version: input.form.version,
     number: input.number,
@@ -204,7 +205,7 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     updated_at: now,
   });
   const rec: Rec = {
-    id: Number(id),
+    id,
     type: input.form.key,
     formVersion: input.form.version,
     number: input.number,
@@ -221,7 +222,7 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     closedAt: null,
   };
   const values = indexRows(input.form, rec, input.data);
-  if (values.length) await trx('record_values').insert(values);
+  await insertMany(trx, 'record_values', values);
   await writeHistory(
     trx,
     rec.id,
@@ -248,6 +249,12 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stri
  * step, and the version bumped by a conditional UPDATE — if `expectedVersion` (or the version
  * the caller loaded) is no longer current, nothing changes and the caller gets 409.
  */
+// Conditional on the version read: optimistic concurrency (a stale writer changes no row).
+const UPDATE_RECORD =
+  'update `records` set `title` = ?, `description` = ?, `priority` = ?, `status` = ?, `assignee_id` = ?, ' +
+  '`group_id` = ?, `data` = ?, `version` = ?, `updated_at` = ?, `resolved_at` = ?, `closed_at` = ? ' +
+  'where `id` = ? and `version` = ?';
+
 export async function updateRecord(
   trx: Knex,
   actor: string,
@@ -280,21 +287,21 @@ export async function updateRecord(
   if (patch.resolved === false) next.resolvedAt = null;
   if (patch.closed === true && rec.closedAt === null) next.closedAt = now;
   if (patch.closed === false) next.closedAt = null;
-  const updated = await trx('records')
-    .where({ id: rec.id, version: expectedVersion })
-    .update({
-      title: next.title,
-      description: next.description,
-      priority: next.priority,
-      status: next.status,
-      assignee_id: next.assigneeId,
-      group_id: next.groupId,
-      data: toJson(data),
-      version: next.version,
-      updated_at: now,
-      resolved_at: next.resolvedAt,
-      closed_at: next.closedAt,
-    });
+  const updated = await execute(trx, UPDATE_RECORD, [
+    next.title,
+    next.description,
+    next.priority,
+    next.status,
+    next.assigneeId,
+    next.groupId,
+    toJson(data),
+    next.version,
+    now,
+    next.resolvedAt,
+    next.closedAt,
+    rec.id,
+    expectedVersion,
+  ]);
   if (updated !== 1) {
     throw conflict('stale_version', 'error.stale_revision', {
       what: recordWhat(rec.number),
@@ -306,7 +313,7 @@ export async function updateRecord(
   if (changedIndexed.length) {
     await trx('record_values').where({ record_id: rec.id }).whereIn('field', changedIndexed).delete();
     const rows = indexRows(form, rec, data).filter((r) => changedIndexed.includes(r.field));
-    if (rows.length) await trx('record_values').insert(rows);
+    await insertMany(trx, 'record_values', rows);
   }
   await writeHistory(trx, rec.id, actor, history, now);
   return next;
