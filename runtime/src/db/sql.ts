@@ -9,8 +9,13 @@ import { dialectOf } from './connect.ts';
  * normalising columns across rows, SQLite's compound-SELECT form of a multi-row insert) took more
  * JavaScript time than SQLite took to run it. An insert's text depends only on the table, the
  * columns and the number of rows, so it is built once and reused; backquoted names and `?`
- * placeholders read the same in SQLite and MySQL. Statements still go through knex (`raw`), so
- * transactions, the pool and 'query' events are as for any other query.
+ * placeholders read the same in SQLite and MySQL.
+ *
+ * On SQLite the statement runs straight on the connection (the transaction's, or the pool's one
+ * connection), whose prepared statements connect.ts keeps: even knex's `raw` scanned each
+ * statement's text for placeholders on every call. On MySQL it goes through `raw`. Either way it
+ * runs in the caller's transaction; only knex's 'query' event does not see the SQLite ones
+ * (the watch on writes to `definitions` does not need to: these statements never touch it).
  */
 
 type Row = Record<string, unknown>;
@@ -33,27 +38,60 @@ function insertText(table: string, columns: string[], rowCount: number): string 
 }
 
 // What knex's own binding formatter does: SQLite takes neither booleans nor Dates.
-function binding(value: unknown, sqlite: boolean): unknown {
+function sqliteValue(value: unknown): unknown {
   if (value === undefined) return null;
-  if (!sqlite) return value;
   if (typeof value === 'boolean') return Number(value);
   if (value instanceof Date) return value.valueOf();
   return value;
 }
 
-function bindingsOf(rows: Row[], columns: string[], sqlite: boolean): unknown[] {
+function bindingsOf(rows: Row[], columns: string[]): unknown[] {
   const out: unknown[] = [];
-  for (const row of rows) for (const c of columns) out.push(binding(row[c], sqlite));
+  for (const row of rows) for (const c of columns) out.push(row[c]);
   return out;
+}
+
+interface Outcome {
+  /** Rows changed. */
+  changes: number;
+  /** The id the statement generated (inserts). */
+  id: number;
+}
+
+interface SqliteConnection {
+  prepare(sql: string): {
+    run(bindings: unknown[]): { changes: number; lastInsertRowid: number | bigint };
+    all(bindings: unknown[]): Record<string, unknown>[];
+  };
+}
+
+/**
+ * Runs `use` on the SQLite connection: a transaction's own, or the pool's (the one connection,
+ * taken and given back as knex's own runner does).
+ */
+async function onSqlite<T>(db: Knex, use: (conn: SqliteConnection) => T): Promise<T> {
+  const conn = (await db.client.acquireConnection()) as SqliteConnection;
+  try {
+    return use(conn);
+  } finally {
+    await db.client.releaseConnection(conn);
+  }
+}
+
+async function run(db: Knex, sql: string, bindings: unknown[]): Promise<Outcome> {
+  if (dialectOf(db) === 'sqlite') {
+    const res = await onSqlite(db, (conn) => conn.prepare(sql).run(bindings.map(sqliteValue)));
+    return { changes: res.changes, id: Number(res.lastInsertRowid) };
+  }
+  // mysql2 answers with [ResultSetHeader, fields].
+  const [header] = await db.raw(sql, bindings.map((b) => (b === undefined ? null : b)) as never);
+  return { changes: Number(header.affectedRows), id: Number(header.insertId) };
 }
 
 /** Inserts one row and returns its generated id. */
 export async function insertOne(db: Knex, table: string, row: Row): Promise<number> {
-  const sqlite = dialectOf(db) === 'sqlite';
   const columns = Object.keys(row);
-  const res = await db.raw(insertText(table, columns, 1), bindingsOf([row], columns, sqlite) as never);
-  // better-sqlite3 answers a run with { lastInsertRowid }; mysql2 with [ResultSetHeader, fields].
-  return Number(sqlite ? res.lastInsertRowid : res[0].insertId);
+  return (await run(db, insertText(table, columns, 1), bindingsOf([row], columns))).id;
 }
 
 // SQLite allows at most 32,766 bound values per statement, MySQL 65,535.
@@ -64,7 +102,6 @@ const MAX_BINDINGS = 30_000;
  * in one multi-row statement, so ids follow the rows' order as single inserts would give them.
  */
 export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<void> {
-  const sqlite = dialectOf(db) === 'sqlite';
   let start = 0;
   while (start < rows.length) {
     const columns = Object.keys(rows[start]!);
@@ -74,15 +111,24 @@ export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<
     while (end < rows.length && end - start < limit && Object.keys(rows[end]!).join('\u0000') === signature)
       end++;
     const chunk = rows.slice(start, end);
-    await db.raw(insertText(table, columns, chunk.length), bindingsOf(chunk, columns, sqlite) as never);
+    await run(db, insertText(table, columns, chunk.length), bindingsOf(chunk, columns));
     start = end;
   }
 }
 
 /** Runs an UPDATE or DELETE written for both dialects and returns how many rows it changed. */
 export async function execute(db: Knex, sql: string, bindings: unknown[]): Promise<number> {
-  const sqlite = dialectOf(db) === 'sqlite';
-  const res = await db.raw(sql, bindings.map((b) => binding(b, sqlite)) as never);
-  // better-sqlite3 answers a run with { changes }; mysql2 with [ResultSetHeader, fields].
-  return Number(sqlite ? res.changes : res[0].affectedRows);
+  return (await run(db, sql, bindings)).changes;
+}
+
+/** Runs a SELECT written for both dialects and returns its rows. */
+export async function selectRows<T = Record<string, unknown>>(
+  db: Knex,
+  sql: string,
+  bindings: unknown[],
+): Promise<T[]> {
+  if (dialectOf(db) === 'sqlite')
+    return (await onSqlite(db, (conn) => conn.prepare(sql).all(bindings.map(sqliteValue)))) as T[];
+  // mysql2 answers with [rows, fields].
+  return (await db.raw(sql, bindings as never))[0] as T[];
 }

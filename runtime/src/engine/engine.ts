@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { emitEvent } from '../automation/events.ts';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
-import { execute, insertOne } from '../db/sql.ts';
+import { execute, insertOne, selectRows } from '../db/sql.ts';
 import { ApiError } from '../http/errors.ts';
 import { type LoadedForm, loadForm } from '../records/forms.ts';
 import {
@@ -214,9 +214,9 @@ export async function loadRun(
   instanceId: number,
   hooks: EngineHooks,
 ): Promise<Run> {
-  const instance = (await trx('process_instances').where({ id: instanceId }).first()) as
-    | InstanceRow
-    | undefined;
+  const [instance] = await selectRows<InstanceRow>(trx, 'select * from `process_instances` where `id` = ?', [
+    instanceId,
+  ]);
   if (!instance) throw new Error(`no process instance ${instanceId}`);
   const graph = await loadGraph(trx, instance.process_key, instance.process_version);
   const rec = await loadRecord(trx, instance.record_id);

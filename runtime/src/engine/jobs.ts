@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { insertRows } from '../db/held-inserts.ts';
 import { toJson } from '../db/json.ts';
+import { execute } from '../db/sql.ts';
 
 export interface NewJob {
   type: 'timer' | 'http' | 'notify' | string;
@@ -93,9 +94,12 @@ export async function claimDueJobs(
 
 /** Finishes a claimed job inside the transaction that applied its effect; false if the claim was lost. */
 export async function completeJob(trx: Knex, job: JobRow, owner: string): Promise<boolean> {
-  const n = await trx('jobs')
-    .where({ id: job.id, status: 'running', lock_owner: owner, attempts: job.attempts })
-    .update({ status: 'done', finished_at: Date.now(), lock_owner: null, lock_expires_at: null });
+  const n = await execute(
+    trx,
+    "update `jobs` set `status` = 'done', `finished_at` = ?, `lock_owner` = null, `lock_expires_at` = null " +
+      "where `id` = ? and `status` = 'running' and `lock_owner` = ? and `attempts` = ?",
+    [Date.now(), job.id, owner, job.attempts],
+  );
   return n === 1;
 }
 

@@ -1,6 +1,7 @@
 import { localize, type Recipient, renderTemplate } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Services } from '../context.ts';
+import { insertMany, selectRows } from '../db/sql.ts';
 import { type NotifySpec, queueNotification } from '../notify/outbox.ts';
 import { templateContext } from '../notify/templates.ts';
 import { type EngineHooks, exprContext, loadRun, type Run } from './engine.ts';
@@ -30,23 +31,34 @@ const EVENT_TITLES: Record<string, { en: string; 'zh-CN': string }> = {
 };
 
 async function taskRecipients(trx: Knex, taskId: number): Promise<number[]> {
-  const task = await trx('tasks').where({ id: taskId }).first();
+  const [task] = await selectRows<{
+    status: string;
+    approval_mode: string | null;
+    assignee_id: number | null;
+    group_id: number | null;
+  }>(trx, 'select `status`, `approval_mode`, `assignee_id`, `group_id` from `tasks` where `id` = ?', [
+    taskId,
+  ]);
   if (task?.status !== 'open') return [];
-  const approvers = await trx('task_approvers')
-    .where({ task_id: taskId })
-    .whereNull('decision')
-    .orderBy('seq')
-    .select('user_id');
+  const approvers = await selectRows<{ user_id: number }>(
+    trx,
+    'select `user_id` from `task_approvers` where `task_id` = ? and `decision` is null order by `seq`',
+    [taskId],
+  );
   if (approvers.length) {
     return task.approval_mode === 'sequential'
-      ? [approvers[0].user_id]
+      ? [approvers[0]!.user_id]
       : approvers.map((a: { user_id: number }) => a.user_id);
   }
   if (task.assignee_id) return [task.assignee_id];
   if (task.group_id)
-    return (await trx('group_members').where({ group_id: task.group_id }).select('user_id')).map(
-      (m: { user_id: number }) => m.user_id,
-    );
+    return (
+      await selectRows<{ user_id: number }>(
+        trx,
+        'select `user_id` from `group_members` where `group_id` = ?',
+        [task.group_id],
+      )
+    ).map((m) => m.user_id);
   return [];
 }
 
@@ -73,7 +85,7 @@ async function toInbox(
       created_at: Date.now(),
     });
   }
-  await trx('inbox').insert(rows);
+  await insertMany(trx, 'inbox', rows);
 }
 
 /**
@@ -88,10 +100,11 @@ export async function deliverNotification(
   hooks: EngineHooks,
 ): Promise<void> {
   if (!payload.recordId) return;
-  const inst = await trx('process_instances')
-    .where({ record_id: payload.recordId })
-    .orderBy('id')
-    .first('id');
+  const [inst] = await selectRows<{ id: number }>(
+    trx,
+    'select `id` from `process_instances` where `record_id` = ? order by `id` limit 1',
+    [payload.recordId],
+  );
   if (!inst) return;
   const run = await loadRun(services, trx, payload.actor ?? 'system:notify', inst.id, hooks);
   if (payload.event && payload.taskId) {

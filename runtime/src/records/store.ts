@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
 import { insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
-import { execute, insertMany, insertOne } from '../db/sql.ts';
+import { execute, insertMany, insertOne, selectRows } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
 import type { LoadedForm } from './forms.ts';
@@ -76,7 +76,7 @@ export function fromRow(row: RecordRow): Rec {
 export const recordWhat = (key: string | number) => translateBoth('what.record', { key });
 
 export async function loadRecord(db: Knex, id: number): Promise<Rec> {
-  const row = await db<RecordRow>('records').where({ id }).first();
+  const [row] = await selectRows<RecordRow>(db, 'select * from `records` where `id` = ?', [id]);
   if (!row) throw notFound(recordWhat(id));
   return fromRow(row);
 }
