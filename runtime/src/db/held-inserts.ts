@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertMany } from './sql.ts';
+import { insertMany, insertTables } from './sql.ts';
 
 /**
  * Rows for append-only tables, held back inside a unit of work and written as one multi-row
@@ -41,7 +41,7 @@ export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T
   held.set(trx, tables);
   try {
     const result = await fn();
-    for (const [table, rows] of tables) await insertMany(trx, table, rows);
+    await insertTables(trx, tables);
     return result;
   } finally {
     held.delete(trx);
