@@ -7,6 +7,7 @@ import * as m010 from './010_schedules.ts';
 import * as m011 from './011_sla.ts';
 import * as m020 from './020_ratings.ts';
 import * as m021 from './021_auto_rating.ts';
+import * as m022 from './022_sla_clock_index.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011_sla': m011,
   '020_ratings': m020,
   '021_auto_rating': m021,
+  '022_sla_clock_index': m022,
 };
 
 /**
