@@ -354,4 +354,43 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('approve, reject');
   });
+  it('indexes the values a process sets while the record is created', async () => {
+    const flow = {
+      kind: 'process',
+      key: 'double-flow',
+      name: label('double'),
+      form: 'purchase',
+      nodes: [
+        { id: 'start', type: 'start', position: pos },
+        {
+          id: 'double',
+          type: 'serviceTask',
+          position: pos,
+          action: { type: 'setFields', values: { amount: 'record.amount * 2' } },
+        },
+        {
+          id: 'review',
+          type: 'userTask',
+          position: pos,
+          status: 'reviewing',
+          assignee: { type: 'user', value: 'lina' },
+        },
+        { id: 'end', type: 'end', position: pos, outcome: 'done' },
+      ],
+      edges: [
+        { id: 'e1', source: 'start', target: 'double' },
+        { id: 'e2', source: 'double', target: 'review' },
+        { id: 'e3', source: 'review', target: 'end' },
+      ],
+    };
+    expect((await srv.admin.post('/definitions', flow)).status).toBe(201);
+    expect((await srv.admin.post('/definitions/process/double-flow/publish')).status).toBe(201);
+    const rec = await create('double-flow', { amount: 777 });
+    expect((await record(rec.id)).data.amount).toBe(1554);
+    // The index holds the value the process set, not the one submitted, and only that one.
+    const ids = async (q: string) =>
+      (await srv.admin.get(`/records?type=purchase&${q}`)).body.items.map((r: { id: number }) => r.id);
+    expect(await ids('f.amount=1554')).toEqual([rec.id]);
+    expect(await ids('f.amount=777')).toEqual([]);
+  });
 });

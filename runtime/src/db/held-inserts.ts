@@ -8,8 +8,9 @@ import { insertMany, insertTables } from './sql.ts';
  * A ticket create writes several history rows, SLA clocks and jobs while its process runs to the
  * first wait; one statement per table instead of one per row roughly halves the statements a
  * create sends. Only tables whose rows nothing in the unit reads back may be held: history,
- * jobs (the runner claims them after the commit) and SLA clocks of a record created in the same
- * unit. Ids, order and content are what single inserts would give.
+ * jobs (the runner claims them after the commit), SLA clocks of a record created in the same
+ * unit, and indexed field values (whose one writer, updateRecord, flushes them before replacing
+ * some). Ids, order and content are what single inserts would give.
  */
 
 type Row = Record<string, unknown>;

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
-import { insertRows } from '../db/held-inserts.ts';
+import { flushHeld, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
-import { execute, insertMany, insertOne, selectRows } from '../db/sql.ts';
+import { execute, insertOne, selectRows } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
 import type { LoadedForm } from './forms.ts';
@@ -222,7 +222,7 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     closedAt: null,
   };
   const values = indexRows(input.form, rec, input.data);
-  await insertMany(trx, 'record_values', values);
+  await insertRows(trx, 'record_values', values);
   await writeHistory(
     trx,
     rec.id,
@@ -311,9 +311,11 @@ export async function updateRecord(
   }
   const changedIndexed = (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f]));
   if (changedIndexed.length) {
+    // The record's values may still be held (a create whose process changes an indexed field).
+    await flushHeld(trx, 'record_values');
     await trx('record_values').where({ record_id: rec.id }).whereIn('field', changedIndexed).delete();
     const rows = indexRows(form, rec, data).filter((r) => changedIndexed.includes(r.field));
-    await insertMany(trx, 'record_values', rows);
+    await insertRows(trx, 'record_values', rows);
   }
   await writeHistory(trx, rec.id, actor, history, now);
   return next;
