@@ -45,6 +45,9 @@ function sqliteValue(value: unknown): unknown {
   return value;
 }
 
+// knex refuses undefined bindings; a missing value is NULL, as it is on SQLite.
+const mysqlValue = (value: unknown) => (value === undefined ? null : value);
+
 function bindingsOf(rows: Row[], columns: string[]): unknown[] {
   const out: unknown[] = [];
   for (const row of rows) for (const c of columns) out.push(row[c]);
@@ -84,7 +87,7 @@ async function run(db: Knex, sql: string, bindings: unknown[]): Promise<Outcome>
     return { changes: res.changes, id: Number(res.lastInsertRowid) };
   }
   // mysql2 answers with [ResultSetHeader, fields].
-  const [header] = await db.raw(sql, bindings.map((b) => (b === undefined ? null : b)) as never);
+  const [header] = await db.raw(sql, bindings.map(mysqlValue) as never);
   return { changes: Number(header.affectedRows), id: Number(header.insertId) };
 }
 
@@ -136,7 +139,8 @@ export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<
 export async function insertTables(db: Knex, tables: Iterable<[string, Row[]]>): Promise<void> {
   const statements = [...tables].flatMap(([table, rows]) => insertStatements(table, rows));
   if (dialectOf(db) === 'mysql' && statements.length > 1) {
-    await db.raw(statements.map((s) => s.sql).join('; '), statements.flatMap((s) => s.bindings) as never);
+    const bindings = statements.flatMap((s) => s.bindings).map(mysqlValue);
+    await db.raw(statements.map((s) => s.sql).join('; '), bindings as never);
     return;
   }
   for (const s of statements) await run(db, s.sql, s.bindings);
@@ -156,5 +160,5 @@ export async function selectRows<T = Record<string, unknown>>(
   if (dialectOf(db) === 'sqlite')
     return (await onSqlite(db, (conn) => conn.prepare(sql).all(bindings.map(sqliteValue)))) as T[];
   // mysql2 answers with [rows, fields].
-  return (await db.raw(sql, bindings as never))[0] as T[];
+  return (await db.raw(sql, bindings.map(mysqlValue) as never))[0] as T[];
 }

@@ -1,0 +1,98 @@
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../runtime/src/db/connect.ts';
+import { shareCommits } from '../../runtime/src/db/group-commit.ts';
+import { execute, insertMany, insertOne, insertTables, selectRows } from '../../runtime/src/db/sql.ts';
+import { createTestDatabase, type TestDatabase, testDatabases } from '../support/databases.ts';
+
+/** The hand-written hot-path statements (runtime/src/db/sql.ts) mean the same on both databases. */
+describe.each(testDatabases())('hot-path statements on %s', (dbName) => {
+  let scratch: TestDatabase;
+  let db: Knex;
+  beforeAll(async () => {
+    scratch = await createTestDatabase(dbName);
+    db = connect(scratch.url);
+    for (const name of ['a', 'b']) {
+      await db.schema.createTable(name, (t) => {
+        t.bigIncrements('id').primary();
+        t.string('label', 64).notNullable();
+        t.integer('n').notNullable().defaultTo(7);
+        t.boolean('flag');
+        t.text('note');
+      });
+    }
+    shareCommits(db);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await scratch?.drop();
+  });
+
+  it('inserts rows in order, leaving columns a row does not name to their defaults', async () => {
+    const first = await insertOne(db, 'a', { label: 'one', flag: true });
+    await insertMany(db, 'a', [
+      { label: 'two', n: 2 },
+      { label: 'three', n: 3 },
+      { label: 'four' },
+      { label: 'five', n: 5, note: undefined },
+    ]);
+    const rows = await selectRows<{ id: number; label: string; n: number; flag: unknown; note: unknown }>(
+      db,
+      'select `id`, `label`, `n`, `flag`, `note` from `a` where `id` >= ? order by `id`',
+      [first],
+    );
+    expect(rows.map((r) => [r.label, r.n, r.note])).toEqual([
+      ['one', 7, null],
+      ['two', 2, null],
+      ['three', 3, null],
+      ['four', 7, null],
+      ['five', 5, null],
+    ]);
+    expect(Number(rows[0]!.flag)).toBe(1);
+    expect(rows.map((r) => Number(r.id))).toEqual([first, first + 1, first + 2, first + 3, first + 4]);
+  });
+
+  it('runs inside the caller transaction: a rollback takes everything back', async () => {
+    const before = await selectRows<{ n: number }>(db, 'select count(*) as `n` from `b`', []);
+    await expect(
+      db.transaction(async (trx) => {
+        await insertTables(trx, [
+          ['b', [{ label: 'x' }, { label: 'y' }]],
+          ['a', [{ label: 'z' }]],
+        ]);
+        expect((await selectRows(trx, 'select `id` from `b`', [])).length).toBe(Number(before[0]!.n) + 2);
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(await selectRows(db, 'select `id` from `b`', [])).toHaveLength(Number(before[0]!.n));
+    expect(await selectRows(db, "select `id` from `a` where `label` = 'z'", [])).toHaveLength(0);
+  });
+
+  it('writes several tables at once and reports changed rows of an update', async () => {
+    await db.transaction((trx) =>
+      insertTables(trx, [
+        ['b', [{ label: 'p' }, { label: 'q', n: 1 }]],
+        ['a', [{ label: 'r' }]],
+      ]),
+    );
+    const b = await selectRows<{ label: string; n: number }>(
+      db,
+      'select `label`, `n` from `b` order by `id`',
+      [],
+    );
+    expect(b.map((r) => [r.label, r.n])).toEqual([
+      ['p', 7],
+      ['q', 1],
+    ]);
+    expect(await execute(db, 'update `b` set `n` = `n` + 1 where `label` in (?, ?)', ['p', 'q'])).toBe(2);
+    expect(await execute(db, 'update `b` set `n` = 0 where `label` = ?', ['nobody'])).toBe(0);
+  });
+
+  it('takes values as bindings, never as SQL text', async () => {
+    const hostile = "x'); drop table `a`; --";
+    const id = await insertOne(db, 'b', { label: hostile });
+    const [row] = await selectRows<{ label: string }>(db, 'select `label` from `b` where `id` = ?', [id]);
+    expect(row!.label).toBe(hostile);
+    expect((await selectRows(db, 'select `id` from `a`', [])).length).toBeGreaterThan(0);
+  });
+});
