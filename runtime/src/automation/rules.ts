@@ -119,29 +119,27 @@ export async function runEventJob(
           const cause: Cause = { chain: [...ev.chain, rule.key], depth: ev.depth, actions: ev.actions };
           const done: string[] = [];
           try {
-            rec = await trx.transaction((sp) =>
-              withCause(cause, async () => {
-                const run: ActionRun = { services, trx: sp, hooks, actor: name, form, rec, ctx };
-                for (const action of rule.def.actions) {
-                  if (cause.actions >= limit) {
-                    notes.push({
-                      kind: 'rule_limit',
-                      detail: { rule: rule.key, limit, skipped: rule.def.actions.length - done.length },
-                    });
-                    break;
-                  }
-                  cause.actions++;
-                  done.push(await runAction(run, action));
+            rec = await withCause(trx, cause, async (sp) => {
+              const run: ActionRun = { services, trx: sp, hooks, actor: name, form, rec, ctx };
+              for (const action of rule.def.actions) {
+                if (cause.actions >= limit) {
+                  notes.push({
+                    kind: 'rule_limit',
+                    detail: { rule: rule.key, limit, skipped: rule.def.actions.length - done.length },
+                  });
+                  break;
                 }
-                await writeHistory(sp, run.rec.id, name, [
-                  {
-                    kind: 'rule',
-                    detail: { rule: rule.key, version: rule.version, event: ev.type, actions: done },
-                  },
-                ]);
-                return run.rec;
-              }),
-            );
+                cause.actions++;
+                done.push(await runAction(run, action));
+              }
+              await writeHistory(sp, run.rec.id, name, [
+                {
+                  kind: 'rule',
+                  detail: { rule: rule.key, version: rule.version, event: ev.type, actions: done },
+                },
+              ]);
+              return run.rec;
+            });
             acted = true;
           } catch (err) {
             // A lost race (409) is worth a retry of the whole event; anything else is the rule's fault.
