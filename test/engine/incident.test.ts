@@ -105,6 +105,22 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     expect(rec.status).toBe('closed');
     expect(rec.closedAt).toBeGreaterThan(0);
     expect(await tasksOf(agent, inc.id)).toEqual([]);
+
+    // Lists filter on whether, and when, records were resolved and closed.
+    const listed = async (q: string) => {
+      const res = await agent.get(`/records?type=incident&${q}`);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.items.map((r: { id: number }) => r.id) as number[];
+    };
+    expect(await listed('closed=true')).toContain(inc.id);
+    expect(await listed('resolved=true')).toContain(inc.id);
+    expect(await listed('closed=false')).not.toContain(inc.id);
+    expect(await listed('resolved=false')).not.toContain(inc.id);
+    expect(await listed(`closedAt.gte=${rec.closedAt}&closedAt.lte=${rec.closedAt}`)).toEqual([inc.id]);
+    expect(await listed(`resolvedAt.lte=${rec.resolvedAt - 1}`)).not.toContain(inc.id);
+    const bad = await agent.get('/records?closed=maybe');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body.error)).toContain('closed');
   });
 
   it('reopens from resolved, escalates to second line, and creates a linked problem', async () => {

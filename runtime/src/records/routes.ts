@@ -69,6 +69,20 @@ const ListRecordsQuery = Type.Object(
     'createdAt.lte': Type.Optional(InstantParam),
     'updatedAt.gte': Type.Optional(InstantParam),
     'updatedAt.lte': Type.Optional(InstantParam),
+    'resolvedAt.gte': Type.Optional(InstantParam),
+    'resolvedAt.lte': Type.Optional(InstantParam),
+    'closedAt.gte': Type.Optional(InstantParam),
+    'closedAt.lte': Type.Optional(InstantParam),
+    resolved: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description: 'true: only resolved records; false: only unresolved ones',
+      }),
+    ),
+    closed: Type.Optional(
+      Type.Union([Type.Literal('true'), Type.Literal('false')], {
+        description: 'true: only closed records; false: only open ones',
+      }),
+    ),
     sort: Type.Optional(
       Type.String({
         maxLength: 80,
@@ -95,7 +109,8 @@ export const recordRoutes = [
     summary: 'List the records the caller may see: filters, full text, sort, offset or cursor pages',
     description:
       'Filter on standard fields (status, priority, requester, assignee, group; assignee=none), on indexed form ' +
-      'fields with f.<field>=value, f.<field>.gte / f.<field>.lte (needs type), on createdAt/updatedAt ranges, ' +
+      'fields with f.<field>=value, f.<field>.gte / f.<field>.lte (needs type), on createdAt/updatedAt/resolvedAt/' +
+      'closedAt ranges, on resolved / closed (true or false), ' +
       'and full text with q. Page with limit and offset, or with the nextCursor of the previous page.',
     access: 'authenticated',
     query: ListRecordsQuery,

@@ -1,16 +1,16 @@
 import { get, type OpenTask, type RecordListItem, type RecordView, type User } from '../shared/api.ts';
 
 /**
- * The saved filters of the workspace. Each loads records through GET /records, whose items carry
- * their SLA summary; "open" is narrowed in the browser (closedAt null) because the list has no
- * open/closed filter yet. "breaching" is the records with a running SLA metric, earliest due first.
+ * The saved filters of the workspace. Each loads open records (closed=false) through GET /records,
+ * whose items carry their SLA summary. "breaching" is the records with a running SLA metric,
+ * earliest due first.
  */
 export const QUEUES = ['mine', 'unassigned', 'open', 'breaching'] as const;
 export type QueueKey = (typeof QUEUES)[number];
 
 async function list(query: string, sort = '-updatedAt'): Promise<RecordListItem[]> {
-  const r = await get<{ items: RecordListItem[] }>(`/records?${query}&sort=${sort}&limit=200`);
-  return r.items.filter((x) => x.closedAt === null);
+  const r = await get<{ items: RecordListItem[] }>(`/records?${query}&closed=false&sort=${sort}&limit=200`);
+  return r.items;
 }
 
 export async function loadQueue(key: QueueKey, user: User): Promise<RecordListItem[]> {
