@@ -118,10 +118,10 @@ function FieldProps({ fieldKey }: { fieldKey: string }) {
           title={problems.map((p) => <div key={`${p.code}${p.path}`}>{p.message[locale]}</div>)}
         />
       )}
-      <LabelItem fieldKey={fieldKey} />
+      <TextItem fieldKey={fieldKey} prop="title" />
       <KeyItem fieldKey={fieldKey} />
       {type !== 'section' && <FlagItems fieldKey={fieldKey} scalar={scalar} />}
-      <HelpItem fieldKey={fieldKey} />
+      <TextItem fieldKey={fieldKey} prop="description" />
       {isChoice(type) && <OptionsEditor fieldKey={fieldKey} />}
       {scalar && !isChoice(type) && type !== 'rating' && <DefaultItem fieldKey={fieldKey} />}
       {(isString || isNumber) && type !== 'rating' && !isChoice(type) && (
@@ -135,32 +135,6 @@ function FieldProps({ fieldKey }: { fieldKey: string }) {
     </Form>
   );
 }
-
-const LabelItem = memo(function LabelItem({ fieldKey }: { fieldKey: string }) {
-  const t = useT();
-  const label = useEditor((s) => {
-    const p = fieldIn(s, fieldKey);
-    return (p['x-title'] as I18nText | undefined) ?? p.title;
-  });
-  return (
-    <Form.Item label={t('form.label')}>
-      <I18nInput
-        value={label}
-        testId="field-label"
-        onChange={(v) =>
-          updateField(
-            fieldKey,
-            (p) => {
-              put(p, 'x-title', v);
-              put(p, 'title', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
-            },
-            'label',
-          )
-        }
-      />
-    </Form.Item>
-  );
-});
 
 const KeyItem = memo(function KeyItem({ fieldKey }: { fieldKey: string }) {
   const t = useT();
@@ -246,24 +220,39 @@ const FlagItems = memo(function FlagItems({ fieldKey, scalar }: { fieldKey: stri
   );
 });
 
-const HelpItem = memo(function HelpItem({ fieldKey }: { fieldKey: string }) {
+/**
+ * A field's label or help text in both languages: kept as `x-title` / `x-description`, with the
+ * plain `title` / `description` (Chinese first) for whatever reads only the JSON Schema.
+ */
+const TextItem = memo(function TextItem({
+  fieldKey,
+  prop,
+}: {
+  fieldKey: string;
+  prop: 'title' | 'description';
+}) {
   const t = useT();
-  const help = useEditor((s) => {
+  const localized = `x-${prop}`;
+  const value = useEditor((s) => {
     const p = fieldIn(s, fieldKey);
-    return (p['x-description'] as I18nText | undefined) ?? (p.description as string | undefined);
+    return (p[localized] as I18nText | undefined) ?? (p[prop] as string | undefined);
   });
   return (
-    <Form.Item label={t('form.help')} style={{ marginTop: 12 }}>
+    <Form.Item
+      label={t(prop === 'title' ? 'form.label' : 'form.help')}
+      style={prop === 'description' ? { marginTop: 12 } : undefined}
+    >
       <I18nInput
-        value={help}
+        value={value}
+        testId={prop === 'title' ? 'field-label' : undefined}
         onChange={(v) =>
           updateField(
             fieldKey,
             (p) => {
-              put(p, 'x-description', v);
-              put(p, 'description', v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
+              put(p, localized, v);
+              put(p, prop, v ? textOf(v, 'zh-CN') || textOf(v, 'en') : undefined);
             },
-            'help',
+            prop === 'title' ? 'label' : 'help',
           )
         }
       />

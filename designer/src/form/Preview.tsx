@@ -1,4 +1,4 @@
-import { evaluateCondition, type FormDefinition, type Locale } from '@opsloom/spec';
+import { activeRules, type FormDefinition, type Locale } from '@opsloom/spec';
 import { Form, Templates } from '@rjsf/antd';
 import {
   deepEquals,
@@ -165,20 +165,8 @@ function previewField(schema: FieldSchema, ui: Ui | undefined, locale: Locale) {
 
 /** What the rules decide for the data typed so far, as a string (equal when the outcome is). */
 function ruleOutcome(rules: FormDefinition['rules'], data: Record<string, unknown>): string {
-  const hidden = new Set<string>();
-  const required = new Set<string>();
-  for (const rule of rules ?? []) {
-    let on = false;
-    try {
-      // The preview is of a new record: its status is `new`, as the runtime's rules see it.
-      on = evaluateCondition(rule.when, { record: { ...data, status: 'new' } });
-    } catch {
-      on = false;
-    }
-    if (rule.effect === 'hide' && on) for (const f of rule.fields) hidden.add(f);
-    if (rule.effect === 'show' && !on) for (const f of rule.fields) hidden.add(f);
-    if (rule.effect === 'require' && on) for (const f of rule.fields) required.add(f);
-  }
+  // The preview is of a new record: its status is `new`, as the runtime's rules see it.
+  const { hidden, required } = activeRules(rules, data, 'new');
   return `${[...hidden].sort().join(',')}|${[...required].sort().join(',')}`;
 }
 

@@ -595,7 +595,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
   if (n.dueIn) {
     await startOla(run.trx, {
       recordId: run.rec.id,
-      taskId: taskId,
+      taskId,
       processKey: run.graph.key,
       processVersion: run.graph.version,
       nodeId: n.id,
@@ -634,12 +634,12 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
     dueAt: now,
     instanceId: run.instance.id,
     tokenId: null,
-    payload: { recordId: run.rec.id, event: 'task.assigned', taskId: taskId, actor: run.actor },
+    payload: { recordId: run.rec.id, event: 'task.assigned', taskId, actor: run.actor },
   });
   await emitEvent(run.trx, {
     type: mode ? 'approval.requested' : 'task.assigned',
     recordId: run.rec.id,
     actor: run.actor,
-    taskId: taskId,
+    taskId,
   });
 }

@@ -1,4 +1,4 @@
-import { evaluateCondition, type FormDefinition } from '@opsloom/spec';
+import { activeRules, type FormDefinition } from '@opsloom/spec';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
@@ -52,44 +52,6 @@ export interface FieldAccess {
   required?: string[];
 }
 
-/** Form rules whose condition holds for these values, as sets of fields per effect. */
-/**
- * What a field rule's `record` is: the form's data plus the record's status, which rules such as
- * "resolution notes are required once resolved" test. A new record's status is `new`.
- */
-export const ruleRecord = (data: Record<string, unknown>, status: string) => ({ ...data, status });
-
-export function activeRules(form: FormDefinition, context: Record<string, unknown>) {
-  const out = { hidden: new Set<string>(), required: new Set<string>(), readonly: new Set<string>() };
-  for (const rule of form.rules ?? []) {
-    let holds = false;
-    try {
-      holds = evaluateCondition(rule.when, context);
-    } catch {
-      // A rule over a field that is not filled in yet simply does not apply.
-      holds = false;
-    }
-    const fields = rule.fields;
-    if (rule.effect === 'hide' && holds)
-      fields.forEach((f) => {
-        out.hidden.add(f);
-      });
-    if (rule.effect === 'show' && !holds)
-      fields.forEach((f) => {
-        out.hidden.add(f);
-      });
-    if (rule.effect === 'require' && holds)
-      fields.forEach((f) => {
-        out.required.add(f);
-      });
-    if (rule.effect === 'readonly' && holds)
-      fields.forEach((f) => {
-        out.readonly.add(f);
-      });
-  }
-  return out;
-}
-
 const isEmpty = (v: unknown) =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -112,12 +74,12 @@ export function checkRecordData(
   form: LoadedForm,
   data: Record<string, unknown>,
   status: string,
-  opts: { before?: Record<string, unknown>; access?: FieldAccess; context?: Record<string, unknown> } = {},
+  opts: { before?: Record<string, unknown>; access?: FieldAccess } = {},
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const valid = form.validate(data);
   if (!valid) problems.push(...toFieldProblems(form.validate.errors));
-  const rules = activeRules(form.def, { record: ruleRecord(data, status), ...opts.context });
+  const rules = activeRules(form.def.rules, data, status);
   const required = new Set([...rules.required, ...(opts.access?.required ?? [])]);
   for (const field of required) {
     if (rules.hidden.has(field)) continue;

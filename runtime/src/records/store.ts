@@ -244,17 +244,17 @@ export interface RecordPatch {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/**
- * Applies a change to a record: one history row per changed field, indexed values kept in
- * step, and the version bumped by a conditional UPDATE — if `expectedVersion` (or the version
- * the caller loaded) is no longer current, nothing changes and the caller gets 409.
- */
 // Conditional on the version read: optimistic concurrency (a stale writer changes no row).
 const UPDATE_RECORD =
   'update `records` set `title` = ?, `description` = ?, `priority` = ?, `status` = ?, `assignee_id` = ?, ' +
   '`group_id` = ?, `data` = ?, `version` = ?, `updated_at` = ?, `resolved_at` = ?, `closed_at` = ? ' +
   'where `id` = ? and `version` = ?';
 
+/**
+ * Applies a change to a record: one history row per changed field, indexed values kept in
+ * step, and the version bumped by a conditional UPDATE — if `expectedVersion` (or the version
+ * the caller loaded) is no longer current, nothing changes and the caller gets 409.
+ */
 export async function updateRecord(
   trx: Knex,
   actor: string,

@@ -1,14 +1,9 @@
-import { evaluateCondition } from '@opsloom/spec';
+import { activeRules, type FormRule } from '@opsloom/spec';
 
 // The form's rules (show / hide / require / readonly by CEL condition) applied in the browser as
-// the person types, with the same expression evaluator the server uses to check the result.
+// the person types, by the same activeRules the server checks the result with.
 
-export interface FormRule {
-  id: string;
-  when: string;
-  effect: 'show' | 'hide' | 'require' | 'readonly';
-  fields: string[];
-}
+export type { FormRule };
 
 export interface StepAccess {
   editable?: string[];
@@ -23,27 +18,6 @@ type Schema = {
   required?: string[];
   [k: string]: unknown;
 };
-
-/** `status` is the record's (`new` before it exists): rules test it as `record.status`, as on the server. */
-export function activeRules(rules: FormRule[], data: Record<string, unknown>, status: string) {
-  const out = { hidden: new Set<string>(), required: new Set<string>(), readonly: new Set<string>() };
-  for (const rule of rules) {
-    let holds = false;
-    try {
-      holds = evaluateCondition(rule.when, { record: { ...data, status } });
-    } catch {
-      holds = false; // a rule over a field not filled in yet does not apply
-    }
-    const add = (set: Set<string>) => {
-      for (const f of rule.fields) set.add(f);
-    };
-    if (rule.effect === 'hide' && holds) add(out.hidden);
-    if (rule.effect === 'show' && !holds) add(out.hidden);
-    if (rule.effect === 'require' && holds) add(out.required);
-    if (rule.effect === 'readonly' && holds) add(out.readonly);
-  }
-  return out;
-}
 
 /**
  * The schema and uiSchema to render now: field titles in the person's language (`x-title`),
