@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { holdsInserts } from '../db/held-inserts.ts';
+import { execute } from '../db/sql.ts';
 import { enqueueJob } from '../engine/jobs.ts';
 import type { Rec } from '../records/store.ts';
 import { applySlaEvent, type RecordEvent } from '../sla/clocks.ts';
@@ -64,19 +66,39 @@ export interface EventPayload extends EventInput, Cause {
 }
 
 /**
- * The cause of a rule run's events, by the handle of the savepoint its actions run in. Every
- * event of the run is emitted on that handle or on a transaction nested in it. (An
- * AsyncLocalStorage carried it before; on Node 20, once used, it installs promise hooks that cost
- * every request of the process ~15 % more CPU.)
+ * The cause of a rule run's events, by the transaction handle its actions run on. Every event of
+ * the run is emitted on that handle or on a transaction nested in it. (An AsyncLocalStorage
+ * carried it before; on Node 20, once used, it installs promise hooks that cost every request of
+ * the process ~15 % more CPU.)
  */
 const causes = new WeakMap<object, Cause>();
 
-/** Runs `fn` in a savepoint of `trx`; every event emitted inside it carries `cause`. */
-export const withCause = <T>(trx: Knex, cause: Cause, fn: (sp: Knex.Transaction) => Promise<T>): Promise<T> =>
-  trx.transaction((sp) => {
-    causes.set(sp, cause);
-    return fn(sp);
-  });
+/**
+ * Runs `fn` in a savepoint of `trx`; every event emitted inside it carries `cause`. The savepoint
+ * is a plain statement on the same handle rather than a knex nested transaction: building the
+ * nested transaction's own knex instance cost more than the rule's actions. Nothing else runs on
+ * the handle meanwhile (a transaction's work is sequential, and the SQLite group commit runs one
+ * unit at a time), so marking the handle for the duration is exact.
+ */
+export async function withCause<T>(trx: Knex, cause: Cause, fn: (sp: Knex) => Promise<T>): Promise<T> {
+  // Rows held for later would escape the savepoint's rollback.
+  if (holdsInserts(trx)) throw new Error('withCause inside holdInserts on the same transaction');
+  const outer = causes.get(trx);
+  await execute(trx, 'SAVEPOINT rule_actions', []);
+  causes.set(trx, cause);
+  try {
+    const value = await fn(trx);
+    await execute(trx, 'RELEASE SAVEPOINT rule_actions', []);
+    return value;
+  } catch (err) {
+    await execute(trx, 'ROLLBACK TO SAVEPOINT rule_actions', []);
+    await execute(trx, 'RELEASE SAVEPOINT rule_actions', []);
+    throw err;
+  } finally {
+    if (outer) causes.set(trx, outer);
+    else causes.delete(trx);
+  }
+}
 
 function causeOf(trx: Knex): Cause | undefined {
   for (let t: unknown = trx; t; t = (t as { parentTransaction?: unknown }).parentTransaction) {

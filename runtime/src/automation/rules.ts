@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { fromJson } from '../db/json.ts';
+import { selectRows } from '../db/sql.ts';
 import { recordContext } from '../engine/context.ts';
 import type { EngineHooks } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
@@ -19,30 +20,32 @@ import { publishedRules } from './published.ts';
 export const DEFAULT_MAX_ACTIONS = 20;
 
 async function lockRecord(trx: Knex, id: number): Promise<Rec | null> {
-  const q = trx<RecordRow>('records').where({ id });
-  if (dialectOf(trx) === 'mysql') q.forUpdate();
-  const row = await q.first();
+  const lock = dialectOf(trx) === 'mysql' ? ' for update' : '';
+  const [row] = await selectRows<RecordRow>(trx, `select * from \`records\` where \`id\` = ?${lock}`, [id]);
   return row ? fromRow(row) : null;
 }
 
 async function taskContext(trx: Knex, taskId: number | undefined): Promise<Record<string, unknown> | null> {
   if (!taskId) return null;
-  const t = await trx('tasks as t')
-    .join('process_instances as i', 'i.id', 't.instance_id')
-    .leftJoin('users as u', 'u.id', 't.assignee_id')
-    .leftJoin('groups as g', 'g.id', 't.group_id')
-    .where('t.id', taskId)
-    .first(
-      't.id',
-      't.node_id',
-      't.status',
-      't.approval_mode',
-      't.due_at',
-      'i.process_key',
-      'i.process_version',
-      'u.username',
-      'g.key as group_key',
-    );
+  const [t] = await selectRows<{
+    id: number;
+    node_id: string;
+    status: string;
+    approval_mode: string | null;
+    due_at: number | null;
+    process_key: string;
+    process_version: number;
+    username: string | null;
+    group_key: string | null;
+  }>(
+    trx,
+    'select `t`.`id`, `t`.`node_id`, `t`.`status`, `t`.`approval_mode`, `t`.`due_at`, `i`.`process_key`, ' +
+      '`i`.`process_version`, `u`.`username`, `g`.`key` as `group_key` from `tasks` as `t` ' +
+      'inner join `process_instances` as `i` on `i`.`id` = `t`.`instance_id` ' +
+      'left join `users` as `u` on `u`.`id` = `t`.`assignee_id` ' +
+      'left join `groups` as `g` on `g`.`id` = `t`.`group_id` where `t`.`id` = ?',
+    [taskId],
+  );
   if (!t) return null;
   const graph = await loadGraph(trx, t.process_key, t.process_version);
   const n = graph.nodes.get(t.node_id);

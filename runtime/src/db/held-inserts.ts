@@ -49,6 +49,9 @@ export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T
   }
 }
 
+/** True inside `holdInserts` on `trx`: its rows are not in the database yet, savepoints or not. */
+export const holdsInserts = (trx: Knex): boolean => held.has(trx);
+
 /** Writes what is held for `table` now: for a reader of that table inside the unit. */
 export async function flushHeld(trx: Knex, table: string): Promise<void> {
   const rows = held.get(trx)?.get(table);

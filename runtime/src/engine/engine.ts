@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   compileExpression,
   ExpressionError,
@@ -7,6 +6,7 @@ import {
   type ProcessNode,
 } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { randomToken } from '../auth/secrets.ts';
 import { emitEvent } from '../automation/events.ts';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
@@ -191,7 +191,7 @@ export async function startInstance(
     process_version: graph.version,
     status: 'running',
     parent_token_id: parentTokenId,
-    secret: randomBytes(32).toString('base64url'),
+    secret: randomToken(32),
     started_at: now,
   };
   const id = await insertOne(trx, 'process_instances', row);

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { insertRows } from '../db/held-inserts.ts';
 import { toJson } from '../db/json.ts';
-import { execute } from '../db/sql.ts';
+import { execute, selectRows } from '../db/sql.ts';
 
 export interface NewJob {
   type: 'timer' | 'http' | 'notify' | string;
@@ -57,39 +57,36 @@ export async function claimDueJobs(
   lockMs: number,
   now = Date.now(),
 ): Promise<JobRow[]> {
-  const claimable = (q: Knex.QueryBuilder) =>
-    q.where((w) =>
-      w
-        .where((p) => p.where('status', 'pending').andWhere('due_at', '<=', now))
-        .orWhere((p) => p.where('status', 'running').andWhere('lock_expires_at', '<', now)),
-    );
   // Two index range scans rather than one OR: under a backlog the OR made the database collect
   // and sort every due job on each claim.
-  const due = await db('jobs')
-    .where('status', 'pending')
-    .andWhere('due_at', '<=', now)
-    .orderBy('due_at')
-    .limit(limit)
-    .select('id');
-  const orphaned = await db('jobs')
-    .where('status', 'running')
-    .andWhere('lock_expires_at', '<', now)
-    .limit(limit)
-    .select('id');
-  const ids = [...orphaned, ...due].slice(0, limit).map((r: { id: number }) => r.id);
+  const due = await selectRows<{ id: number }>(
+    db,
+    "select `id` from `jobs` where `status` = 'pending' and `due_at` <= ? order by `due_at` limit ?",
+    [now, limit],
+  );
+  const orphaned = await selectRows<{ id: number }>(
+    db,
+    "select `id` from `jobs` where `status` = 'running' and `lock_expires_at` < ? limit ?",
+    [now, limit],
+  );
+  const ids = [...orphaned, ...due].slice(0, limit).map((r) => r.id);
   if (!ids.length) return [];
   const stamp = now + lockMs;
-  const n = await claimable(db('jobs').whereIn('id', ids)).update({
-    status: 'running',
-    lock_owner: owner,
-    lock_expires_at: stamp,
-    attempts: db.raw('?? + 1', ['attempts']),
-  });
+  const list = ids.map(() => '?').join(', ');
+  const n = await execute(
+    db,
+    "update `jobs` set `status` = 'running', `lock_owner` = ?, `lock_expires_at` = ?, `attempts` = `attempts` + 1 " +
+      `where \`id\` in (${list}) and ((\`status\` = 'pending' and \`due_at\` <= ?) ` +
+      "or (`status` = 'running' and `lock_expires_at` < ?))",
+    [owner, stamp, ...ids, now, now],
+  );
   if (!n) return [];
-  return (await db('jobs')
-    .whereIn('id', ids)
-    .where({ status: 'running', lock_owner: owner, lock_expires_at: stamp })
-    .orderBy('due_at')) as JobRow[];
+  return selectRows<JobRow>(
+    db,
+    `select * from \`jobs\` where \`id\` in (${list}) and \`status\` = 'running' and \`lock_owner\` = ? ` +
+      'and `lock_expires_at` = ? order by `due_at`',
+    [...ids, owner, stamp],
+  );
 }
 
 /** Finishes a claimed job inside the transaction that applied its effect; false if the claim was lost. */

@@ -71,7 +71,11 @@ async function toInbox(
   extra: Record<string, unknown>,
 ) {
   if (!userIds.length) return;
-  const users = await trx('users').whereIn('id', userIds).select('id', 'locale');
+  const users = await selectRows<{ id: number; locale: string | null }>(
+    trx,
+    `select \`id\`, \`locale\` from \`users\` where \`id\` in (${userIds.map(() => '?').join(', ')})`,
+    userIds,
+  );
   const ctx = { ...(await exprContext(run)), ...extra, number: run.rec.number, title: run.rec.title };
   const rows = [];
   for (const u of users) {

@@ -109,7 +109,8 @@ export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: 
     }
   } else {
     // One statement: UPDATE … RETURNING (SQLite ≥ 3.35) gives the new value without a re-read.
-    const [row] = await trx.raw(
+    const [row] = await selectRows<{ next_value: number }>(
+      trx,
       'update `record_sequences` set `next_value` = `next_value` + 1 where `type` = ? returning `next_value`',
       [type],
     );
