@@ -31,6 +31,16 @@ export type EventType =
   | 'sla.breached'
   | 'schedule.fired';
 
+/**
+ * Events the runtime reacts to itself, whatever rules are published: the task's people get an
+ * in-app message (engine/notify.ts), sent by the event's job before the rules run. One job per
+ * event carries both, so a new task costs the runner one job, not two.
+ */
+export const TASK_MESSAGE_EVENTS: ReadonlySet<EventType> = new Set<EventType>([
+  'task.assigned',
+  'approval.requested',
+]);
+
 export interface FieldChange {
   from: unknown;
   to: unknown;
@@ -121,8 +131,9 @@ export async function emitEvent(trx: Knex, event: EventInput, known: EventContex
   // SLA clocks move in the transaction of the change itself, so their instants are exact.
   if (event.type.startsWith('record.'))
     await applySlaEvent(trx, { type: event.type, recordId: event.recordId, ...known }, payload.at);
-  // Rules react to what happens while they are published: with none listening, there is no job.
-  if (!(await isListenedTo(trx, event.type))) return;
+  // Rules react to what happens while they are published: with none listening, and no message
+  // of the runtime's own to send, there is no job.
+  if (!TASK_MESSAGE_EVENTS.has(event.type) && !(await isListenedTo(trx, event.type))) return;
   await enqueueJob(trx, {
     type: EVENT_JOB,
     dueAt: payload.at,

@@ -8,12 +8,13 @@ import { recordContext } from '../engine/context.ts';
 import type { EngineHooks } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { completeJob, type JobRow } from '../engine/jobs.ts';
+import { sendTaskMessage } from '../engine/notify.ts';
 import { ApiError } from '../http/errors.ts';
 import { translate } from '../i18n/translate.ts';
 import { loadForm } from '../records/forms.ts';
 import { fromRow, type Rec, type RecordRow, writeHistory } from '../records/store.ts';
 import { type ActionRun, runAction } from './actions.ts';
-import { type Cause, type EventPayload, withCause } from './events.ts';
+import { type Cause, type EventPayload, TASK_MESSAGE_EVENTS, withCause } from './events.ts';
 import { publishedRules } from './published.ts';
 
 /** Actions one chain of rule runs may take when the rule does not say (`maxActionsPerRun`). */
@@ -80,11 +81,13 @@ export async function runEventJob(
   const rules = (await publishedRules(services.db)).filter(
     (r) => r.def.event === ev.type && (named === undefined || r.key === named),
   );
+  const message = TASK_MESSAGE_EVENTS.has(ev.type) && ev.taskId ? ev.taskId : null;
   let acted = false;
   await services.db.transaction(async (trx) => {
-    const locked = rules.length ? await lockRecord(trx, ev.recordId) : null;
+    const locked = rules.length || message ? await lockRecord(trx, ev.recordId) : null;
     if (!(await completeJob(trx, job, owner))) return;
     if (!locked) return;
+    if (message) await sendTaskMessage(trx, locked, ev.actor, ev.type, message);
     let rec = locked;
     for (const rule of rules.filter((r) => !r.def.form || r.def.form === rec.type)) {
       const notes: Note[] = [];

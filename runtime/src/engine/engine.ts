@@ -629,13 +629,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
       },
     },
   ]);
-  await enqueueJob(run.trx, {
-    type: 'notify',
-    dueAt: now,
-    instanceId: run.instance.id,
-    tokenId: null,
-    payload: { recordId: run.rec.id, event: 'task.assigned', taskId, actor: run.actor },
-  });
+  // The event's job also sends the task's people their in-app message (TASK_MESSAGE_EVENTS).
   await emitEvent(run.trx, {
     type: mode ? 'approval.requested' : 'task.assigned',
     recordId: run.rec.id,

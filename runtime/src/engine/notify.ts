@@ -4,7 +4,9 @@ import type { Services } from '../context.ts';
 import { insertMany, selectRows } from '../db/sql.ts';
 import { type NotifySpec, queueNotification } from '../notify/outbox.ts';
 import { templateContext } from '../notify/templates.ts';
-import { type EngineHooks, exprContext, loadRun, type Run } from './engine.ts';
+import type { Rec } from '../records/store.ts';
+import { recordContext, scopeOf } from './context.ts';
+import { type EngineHooks, loadRun } from './engine.ts';
 
 interface NotifyPayload {
   recordId?: number;
@@ -64,7 +66,8 @@ async function taskRecipients(trx: Knex, taskId: number): Promise<number[]> {
 
 async function toInbox(
   trx: Knex,
-  run: Run,
+  rec: Rec,
+  actor: string,
   userIds: number[],
   event: string,
   templates: { subject: unknown; body: unknown },
@@ -76,13 +79,18 @@ async function toInbox(
     `select \`id\`, \`locale\` from \`users\` where \`id\` in (${userIds.map(() => '?').join(', ')})`,
     userIds,
   );
-  const ctx = { ...(await exprContext(run)), ...extra, number: run.rec.number, title: run.rec.title };
+  const ctx = {
+    ...scopeOf(await recordContext(trx, rec), actor),
+    ...extra,
+    number: rec.number,
+    title: rec.title,
+  };
   const rows = [];
   for (const u of users) {
     const locale = u.locale === 'en' ? 'en' : 'zh-CN';
     rows.push({
       user_id: u.id,
-      record_id: run.rec.id,
+      record_id: rec.id,
       event,
       title: await renderTemplate(localize(templates.subject as never, locale), ctx),
       body: templates.body ? await renderTemplate(localize(templates.body as never, locale), ctx) : null,
@@ -93,9 +101,36 @@ async function toInbox(
 }
 
 /**
- * Delivers one notification job of the engine: the built-in task messages (assigned, approval
- * requested, urged) go to the task's people's inboxes; a notify node's notification goes
- * through the outbox (runtime/src/notify), whatever its channel.
+ * The in-app message to a task's people (assigned, approval requested, urged). The runtime sends
+ * it itself, whatever rules are published: the event job of task.assigned and
+ * approval.requested calls it before the rules listening to the event, an urge's notify job
+ * directly.
+ */
+export async function sendTaskMessage(
+  trx: Knex,
+  rec: Rec,
+  actor: string,
+  event: string,
+  taskId: number,
+  message?: string,
+): Promise<void> {
+  const title = EVENT_TITLES[event];
+  if (!title) return;
+  await toInbox(
+    trx,
+    rec,
+    actor,
+    await taskRecipients(trx, taskId),
+    event,
+    { subject: title, body: message ?? null },
+    { message: message ?? '' },
+  );
+}
+
+/**
+ * Delivers one notification job of the engine: an urge's message goes to the task's people's
+ * inboxes; a notify node's notification goes through the outbox (runtime/src/notify), whatever
+ * its channel.
  */
 export async function deliverNotification(
   services: Services,
@@ -112,16 +147,7 @@ export async function deliverNotification(
   if (!inst) return;
   const run = await loadRun(services, trx, payload.actor ?? 'system:notify', inst.id, hooks);
   if (payload.event && payload.taskId) {
-    const title = EVENT_TITLES[payload.event];
-    if (!title) return;
-    await toInbox(
-      trx,
-      run,
-      await taskRecipients(trx, payload.taskId),
-      payload.event,
-      { subject: title, body: payload.message ?? null },
-      { message: payload.message ?? '' },
-    );
+    await sendTaskMessage(trx, run.rec, run.actor, payload.event, payload.taskId, payload.message);
     return;
   }
   if (payload.notify) {

@@ -505,14 +505,20 @@ export async function urge(
   });
 }
 
+/** Tells a task's people: assigned and approval requested are events (their job sends the
+ * in-app message, then rules run); an urge is a notify job of its own. */
 async function notifyTask(
   trx: Knex,
   run: Run,
   taskId: number,
-  event: string,
+  event: 'task.assigned' | 'approval.requested' | 'task.urged',
   actor: string,
   message?: string,
 ): Promise<void> {
+  if (event !== 'task.urged') {
+    await emitEvent(trx, { type: event, recordId: run.rec.id, actor, taskId });
+    return;
+  }
   await enqueueJob(trx, {
     type: 'notify',
     dueAt: Date.now(),
@@ -520,8 +526,6 @@ async function notifyTask(
     tokenId: null,
     payload: { recordId: run.rec.id, event, taskId, actor, message },
   });
-  if (event === 'task.assigned' || event === 'approval.requested')
-    await emitEvent(trx, { type: event, recordId: run.rec.id, actor, taskId });
 }
 
 export interface AvailableTask {
