@@ -107,6 +107,9 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
     expect(t.approvers.map((a: { username: string }) => a.username)).toEqual(['lina', 'chenjing']);
     // Someone with no part in the record cannot even see it.
     expect((await people.zhangwei!.post(`/tasks/${t.id}/actions/approve`)).status).toBe(404);
+    // A 会签 asks every approver at once.
+    await waitFor(async () => (await asked('chenjing', rec)).length === 1, 'chenjing asked');
+    expect(await asked('lina', rec)).toHaveLength(1);
     expect((await act('lina', rec.id, 'approve')).body).toEqual({ completed: false, recordId: rec.id });
     expect((await act('lina', rec.id, 'approve')).status).toBe(403);
     expect((await record(rec.id)).status).toBe('approving');
@@ -129,14 +132,24 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
     expect((await record(rec.id)).status).toBe('fulfilling');
   });
 
-  it('sequential: approvers decide in order', async () => {
+  // The approval messages of one record in someone's inbox.
+  const asked = async (who: string, rec: { id: number }) =>
+    ((await people[who]!.get('/inbox')).body.items as { recordId: number; event: string }[]).filter(
+      (i) => i.recordId === rec.id && i.event === 'approval.requested',
+    );
+
+  it('sequential: approvers decide in order, each asked when their turn comes', async () => {
     const rec = await create('seq-flow');
     expect((await record(rec.id)).assignee).toBe('lina');
+    await waitFor(async () => (await asked('lina', rec)).length === 1, 'lina asked');
     const [t] = await tasks('chenjing', rec.id);
     expect(t.can.act).toBe(false);
     expect((await people.chenjing!.post(`/tasks/${t.id}/actions/approve`)).status).toBe(403);
+    expect(await asked('chenjing', rec)).toEqual([]);
     expect((await act('lina', rec.id, 'approve')).body.completed).toBe(false);
     expect((await record(rec.id)).assignee).toBe('chenjing');
+    await waitFor(async () => (await asked('chenjing', rec)).length === 1, 'chenjing asked after lina');
+    expect(await asked('lina', rec)).toHaveLength(1);
     expect((await act('chenjing', rec.id, 'approve')).body.completed).toBe(true);
     expect((await record(rec.id)).status).toBe('fulfilling');
   });

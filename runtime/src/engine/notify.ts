@@ -32,53 +32,48 @@ const EVENT_TITLES: Record<string, { en: string; 'zh-CN': string }> = {
   },
 };
 
-async function taskRecipients(trx: Knex, taskId: number): Promise<number[]> {
-  const [task] = await selectRows<{
-    status: string;
-    approval_mode: string | null;
-    assignee_id: number | null;
-    group_id: number | null;
-  }>(trx, 'select `status`, `approval_mode`, `assignee_id`, `group_id` from `tasks` where `id` = ?', [
-    taskId,
-  ]);
-  if (task?.status !== 'open') return [];
-  const approvers = await selectRows<{ user_id: number }>(
+interface Person {
+  id: number;
+  locale: string | null;
+}
+
+// The task's people in one statement: its undecided approvers (a vote), else its assignee, else
+// the members of its group; each branch carries the task's status and approval mode.
+const TASK_PEOPLE =
+  'select 0 as `src`, `a`.`seq` as `ord`, `u`.`id`, `u`.`locale`, `t`.`status`, `t`.`approval_mode` ' +
+  'from `tasks` as `t` inner join `task_approvers` as `a` on `a`.`task_id` = `t`.`id` and `a`.`decision` is null ' +
+  'inner join `users` as `u` on `u`.`id` = `a`.`user_id` where `t`.`id` = ? ' +
+  'union all select 1, 0, `u`.`id`, `u`.`locale`, `t`.`status`, `t`.`approval_mode` ' +
+  'from `tasks` as `t` inner join `users` as `u` on `u`.`id` = `t`.`assignee_id` where `t`.`id` = ? ' +
+  'union all select 2, 0, `u`.`id`, `u`.`locale`, `t`.`status`, `t`.`approval_mode` ' +
+  'from `tasks` as `t` inner join `group_members` as `m` on `m`.`group_id` = `t`.`group_id` ' +
+  'inner join `users` as `u` on `u`.`id` = `m`.`user_id` where `t`.`id` = ? and `t`.`assignee_id` is null ' +
+  'order by `src`, `ord`';
+
+/** Who a task's message goes to: the approvers still to decide (only the next one in a sequential vote), else its assignee, else its group. */
+async function taskRecipients(trx: Knex, taskId: number): Promise<Person[]> {
+  const rows = await selectRows<Person & { src: number; status: string; approval_mode: string | null }>(
     trx,
-    'select `user_id` from `task_approvers` where `task_id` = ? and `decision` is null order by `seq`',
-    [taskId],
+    TASK_PEOPLE,
+    [taskId, taskId, taskId],
   );
-  if (approvers.length) {
-    return task.approval_mode === 'sequential'
-      ? [approvers[0]!.user_id]
-      : approvers.map((a: { user_id: number }) => a.user_id);
-  }
-  if (task.assignee_id) return [task.assignee_id];
-  if (task.group_id)
-    return (
-      await selectRows<{ user_id: number }>(
-        trx,
-        'select `user_id` from `group_members` where `group_id` = ?',
-        [task.group_id],
-      )
-    ).map((m) => m.user_id);
-  return [];
+  if (rows[0]?.status !== 'open') return [];
+  const first = rows.filter((r) => Number(r.src) === Number(rows[0]!.src));
+  const people =
+    first[0]!.approval_mode === 'sequential' && Number(first[0]!.src) === 0 ? first.slice(0, 1) : first;
+  return people.map((r) => ({ id: Number(r.id), locale: r.locale }));
 }
 
 async function toInbox(
   trx: Knex,
   rec: Rec,
   actor: string,
-  userIds: number[],
+  users: Person[],
   event: string,
   templates: { subject: unknown; body: unknown },
   extra: Record<string, unknown>,
 ) {
-  if (!userIds.length) return;
-  const users = await selectRows<{ id: number; locale: string | null }>(
-    trx,
-    `select \`id\`, \`locale\` from \`users\` where \`id\` in (${userIds.map(() => '?').join(', ')})`,
-    userIds,
-  );
+  if (!users.length) return;
   const ctx = {
     ...scopeOf(await recordContext(trx, rec), actor),
     ...extra,

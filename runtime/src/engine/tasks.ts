@@ -241,6 +241,8 @@ export async function takeAction(
             .where({ id: task.id })
             .update({ assignee_id: pending[0].user_id, version: task.version + 1 });
           await patchRecord(run, { assigneeId: pending[0].user_id });
+          // The next approver in line is asked now (the message goes to the first undecided one).
+          await notifyTask(trx, run, task.id, 'approval.requested', actor.username);
         } else {
           await trx('tasks')
             .where({ id: task.id })
