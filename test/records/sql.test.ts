@@ -2,6 +2,13 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../runtime/src/db/connect.ts';
 import { shareCommits } from '../../runtime/src/db/group-commit.ts';
+import {
+  flushHeld,
+  holdInserts,
+  holdUpdate,
+  insertRows,
+  noteInserted,
+} from '../../runtime/src/db/held-inserts.ts';
 import { execute, insertMany, insertOne, insertTables, selectRows } from '../../runtime/src/db/sql.ts';
 import { createTestDatabase, type TestDatabase, testDatabases } from '../support/databases.ts';
 
@@ -86,6 +93,41 @@ describe.each(testDatabases())('hot-path statements on %s', (dbName) => {
     ]);
     expect(await execute(db, 'update `b` set `n` = `n` + 1 where `label` in (?, ?)', ['p', 'q'])).toBe(2);
     expect(await execute(db, 'update `b` set `n` = 0 where `label` = ?', ['nobody'])).toBe(0);
+  });
+
+  it("holds a unit's rows and its updates of rows it inserted, and writes them in order at its end", async () => {
+    const older = await insertOne(db, 'a', { label: 'older', n: 1 });
+    const labelOf = async (trx: Knex, id: number) =>
+      (
+        await selectRows<{ label: string; n: number }>(trx, 'select `label`, `n` from `a` where `id` = ?', [
+          id,
+        ])
+      )[0];
+    const update = 'update `a` set `label` = ?, `n` = `n` + 1 where `id` = ?';
+    await db.transaction((trx) =>
+      holdInserts(trx, async () => {
+        const id = await insertOne(trx, 'a', { label: 'new', n: 0 });
+        noteInserted(trx, 'a', id);
+        // Updates of the unit's own row wait, in order; an older row's update is the caller's to run.
+        expect(holdUpdate(trx, 'a', id, update, ['first', id])).toBe(true);
+        expect(holdUpdate(trx, 'a', id, update, ['second', id])).toBe(true);
+        expect(holdUpdate(trx, 'a', older, update, ['never', older])).toBe(false);
+        await insertRows(trx, 'b', [{ label: 'held' }]);
+        expect(await labelOf(trx, id)).toEqual({ label: 'new', n: 0 });
+        expect(await selectRows(trx, "select `id` from `b` where `label` = 'held'", [])).toHaveLength(0);
+        // A reader inside the unit flushes what it needs first.
+        await flushHeld(trx, 'a');
+        expect(await labelOf(trx, id)).toEqual({ label: 'second', n: 2 });
+        expect(holdUpdate(trx, 'a', id, update, ['third', id])).toBe(true);
+        return id;
+      }).then(async (id) => {
+        expect(await labelOf(trx, id)).toEqual({ label: 'third', n: 3 });
+        expect(await selectRows(trx, "select `id` from `b` where `label` = 'held'", [])).toHaveLength(1);
+      }),
+    );
+    // Outside a unit nothing is held.
+    expect(holdUpdate(db, 'a', older, update, ['never', older])).toBe(false);
+    expect(await labelOf(db, older)).toEqual({ label: 'older', n: 1 });
   });
 
   it('takes values as bindings, never as SQL text', async () => {

@@ -1,48 +1,77 @@
 import type { Knex } from 'knex';
-import { insertMany, insertTables } from './sql.ts';
+import { insertMany, insertTables, type Statement, writeAll } from './sql.ts';
 
 /**
- * Rows for append-only tables, held back inside a unit of work and written as one multi-row
- * INSERT per table when it ends.
+ * Writes held back inside a unit of work and sent together when it ends.
  *
  * A ticket create writes several history rows, SLA clocks and jobs while its process runs to the
  * first wait; one statement per table instead of one per row roughly halves the statements a
- * create sends. Only tables whose rows nothing in the unit reads back may be held: history,
- * jobs (the runner claims them after the commit), SLA clocks of a record created in the same
- * unit, and indexed field values (whose one writer, updateRecord, flushes them before replacing
- * some). Ids, order and content are what single inserts would give.
+ * create sends, and on MySQL they all go to the server as one query. Held are:
+ *  - rows for tables nothing in the unit reads back: history, jobs (the runner claims them after
+ *    the commit), SLA clocks of a record created in the same unit, and indexed field values
+ *    (whose one writer, updateRecord, flushes them before replacing some);
+ *  - updates of rows the unit itself inserted (`noteInserted`): no other transaction can see or
+ *    change such a row before the commit, so the update's outcome is known, and the one reader
+ *    of records inside a unit (`loadRecord`) flushes them first.
+ * Ids, order and content are what statements run at once would give.
  */
 
 type Row = Record<string, unknown>;
 
-// Held rows per transaction, by table, in the order the tables were first written.
-const held = new WeakMap<Knex, Map<string, Row[]>>();
+interface Held {
+  /** Rows by table, in the order the tables were first written. */
+  tables: Map<string, Row[]>;
+  /** Updates of rows inserted in this unit, by table, in the order they were made. */
+  updates: Map<string, Statement[]>;
+  /** `table:id` of the rows this unit inserted. */
+  inserted: Set<string>;
+}
+
+const held = new WeakMap<Knex, Held>();
 
 /** Inserts `rows` into `table` now, or at the end of the enclosing `holdInserts` on `trx`. */
 export async function insertRows(trx: Knex, table: string, rows: Row[]): Promise<void> {
   if (!rows.length) return;
-  const tables = held.get(trx);
-  if (!tables) {
+  const unit = held.get(trx);
+  if (!unit) {
     await insertMany(trx, table, rows);
     return;
   }
-  const pending = tables.get(table);
+  const pending = unit.tables.get(table);
   if (pending) pending.push(...rows);
-  else tables.set(table, [...rows]);
+  else unit.tables.set(table, [...rows]);
+}
+
+/** Marks a row as inserted by the enclosing `holdInserts` unit, so updates of it may be held. */
+export function noteInserted(trx: Knex, table: string, id: number): void {
+  held.get(trx)?.inserted.add(`${table}:${id}`);
 }
 
 /**
- * Runs `fn` with the rows it inserts through `insertRows` on `trx` held back, then writes them.
- * Nested calls join the outer one. If `fn` fails nothing held is written (the caller's
- * transaction rolls back anyway).
+ * Holds an update of a row the enclosing unit inserted; false (nothing held) when there is no
+ * such unit or the row is older, and the caller runs the update itself.
+ */
+export function holdUpdate(trx: Knex, table: string, id: number, sql: string, bindings: unknown[]): boolean {
+  const unit = held.get(trx);
+  if (!unit?.inserted.has(`${table}:${id}`)) return false;
+  const pending = unit.updates.get(table);
+  if (pending) pending.push({ sql, bindings });
+  else unit.updates.set(table, [{ sql, bindings }]);
+  return true;
+}
+
+/**
+ * Runs `fn` with the rows it inserts through `insertRows` on `trx` held back, then writes them
+ * and the held updates. Nested calls join the outer one. If `fn` fails nothing held is written
+ * (the caller's transaction rolls back anyway).
  */
 export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T> {
   if (held.has(trx)) return fn();
-  const tables = new Map<string, Row[]>();
-  held.set(trx, tables);
+  const unit: Held = { tables: new Map(), updates: new Map(), inserted: new Set() };
+  held.set(trx, unit);
   try {
     const result = await fn();
-    await insertTables(trx, tables);
+    await insertTables(trx, unit.tables, [...unit.updates.values()].flat());
     return result;
   } finally {
     held.delete(trx);
@@ -52,10 +81,14 @@ export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T
 /** True inside `holdInserts` on `trx`: its rows are not in the database yet, savepoints or not. */
 export const holdsInserts = (trx: Knex): boolean => held.has(trx);
 
-/** Writes what is held for `table` now: for a reader of that table inside the unit. */
+/** Writes what is held for `table` now (rows, then updates): for a reader of that table inside the unit. */
 export async function flushHeld(trx: Knex, table: string): Promise<void> {
-  const rows = held.get(trx)?.get(table);
-  if (!rows?.length) return;
-  held.get(trx)!.delete(table);
-  await insertMany(trx, table, rows);
+  const unit = held.get(trx);
+  if (!unit) return;
+  const rows = unit.tables.get(table);
+  const updates = unit.updates.get(table);
+  unit.tables.delete(table);
+  unit.updates.delete(table);
+  if (rows?.length) await insertMany(trx, table, rows);
+  if (updates?.length) await writeAll(trx, updates);
 }

@@ -100,7 +100,7 @@ export async function insertOne(db: Knex, table: string, row: Row): Promise<numb
 // SQLite allows at most 32,766 bound values per statement, MySQL 65,535.
 const MAX_BINDINGS = 30_000;
 
-interface Statement {
+export interface Statement {
   sql: string;
   bindings: unknown[];
 }
@@ -132,18 +132,26 @@ export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<
 }
 
 /**
- * Inserts rows into several tables, in order. On MySQL the inserts go to the server together, as
- * one multi-statement query: each statement is a round trip, and the socket write and read of each
- * cost the runtime more than the insert costs the server.
+ * Runs statements in order. On MySQL they go to the server together, as one multi-statement
+ * query: each statement is a round trip, and the socket write and read of each cost the runtime
+ * more than a small insert or update costs the server.
  */
-export async function insertTables(db: Knex, tables: Iterable<[string, Row[]]>): Promise<void> {
-  const statements = [...tables].flatMap(([table, rows]) => insertStatements(table, rows));
+export async function writeAll(db: Knex, statements: Statement[]): Promise<void> {
   if (dialectOf(db) === 'mysql' && statements.length > 1) {
     const bindings = statements.flatMap((s) => s.bindings).map(mysqlValue);
     await db.raw(statements.map((s) => s.sql).join('; '), bindings as never);
     return;
   }
   for (const s of statements) await run(db, s.sql, s.bindings);
+}
+
+/** Inserts rows into several tables, in order, then runs `after`: together (see writeAll). */
+export async function insertTables(
+  db: Knex,
+  tables: Iterable<[string, Row[]]>,
+  after: Statement[] = [],
+): Promise<void> {
+  await writeAll(db, [...[...tables].flatMap(([table, rows]) => insertStatements(table, rows)), ...after]);
 }
 
 /** Runs an UPDATE or DELETE written for both dialects and returns how many rows it changed. */

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
-import { flushHeld, insertRows } from '../db/held-inserts.ts';
+import { flushHeld, holdUpdate, insertRows, noteInserted } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
 import { execute, insertOne, selectRows } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
@@ -76,6 +76,8 @@ export function fromRow(row: RecordRow): Rec {
 export const recordWhat = (key: string | number) => translateBoth('what.record', { key });
 
 export async function loadRecord(db: Knex, id: number): Promise<Rec> {
+  // A create's own updates of its record may still be held (db/held-inserts.ts).
+  await flushHeld(db, 'records');
   const [row] = await selectRows<RecordRow>(db, 'select * from `records` where `id` = ?', [id]);
   if (!row) throw notFound(recordWhat(id));
   return fromRow(row);
@@ -205,6 +207,7 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     created_at: now,
     updated_at: now,
   });
+  noteInserted(trx, 'records', id);
   const rec: Rec = {
     id,
     type: input.form.key,
@@ -288,7 +291,7 @@ export async function updateRecord(
   if (patch.resolved === false) next.resolvedAt = null;
   if (patch.closed === true && rec.closedAt === null) next.closedAt = now;
   if (patch.closed === false) next.closedAt = null;
-  const updated = await execute(trx, UPDATE_RECORD, [
+  const bindings = [
     next.title,
     next.description,
     next.priority,
@@ -302,8 +305,13 @@ export async function updateRecord(
     next.closedAt,
     rec.id,
     expectedVersion,
-  ]);
-  if (updated !== 1) {
+  ];
+  // A record this unit created is updated with the unit's other held writes: no one else can
+  // have changed it. Any other is updated now, and a stale version changes nothing.
+  if (
+    !holdUpdate(trx, 'records', rec.id, UPDATE_RECORD, bindings) &&
+    (await execute(trx, UPDATE_RECORD, bindings)) !== 1
+  ) {
     throw conflict('stale_version', 'error.stale_revision', {
       what: recordWhat(rec.number),
       read: expectedVersion,
