@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
 import { publishPortalFixtures } from '../support/portal-fixtures.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
 
 // The portal and the workspace in Chromium against a real runtime: the built apps served by it,
@@ -56,6 +56,44 @@ describe('portal and workspace in the browser', () => {
     expect(items[0].data).toEqual({ title: '密码重置', reason: '忘记了邮箱密码' });
     await page.close();
   });
+
+  it('the workspace queue counts what the server counts and loads past its first page', async () => {
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    for (let i = 0; i < 12; i++)
+      await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          requester.post('/records', {
+            type: 'laptop-request',
+            process: 'laptop-flow',
+            data: { title: `批量申请 ${i * 10 + j}`, reason: '测试分页', model: 'mbp' },
+          }),
+        ),
+      );
+    const open = (await srv.admin.get('/records?closed=false&limit=1')).body as {
+      total: number;
+      totalExact: boolean;
+    };
+    expect(open.total).toBeGreaterThan(100);
+    expect(open.totalExact).toBe(true);
+
+    const page = await browser.context.newPage();
+    await loginAs(page, srv.url, 'admin', ADMIN_PASSWORD, '/workspace/');
+    await page.getByTestId('queue-open').click();
+    // The badge's title holds its number (its digits animate).
+    const badge = page.getByTestId('queue-open').locator('.ant-badge-count');
+    await expect.poll(() => badge.getAttribute('title'), { timeout: 15_000 }).toBe(String(open.total));
+    // The first page holds 100; the rest comes on request.
+    const more = page.getByTestId('queue-more');
+    await expect.poll(() => more.textContent(), { timeout: 15_000 }).toContain(`${open.total}`);
+    await more.click();
+    await more.waitFor({ state: 'detached' });
+    // All of them are in the table now: 50 to a page.
+    const pages = page.locator('.ant-table-pagination .ant-pagination-item');
+    await expect
+      .poll(() => pages.last().textContent(), { timeout: 15_000 })
+      .toBe(String(Math.ceil(open.total / 50)));
+    await page.close();
+  }, 60_000);
 
   it('3. both approvers approve in the portal, an agent fulfils in the workspace, the requester rates it', async () => {
     const shot = screenshotDir('3-approve-fulfil-rate');

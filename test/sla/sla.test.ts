@@ -240,6 +240,16 @@ describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
       await srv.admin.get('/records?type=ticket&sla=running&sort=slaDue&limit=500')
     ).body.items.map((r: { id: number }) => r.id);
     expect(sorted.indexOf(b.id)).toBeLessThan(sorted.indexOf(a.id));
+    // A clock on hold is paused, not running.
+    await srv.services.db('sla_clocks').where({ record_id: a.id }).update({ state: 'paused' });
+    const ids = async (sla: string) =>
+      (await srv.admin.get(`/records?type=ticket&sla=${sla}&limit=500`)).body.items.map(
+        (r: { id: number }) => r.id,
+      );
+    expect(await ids('running')).not.toContain(a.id);
+    expect(await ids('running')).toContain(b.id);
+    expect(await ids('paused')).toContain(a.id);
+    expect(await ids('paused')).not.toContain(b.id);
     const breached = (await srv.admin.get('/records?type=ticket&sla=breached')).body.items.map(
       (r: { id: number }) => r.id,
     );

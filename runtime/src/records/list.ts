@@ -70,7 +70,7 @@ export interface ListQuery {
   offset?: number;
   cursor?: string;
   /** SLA state: running (incl. paused), warning, breached, met. */
-  sla?: 'running' | 'warning' | 'breached' | 'met';
+  sla?: 'running' | 'paused' | 'warning' | 'breached' | 'met';
   'createdAt.gte'?: string | number;
   'createdAt.lte'?: string | number;
   'updatedAt.gte'?: string | number;
@@ -355,10 +355,12 @@ export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Pro
   }
   if (query.q?.trim()) textFilter(onRecords(), query.q.trim());
   if (query.sla) {
-    // SLA state of the record's metrics (not OLAs): any running, any breached, all met.
+    // SLA state of the record's metrics (not OLAs): any counting, any on hold, any warned, any
+    // breached, all met.
     const clocks = () =>
       db('sla_clocks as c').whereRaw('c.record_id = r.id').whereNull('c.task_id').select(db.raw('1'));
-    if (query.sla === 'running') onRecords().whereExists(clocks().whereIn('c.state', ['running', 'paused']));
+    if (query.sla === 'running' || query.sla === 'paused')
+      onRecords().whereExists(clocks().where('c.state', query.sla));
     else if (query.sla === 'breached') onRecords().whereExists(clocks().where('c.breached', true));
     else if (query.sla === 'warning')
       onRecords().whereExists(

@@ -59,9 +59,10 @@ const ListRecordsQuery = Type.Object(
     ),
     sla: Type.Optional(
       Type.Union(
-        ['running', 'warning', 'breached', 'met'].map((v) => Type.Literal(v)),
+        ['running', 'paused', 'warning', 'breached', 'met'].map((v) => Type.Literal(v)),
         {
-          description: 'SLA state of the record: running (or paused), warning, breached, met',
+          description:
+            'SLA state of the record: running (a metric counting), paused (a metric on hold), warning, breached, met',
         },
       ),
     ),

@@ -123,6 +123,10 @@ export const messages = {
   'queue.unassigned': { 'zh-CN': '我的组 · 未分配', en: "My groups' unassigned" },
   'queue.open': { 'zh-CN': '全部未关闭', en: 'All open' },
   'queue.breaching': { 'zh-CN': '即将超时', en: 'Breaching soon' },
+  'queue.more': {
+    'zh-CN': '加载更多（已显示 {shown} 条，共 {total} 条）',
+    en: 'Load more ({shown} of {total} shown)',
+  },
   'list.number': { 'zh-CN': '编号', en: 'Number' },
   'list.title': { 'zh-CN': '标题', en: 'Title' },
   'list.status': { 'zh-CN': '状态', en: 'Status' },

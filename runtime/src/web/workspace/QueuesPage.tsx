@@ -6,7 +6,7 @@ import { formatTime, STATUS_COLORS } from '../shared/format.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
 import { errorText } from '../shared/TaskActions.tsx';
 import { SlaCountdown } from './Countdown.tsx';
-import { loadDue, loadQueue, QUEUES, type QueueKey } from './queues.ts';
+import { loadDue, loadMore, loadQueue, QUEUES, type Queue, type QueueKey } from './queues.ts';
 import { UserSelect } from './UserSelect.tsx';
 
 const QUEUE_LABELS: Record<QueueKey, MessageKey> = {
@@ -22,7 +22,8 @@ type Due = Map<number, { dueAt: number; since: number }>;
 export function QueuesPage({ user }: { user: User }) {
   const { t, locale } = useT();
   const [queue, setQueue] = useState<QueueKey>('mine');
-  const [lists, setLists] = useState<Partial<Record<QueueKey, RecordListItem[]>>>({});
+  const [lists, setLists] = useState<Partial<Record<QueueKey, Queue>>>({});
+  const [loadingMore, setLoadingMore] = useState(false);
   const [due, setDue] = useState<Due>(new Map());
   const [selected, setSelected] = useState<number[]>([]);
   const [tick, setTick] = useState(0);
@@ -36,18 +37,26 @@ export function QueuesPage({ user }: { user: User }) {
         loadQueue('open', user),
         loadQueue('breaching', user),
       ]);
-      // Records without SLA clocks count down to their open tasks' due time (node dueIn) instead.
-      const seen = new Set<number>();
-      const noSla = [...mine, ...unassigned, ...open].filter(
-        (r) => !r.sla && !seen.has(r.id) && seen.add(r.id),
-      );
-      setDue(await loadDue(noSla));
+      setDue(await dueOf([...mine.items, ...unassigned.items, ...open.items]));
       setLists({ mine, unassigned, open, breaching });
       setSelected([]);
     })();
   }, [user, tick]);
 
-  const rows = lists[queue];
+  const current = lists[queue];
+  const rows = current?.items;
+  async function more() {
+    if (!current) return;
+    setLoadingMore(true);
+    try {
+      const next = await loadMore(current);
+      const added = await dueOf(next.items.slice(current.items.length));
+      setDue((d) => new Map([...d, ...added]));
+      setLists((l) => ({ ...l, [queue]: next }));
+    } finally {
+      setLoadingMore(false);
+    }
+  }
   const columns = useMemo(
     () => [
       {
@@ -92,7 +101,12 @@ export function QueuesPage({ user }: { user: User }) {
               label: (
                 <Space style={{ justifyContent: 'space-between', width: '100%' }} data-testid={`queue-${q}`}>
                   <span>{t(QUEUE_LABELS[q])}</span>
-                  <Badge count={lists[q]?.length ?? 0} showZero color={q === 'breaching' ? 'red' : 'blue'} />
+                  <Badge
+                    count={countOf(lists[q])}
+                    overflowCount={Number.POSITIVE_INFINITY}
+                    showZero
+                    color={q === 'breaching' ? 'red' : 'blue'}
+                  />
                 </Space>
               ),
             }))}
@@ -123,10 +137,24 @@ export function QueuesPage({ user }: { user: User }) {
             rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) }}
             data-testid="record-list"
           />
+          {current?.more.length ? (
+            <Button block loading={loadingMore} onClick={more} data-testid="queue-more">
+              {t('queue.more', { shown: current.items.length, total: countOf(current) })}
+            </Button>
+          ) : null}
         </Card>
       </Col>
     </Row>
   );
+}
+
+/** A queue's size as the server counted it: "1000+" past the count's cap. */
+const countOf = (q: Queue | undefined): string | number => (q ? (q.exact ? q.total : `${q.total}+`) : 0);
+
+/** Records without SLA clocks count down to their open tasks' due time (node dueIn) instead. */
+function dueOf(records: RecordListItem[]): Promise<Due> {
+  const seen = new Set<number>();
+  return loadDue(records.filter((r) => !r.sla && !seen.has(r.id) && seen.add(r.id)));
 }
 
 interface Outcome {

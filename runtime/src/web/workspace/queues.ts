@@ -2,30 +2,75 @@ import { get, type OpenTask, type RecordListItem, type RecordView, type User } f
 
 /**
  * The saved filters of the workspace. Each loads open records (closed=false) through GET /records,
- * whose items carry their SLA summary. "breaching" is the records with a running SLA metric,
- * earliest due first.
+ * whose items carry their SLA summary, a page at a time with the list's cursor; the count shown is
+ * the server's total (counted up to 1,000: "1000+" beyond). "breaching" is the records with a
+ * running SLA metric, earliest due first. "unassigned" merges the unassigned records of each of
+ * the agent's groups.
  */
 export const QUEUES = ['mine', 'unassigned', 'open', 'breaching'] as const;
 export type QueueKey = (typeof QUEUES)[number];
 
-async function list(query: string, sort = '-updatedAt'): Promise<RecordListItem[]> {
-  const r = await get<{ items: RecordListItem[] }>(`/records?${query}&closed=false&sort=${sort}&limit=200`);
-  return r.items;
+const PAGE_SIZE = 100;
+
+interface Source {
+  query: string;
+  sort: string;
+  /** Where its next page starts; null before the first page. */
+  cursor: string | null;
 }
 
-export async function loadQueue(key: QueueKey, user: User): Promise<RecordListItem[]> {
-  if (key === 'mine') return list(`assignee=${encodeURIComponent(user.username)}`);
-  if (key === 'unassigned') {
-    const groups = user.groups ?? [];
-    const lists = await Promise.all(groups.map((g) => list(`group=${encodeURIComponent(g)}&assignee=none`)));
-    const seen = new Set<number>();
-    return lists.flat().filter((r) => !seen.has(r.id) && seen.add(r.id));
-  }
-  if (key === 'breaching')
-    // sla=running also matches paused clocks (and sorts them first, due NULL): keep the running ones.
-    return (await list('sla=running', 'slaDue')).filter((r) => r.sla?.dueAt != null);
-  return list('');
+export interface Queue {
+  items: RecordListItem[];
+  /** Matching records by the server's count; `exact` false means at least this many. */
+  total: number;
+  exact: boolean;
+  /** The sources with more to load (empty when the list is complete). */
+  more: Source[];
 }
+
+interface ListPage {
+  items: RecordListItem[];
+  total: number;
+  totalExact: boolean;
+  nextCursor: string | null;
+}
+
+function sourcesOf(key: QueueKey, user: User): Source[] {
+  const source = (query: string, sort = '-updatedAt'): Source => ({ query, sort, cursor: null });
+  if (key === 'mine') return [source(`assignee=${encodeURIComponent(user.username)}`)];
+  if (key === 'unassigned')
+    return (user.groups ?? []).map((g) => source(`group=${encodeURIComponent(g)}&assignee=none`));
+  if (key === 'breaching') return [source('sla=running', 'slaDue')];
+  return [source('')];
+}
+
+/** The next page of each source, added to what is loaded (a record listed twice is shown once). */
+async function extend(queue: Queue, sources: Source[], first: boolean): Promise<Queue> {
+  const pages = await Promise.all(
+    sources.map((s) =>
+      get<ListPage>(
+        `/records?${s.query}&closed=false&sort=${s.sort}&limit=${PAGE_SIZE}${s.cursor ? `&cursor=${encodeURIComponent(s.cursor)}` : ''}`,
+      ),
+    ),
+  );
+  const seen = new Set(queue.items.map((r) => r.id));
+  const items = [...queue.items];
+  for (const page of pages) for (const r of page.items) if (!seen.has(r.id) && seen.add(r.id)) items.push(r);
+  // The groups of "unassigned" are listed side by side: keep the newest change first overall.
+  if (sources.length > 1 || queue.more.length > 1) items.sort((a, b) => b.updatedAt - a.updatedAt);
+  return {
+    items,
+    // Totals are counted with the first page; the groups of "unassigned" hold different records.
+    total: first ? pages.reduce((n, p) => n + p.total, 0) : queue.total,
+    exact: first ? pages.every((p) => p.totalExact) : queue.exact,
+    more: sources.flatMap((s, i) => (pages[i]!.nextCursor ? [{ ...s, cursor: pages[i]!.nextCursor }] : [])),
+  };
+}
+
+export const loadQueue = (key: QueueKey, user: User): Promise<Queue> =>
+  extend({ items: [], total: 0, exact: true, more: [] }, sourcesOf(key, user), true);
+
+export const loadMore = (queue: Queue): Promise<Queue> => extend(queue, queue.more, false);
 
 /** Earliest due time of each record's open tasks (node dueIn), loaded a few records at a time. */
 export async function loadDue(records: RecordView[]): Promise<Map<number, { dueAt: number; since: number }>> {
