@@ -57,7 +57,7 @@ describe('portal and workspace in the browser', () => {
     await page.close();
   });
 
-  it('the workspace queue counts what the server counts and loads past its first page', async () => {
+  it("the workspace queue and the requester's list count what the server counts and load past their first page", async () => {
     const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
     for (let i = 0; i < 12; i++)
       await Promise.all(
@@ -92,6 +92,21 @@ describe('portal and workspace in the browser', () => {
     await expect
       .poll(() => pages.last().textContent(), { timeout: 15_000 })
       .toBe(String(Math.ceil(open.total / 50)));
+
+    // The requester's own list pages the same way: 50, then the rest on request.
+    const mine = (await requester.get('/records?requester=zhaolei&limit=1')).body as { total: number };
+    expect(mine.total).toBeGreaterThan(100); // three pages: 50, 100, all
+    expect(mine.total).toBeLessThanOrEqual(150);
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, '/portal/requests');
+    const requests = page.getByTestId('my-requests').locator('.ant-list-item');
+    await expect.poll(() => requests.count(), { timeout: 15_000 }).toBe(50);
+    const moreRequests = page.getByTestId('requests-more');
+    expect(await moreRequests.textContent()).toContain(`${mine.total}`);
+    await moreRequests.click();
+    await expect.poll(() => requests.count(), { timeout: 15_000 }).toBe(100);
+    await moreRequests.click();
+    await expect.poll(() => requests.count(), { timeout: 15_000 }).toBe(mine.total);
+    await moreRequests.waitFor({ state: 'detached' });
     await page.close();
   }, 60_000);
 

@@ -1,20 +1,46 @@
-import { List, Skeleton, Tag, Typography } from 'antd';
+import { Button, List, Skeleton, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type RecordView, type User } from '../shared/api.ts';
 import { formatTime, STATUS_COLORS } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 
-/** The person's own requests, newest first. */
+interface Page {
+  items: RecordView[];
+  total: number;
+  totalExact: boolean;
+  nextCursor: string | null;
+}
+
+const PAGE_SIZE = 50;
+
+/** The person's own requests, newest first, a page at a time. */
 export default function MyRequestsPage({ user }: { user: User }) {
   const { t, locale } = useT();
-  const [items, setItems] = useState<RecordView[] | null>(null);
+  const [page, setPage] = useState<Page | null>(null);
+  const [loading, setLoading] = useState(false);
+  const query = `/records?requester=${encodeURIComponent(user.username)}&sort=-createdAt&limit=${PAGE_SIZE}`;
   useEffect(() => {
-    get<{ items: RecordView[] }>(
-      `/records?requester=${encodeURIComponent(user.username)}&sort=-createdAt&limit=100`,
-    ).then((r) => setItems(r.items));
-  }, [user.username]);
-  if (!items) return <Skeleton active />;
+    get<Page>(query).then(setPage);
+  }, [query]);
+  if (!page) return <Skeleton active />;
+  const items = page.items;
+  async function more() {
+    if (!page?.nextCursor) return;
+    setLoading(true);
+    try {
+      const next = await get<Page>(`${query}&cursor=${encodeURIComponent(page.nextCursor)}`);
+      setPage({
+        ...next,
+        items: [...page.items, ...next.items],
+        total: page.total,
+        totalExact: page.totalExact,
+      });
+    } finally {
+      setLoading(false);
+    }
+  }
+  const total = page.totalExact ? page.total : `${page.total}+`;
   return (
     <div data-testid="my-requests">
       <Typography.Title level={3} style={{ marginTop: 0 }}>
@@ -22,6 +48,13 @@ export default function MyRequestsPage({ user }: { user: User }) {
       </Typography.Title>
       <List
         bordered
+        loadMore={
+          page.nextCursor ? (
+            <Button block type="link" loading={loading} onClick={more} data-testid="requests-more">
+              {t('list.more', { shown: items.length, total })}
+            </Button>
+          ) : null
+        }
         style={{ background: '#fff' }}
         locale={{ emptyText: t('requests.none') }}
         dataSource={items}

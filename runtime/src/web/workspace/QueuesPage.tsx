@@ -139,7 +139,7 @@ export function QueuesPage({ user }: { user: User }) {
           />
           {current?.more.length ? (
             <Button block loading={loadingMore} onClick={more} data-testid="queue-more">
-              {t('queue.more', { shown: current.items.length, total: countOf(current) })}
+              {t('list.more', { shown: current.items.length, total: countOf(current) })}
             </Button>
           ) : null}
         </Card>
