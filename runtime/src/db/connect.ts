@@ -66,6 +66,13 @@ export function connect(url: string): Knex {
           conn.pragma('synchronous = NORMAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          // Every unit of a shared commit runs inside a SAVEPOINT (group-commit.ts), and SQLite
+          // copies each page a savepoint first changes into a sub-journal. A ticket create changes
+          // some forty pages (a row and its indexes in eight tables), past the 64 KiB a sub-journal
+          // keeps in memory, so it spilled to a temporary file: a write system call per page.
+          // In memory those copies cost a memcpy; inserts of a create took ~35 % less time.
+          // (Temporary sort tables of large report queries now stay in memory too.)
+          conn.pragma('temp_store = MEMORY');
           cachePreparedStatements(conn);
           done(null, conn);
         },
