@@ -25,8 +25,10 @@ import {
 } from './lib/common.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
-const SECONDS = Number(process.env.BENCH_SECONDS || 10);
+const SECONDS = Number(process.env.BENCH_SECONDS || 12);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 3);
+/** Alternating rounds of baseline and create that share SECONDS each. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS || 4));
 
 const createBody = JSON.stringify({
   type: 'incident',
@@ -66,6 +68,34 @@ const bareInsertRoute: AnyRoute = {
     return { id: Number(id) };
   },
 };
+
+/**
+ * The rounds of one measurement as one: counts and times summed, p50 the median of the rounds'
+ * medians, p99 the worst round's (autocannon reports percentiles, not its histogram).
+ */
+function combine(rounds: (LoadResult & { cpuUs: number })[]): LoadResult & { cpuMs: number } {
+  const sum = (f: (r: LoadResult & { cpuUs: number }) => number) => rounds.reduce((a, r) => a + f(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of rounds)
+    for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  const p50s = rounds.map((r) => r.p50).sort((a, b) => a - b);
+  const ok = sum((r) => r.ok);
+  return {
+    ok,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes,
+    duration: round(
+      sum((r) => r.duration),
+      2,
+    ),
+    p50: p50s[Math.floor((p50s.length - 1) / 2)]!,
+    p99: Math.max(...rounds.map((r) => r.p99)),
+    mean: sum((r) => r.mean * r.ok) / Math.max(1, ok),
+    cpuMs: sum((r) => r.cpuUs) / 1000 / Math.max(1, ok),
+  };
+}
 
 function describe(what: string, r: LoadResult): string {
   const codes = Object.entries(r.statusCodes)
@@ -178,20 +208,33 @@ async function benchOne(kind: BenchDb): Promise<void> {
     note(`[create/${kind}] warm-up ${WARMUP_SECONDS}s each…`);
     await load('/bench/bare-insert', WARMUP_SECONDS);
     await load('/records', WARMUP_SECONDS);
-    // Each measurement starts with the job runner idle, so the baseline does not pay for the
-    // notifications the creates left behind.
-    if (process.env.BENCH_JOBS !== '0') await drainJobs(services.db);
     // Server CPU per request (this process: server and job runner, not the load generator) is
     // less sensitive to other load on the machine than the rates are.
     const measure = async (path: string) => {
+      // Each measurement starts with the job runner idle, so the baseline does not pay for the
+      // notifications the creates left behind (and a create round not for the previous one's).
+      if (process.env.BENCH_JOBS !== '0') await drainJobs(services.db);
       const before = process.cpuUsage();
-      const result = await load(path, SECONDS);
+      const result = await load(path, SECONDS / ROUNDS);
       const used = process.cpuUsage(before);
-      return { ...result, cpuMs: (used.user + used.system) / 1000 / Math.max(1, result.ok) };
+      return { ...result, cpuUs: used.user + used.system };
     };
+    // The baseline and the create alternate in short rounds: this machine's speed drifts by
+    // tens of percent over a minute (other tenants), and a drift between two long back-to-back
+    // measurements showed up as a change of the ratio.
     const loadBefore = os.loadavg()[0]!;
-    const bare = await measure('/bench/bare-insert');
-    const create = await measure('/records');
+    const bareRounds: Awaited<ReturnType<typeof measure>>[] = [];
+    const createRounds: typeof bareRounds = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      bareRounds.push(await measure('/bench/bare-insert'));
+      createRounds.push(await measure('/records'));
+      const [b, c] = [bareRounds[r]!, createRounds[r]!];
+      note(
+        `[create/${kind}] round ${r + 1}/${ROUNDS}: bare ${round(b.ok / b.duration)}/s, create ${round(c.ok / c.duration)}/s, ratio ${round(c.ok / c.duration / (b.ok / b.duration), 2)}`,
+      );
+    }
+    const bare = combine(bareRounds);
+    const create = combine(createRounds);
     note(`[create/${kind}] ${describe('bare insert', bare)}; server CPU ${round(bare.cpuMs, 2)} ms/request`);
     note(
       `[create/${kind}] ${describe('create     ', create)}; server CPU ${round(create.cpuMs, 2)} ms/request`,
@@ -234,6 +277,6 @@ async function benchOne(kind: BenchDb): Promise<void> {
 }
 
 note(
-  `[create] ${machine()}; ${CONNECTIONS} connections, ${SECONDS}s per measurement. The load generator (autocannon, its own process) runs on the same cores as the server and competes with it for CPU.`,
+  `[create] ${machine()}; ${CONNECTIONS} connections, ${SECONDS}s per measurement in ${ROUNDS} alternating rounds. The load generator (autocannon, its own process) runs on the same cores as the server and competes with it for CPU.`,
 );
 for (const kind of benchDatabases('create')) await benchOne(kind);

@@ -8,6 +8,7 @@ import * as m011 from './011_sla.ts';
 import * as m020 from './020_ratings.ts';
 import * as m021 from './021_auto_rating.ts';
 import * as m022 from './022_sla_clock_index.ts';
+import * as m023 from './023_record_values_partial.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '020_ratings': m020,
   '021_auto_rating': m021,
   '022_sla_clock_index': m022,
+  '023_record_values_partial': m023,
 };
 
 /**
