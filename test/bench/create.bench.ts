@@ -105,35 +105,33 @@ function describe(what: string, r: LoadResult): string {
 }
 
 /**
- * Statements one create sends, over a few sequential creates. On SQLite they are counted at the
- * connection (knex's 'query' event misses those runtime/src/db/sql.ts runs on it directly), on
- * MySQL with knex's 'query' event.
+ * Statements one create sends, over a few sequential creates, counted at the driver (knex's
+ * 'query' event misses those runtime/src/db/sql.ts runs on the connection directly): SQLite's
+ * one connection's `prepare`, MySQL connections' `query` (a multi-statement query counts once:
+ * it is one round trip).
  */
 async function queriesPerCreate(db: Knex, client: ApiClient, n = 20): Promise<number> {
   let count = 0;
-  const onQuery = () => {
+  const conn = (await db.client.acquireConnection()) as Record<string, unknown>;
+  await db.client.releaseConnection(conn);
+  const method = dialectOf(db) === 'sqlite' ? 'prepare' : 'query';
+  // SQLite: the one connection itself; MySQL: the prototype every pooled connection shares.
+  let owner: Record<string, unknown> = conn;
+  if (method === 'query') while (!Object.hasOwn(owner, method)) owner = Object.getPrototypeOf(owner);
+  const had = Object.hasOwn(owner, method);
+  const original = owner[method] as (...args: unknown[]) => unknown;
+  owner[method] = function (this: unknown, ...args: unknown[]) {
     count++;
+    return original.apply(this, args);
   };
-  const sqlite = dialectOf(db) === 'sqlite';
-  const conn = sqlite
-    ? ((await db.client.acquireConnection()) as { prepare: (sql: string) => unknown })
-    : null;
-  const prepare = conn?.prepare;
-  if (conn) {
-    db.client.releaseConnection(conn);
-    conn.prepare = (sql: string) => {
-      onQuery();
-      return prepare!.call(conn, sql);
-    };
-  } else db.on('query', onQuery);
   try {
     for (let i = 0; i < n; i++) {
       const res = await client.post('/records', JSON.parse(createBody));
       if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
     }
   } finally {
-    if (conn) conn.prepare = prepare!;
-    else db.off('query', onQuery);
+    if (had) owner[method] = original;
+    else delete owner[method];
   }
   return count / n;
 }

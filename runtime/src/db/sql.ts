@@ -11,11 +11,12 @@ import { dialectOf } from './connect.ts';
  * columns and the number of rows, so it is built once and reused; backquoted names and `?`
  * placeholders read the same in SQLite and MySQL.
  *
- * On SQLite the statement runs straight on the connection (the transaction's, or the pool's one
- * connection), whose prepared statements connect.ts keeps: even knex's `raw` scanned each
- * statement's text for placeholders on every call. On MySQL it goes through `raw`. Either way it
- * runs in the caller's transaction; only knex's 'query' event does not see the SQLite ones
- * (the watch on writes to `definitions` does not need to: these statements never touch it).
+ * The statement runs straight on the driver's connection (the transaction's, or one from the
+ * pool), not through knex's `raw`, which scanned each statement's text for placeholders and built
+ * a query object on every call. On SQLite the connection keeps the prepared statements
+ * (connect.ts); on MySQL mysql2 formats the values in as knex would have had it do. Either way
+ * the statement runs in the caller's transaction; only knex's 'query' event does not see it (the
+ * watch on writes to `definitions` does not need to: these statements never touch it).
  */
 
 type Row = Record<string, unknown>;
@@ -81,13 +82,32 @@ async function onSqlite<T>(db: Knex, use: (conn: SqliteConnection) => T): Promis
   }
 }
 
+interface MysqlConnection {
+  query(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): void;
+}
+
+/**
+ * Sends `sql` on a MySQL connection: the transaction's, or one taken from the pool for it. Like
+ * on SQLite, straight to the driver: knex's raw path (binding scan, query object, executioner,
+ * events) cost more JavaScript per statement than mysql2's own formatting and packet writing.
+ */
+async function onMysql(db: Knex, sql: string, bindings: unknown[]): Promise<unknown> {
+  const conn = (await db.client.acquireConnection()) as MysqlConnection;
+  try {
+    return await new Promise((resolve, reject) => {
+      conn.query(sql, bindings.map(mysqlValue), (err, result) => (err ? reject(err) : resolve(result)));
+    });
+  } finally {
+    await db.client.releaseConnection(conn);
+  }
+}
+
 async function run(db: Knex, sql: string, bindings: unknown[]): Promise<Outcome> {
   if (dialectOf(db) === 'sqlite') {
     const res = await onSqlite(db, (conn) => conn.prepare(sql).run(bindings.map(sqliteValue)));
     return { changes: res.changes, id: Number(res.lastInsertRowid) };
   }
-  // mysql2 answers with [ResultSetHeader, fields].
-  const [header] = await db.raw(sql, bindings.map(mysqlValue) as never);
+  const header = (await onMysql(db, sql, bindings)) as { affectedRows: number; insertId: number };
   return { changes: Number(header.affectedRows), id: Number(header.insertId) };
 }
 
@@ -138,8 +158,11 @@ export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<
  */
 export async function writeAll(db: Knex, statements: Statement[]): Promise<void> {
   if (dialectOf(db) === 'mysql' && statements.length > 1) {
-    const bindings = statements.flatMap((s) => s.bindings).map(mysqlValue);
-    await db.raw(statements.map((s) => s.sql).join('; '), bindings as never);
+    await onMysql(
+      db,
+      statements.map((s) => s.sql).join('; '),
+      statements.flatMap((s) => s.bindings),
+    );
     return;
   }
   for (const s of statements) await run(db, s.sql, s.bindings);
@@ -167,6 +190,5 @@ export async function selectRows<T = Record<string, unknown>>(
 ): Promise<T[]> {
   if (dialectOf(db) === 'sqlite')
     return (await onSqlite(db, (conn) => conn.prepare(sql).all(bindings.map(sqliteValue)))) as T[];
-  // mysql2 answers with [rows, fields].
-  return (await db.raw(sql, bindings.map(mysqlValue) as never))[0] as T[];
+  return (await onMysql(db, sql, bindings)) as T[];
 }
