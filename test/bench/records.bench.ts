@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Running, startServer } from '@opsloom/runtime';
 import type { Knex } from 'knex';
+import { reserveIds } from '../../runtime/src/db/ids.ts';
 import { listRecords } from '../../runtime/src/records/list.ts';
 import { ApiClient } from '../support/client.ts';
 import { SHIPPED_PLUGINS } from '../support/plugins.ts';
@@ -100,7 +101,8 @@ async function loadRecords(
   fx: Fixture,
   kind: BenchDb,
 ): Promise<{ firstId: number; lastId: number }> {
-  const start = Number((await db('records').max({ m: 'id' }))[0]!.m ?? 0) + 1;
+  // Ids of our own, out of the way of those the runtime hands out (runtime/src/db/ids.ts).
+  const start = await reserveIds(db, 'records', RECORDS);
   const seq = Number(
     (await db('record_sequences').where({ type: 'incident' }).first('next_value'))?.next_value ?? 0,
   );

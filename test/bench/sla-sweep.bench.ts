@@ -4,6 +4,7 @@
 import { connect, migrateLatest } from '@opsloom/runtime';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../runtime/src/config.ts';
+import { insertNew } from '../../runtime/src/db/held-inserts.ts';
 import { createDefinition, publishDefinition } from '../../runtime/src/definitions/store.ts';
 import { createLogger } from '../../runtime/src/log.ts';
 import { engineHooks } from '../../runtime/src/records/service.ts';
@@ -142,7 +143,8 @@ async function benchOne(kind: BenchDb): Promise<void> {
       .catch(async () => [{ id: (await db('users').where({ username: 'bench' }).first('id')).id }]);
     const recordIds: number[] = [];
     for (let i = 0; i < DUE; i++) {
-      const [id] = await db('records').insert({
+      // Through insertNew: on MySQL a record's id comes from runtime/src/db/ids.ts.
+      const id = await insertNew(db, 'records', {
         type: 'bench',
         form_version: 1,
         number: `BEN-${String(i).padStart(6, '0')}`,

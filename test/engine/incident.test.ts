@@ -144,7 +144,9 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     expect(problem.body).toEqual({ completed: true, recordId: inc.id });
     let rec = (await agent.get(`/records/${inc.id}`)).body;
     expect(rec.status).toBe('in-progress');
-    const problems = (await srv.admin.get(`/records/${inc.id + 1}`)).body;
+    // The new problem is the incident's one linked record.
+    const [link] = (await srv.admin.get(`/records/${inc.id}/links`)).body.items;
+    const problems = (await srv.admin.get(`/records/${link.record.id}`)).body;
     expect(problems.number).toMatch(/^PRB-/);
     expect(problems.title).toContain(inc.number);
 

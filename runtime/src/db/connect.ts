@@ -43,6 +43,58 @@ function cachePreparedStatements(conn: { prepare(sql: string): unknown }, limit 
   };
 }
 
+/** Statements a MySQL connection owes before its next one, joined into one text. */
+export interface Owed {
+  sql: string;
+  bindings: unknown[];
+  /** How many statements `sql` holds. */
+  count: number;
+}
+
+/**
+ * What each MySQL connection owes before anything else runs on it: held-inserts.ts registers the
+ * rows a unit of work holds back, so that any statement the unit sends meanwhile (a knex query
+ * included) sees them, as it would have had they been inserted at once.
+ */
+export const owedOn = new WeakMap<object, () => Owed | null>();
+
+type QueryCallback = (err: Error | null, result?: unknown, fields?: unknown) => void;
+
+/**
+ * Makes a mysql2 connection send what it owes in front of its next statement, in the same query
+ * (it has multipleStatements on), and answer with that statement's own result.
+ */
+function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
+  const query = conn.query;
+  conn.query = function (this: unknown, sql: unknown, values?: unknown, cb?: unknown) {
+    const owed = owedOn.get(conn)?.();
+    if (!owed) return query.call(this, sql, values, cb);
+    let callback = cb as QueryCallback | undefined;
+    let own = values;
+    if (typeof values === 'function') {
+      callback = values as QueryCallback;
+      own = undefined;
+    }
+    const options = typeof sql === 'string' ? { sql } : { ...(sql as { sql: string }) };
+    const bindings = [...owed.bindings, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
+    return query.call(
+      this,
+      { ...options, sql: `${owed.sql}; ${options.sql}` },
+      bindings,
+      (err: Error | null, results?: unknown[], fields?: unknown[]) => {
+        if (err) return callback?.(err);
+        const rest = (results ?? []).slice(owed.count);
+        const restFields = fields?.slice(owed.count);
+        callback?.(
+          null,
+          rest.length === 1 ? rest[0] : rest,
+          restFields?.length === 1 ? restFields[0] : restFields,
+        );
+      },
+    );
+  };
+}
+
 /** Opens the database named by a DATABASE_URL (sqlite:///file or mysql://user:pw@host:port/db). */
 export function connect(url: string): Knex {
   if (url.startsWith('sqlite://')) {
@@ -97,7 +149,17 @@ export function connect(url: string): Knex {
         // `?` and escaped by mysql2, never spliced into SQL text, so this opens no injection.
         multipleStatements: true,
       },
-      pool: { min: 0, max: 10 },
+      pool: {
+        min: 0,
+        max: 10,
+        afterCreate(
+          conn: { query: (...args: unknown[]) => unknown },
+          done: (err: Error | null, conn: unknown) => void,
+        ) {
+          sendOwedFirst(conn);
+          done(null, conn);
+        },
+      },
     });
   }
   throw new Error(`Unsupported DATABASE_URL scheme: ${url.split(':')[0]}`);

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import { insertMany, insertTables, type Statement, writeAll } from './sql.ts';
+import { dialectOf, owedOn } from './connect.ts';
+import { preassigns, takeId } from './ids.ts';
+import { insertMany, insertOne, type Statement, statementsFor, writeAll } from './sql.ts';
 
 /**
  * Writes held back inside a unit of work and sent together when it ends.
@@ -10,9 +12,13 @@ import { insertMany, insertTables, type Statement, writeAll } from './sql.ts';
  *  - rows for tables nothing in the unit reads back: history, jobs (the runner claims them after
  *    the commit), SLA clocks of a record created in the same unit, and indexed field values
  *    (whose one writer, updateRecord, flushes them before replacing some);
- *  - updates of rows the unit itself inserted (`noteInserted`): no other transaction can see or
+ *  - updates of rows the unit itself inserted (`insertNew`): no other transaction can see or
  *    change such a row before the commit, so the update's outcome is known, and the one reader
  *    of records inside a unit (`loadRecord`) flushes them first.
+ *  - on MySQL, the rows whose id is taken beforehand (ids.ts: a record, its process instance,
+ *    tokens, tasks), so a create's rows all go in one query. Nothing reads them too early: the
+ *    unit's connection sends what it holds in front of whatever statement comes next on it
+ *    (connect.ts), whoever sends it.
  * Ids, order and content are what statements run at once would give.
  */
 
@@ -25,6 +31,16 @@ interface Held {
   updates: Map<string, Statement[]>;
   /** `table:id` of the rows this unit inserted. */
   inserted: Set<string>;
+  /** The MySQL transaction's connection, which sends what is held before its next statement. */
+  connection: object | null;
+}
+
+/** Everything held, as statements in order, taken out of the unit. */
+function takeAll(unit: Held): Statement[] {
+  const statements = statementsFor(unit.tables, [...unit.updates.values()].flat());
+  unit.tables.clear();
+  unit.updates.clear();
+  return statements;
 }
 
 const held = new WeakMap<Knex, Held>();
@@ -42,9 +58,23 @@ export async function insertRows(trx: Knex, table: string, rows: Row[]): Promise
   else unit.tables.set(table, [...rows]);
 }
 
-/** Marks a row as inserted by the enclosing `holdInserts` unit, so updates of it may be held. */
-export function noteInserted(trx: Knex, table: string, id: number): void {
-  held.get(trx)?.inserted.add(`${table}:${id}`);
+/**
+ * Inserts one row and returns its id: held in the enclosing unit when the id can be known
+ * beforehand (ids.ts), else now.
+ */
+export async function insertNew(trx: Knex, table: string, row: Row): Promise<number> {
+  const unit = held.get(trx);
+  if (!preassigns(trx, table)) {
+    const id = await insertOne(trx, table, row);
+    unit?.inserted.add(`${table}:${id}`);
+    return id;
+  }
+  const id = await takeId(trx);
+  if (unit?.connection) {
+    await insertRows(trx, table, [{ id, ...row }]);
+    unit.inserted.add(`${table}:${id}`);
+  } else await insertOne(trx, table, { id, ...row });
+  return id;
 }
 
 /**
@@ -67,13 +97,27 @@ export function holdUpdate(trx: Knex, table: string, id: number, sql: string, bi
  */
 export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T> {
   if (held.has(trx)) return fn();
-  const unit: Held = { tables: new Map(), updates: new Map(), inserted: new Set() };
+  const unit: Held = { tables: new Map(), updates: new Map(), inserted: new Set(), connection: null };
+  if (dialectOf(trx) === 'mysql' && trx.isTransaction) {
+    unit.connection = (await trx.client.acquireConnection()) as object;
+    owedOn.set(unit.connection, () => {
+      const statements = takeAll(unit);
+      if (!statements.length) return null;
+      return {
+        sql: statements.map((st) => st.sql).join('; '),
+        bindings: statements.flatMap((st) => st.bindings).map((v) => (v === undefined ? null : v)),
+        count: statements.length,
+      };
+    });
+  }
   held.set(trx, unit);
   try {
     const result = await fn();
-    await insertTables(trx, unit.tables, [...unit.updates.values()].flat());
+    if (unit.connection) owedOn.delete(unit.connection);
+    await writeAll(trx, takeAll(unit));
     return result;
   } finally {
+    if (unit.connection) owedOn.delete(unit.connection);
     held.delete(trx);
   }
 }

@@ -168,13 +168,18 @@ export async function writeAll(db: Knex, statements: Statement[]): Promise<void>
   for (const s of statements) await run(db, s.sql, s.bindings);
 }
 
+/** The statements that insert rows into several tables, in order, followed by `after`. */
+export function statementsFor(tables: Iterable<[string, Row[]]>, after: Statement[] = []): Statement[] {
+  return [...[...tables].flatMap(([table, rows]) => insertStatements(table, rows)), ...after];
+}
+
 /** Inserts rows into several tables, in order, then runs `after`: together (see writeAll). */
 export async function insertTables(
   db: Knex,
   tables: Iterable<[string, Row[]]>,
   after: Statement[] = [],
 ): Promise<void> {
-  await writeAll(db, [...[...tables].flatMap(([table, rows]) => insertStatements(table, rows)), ...after]);
+  await writeAll(db, statementsFor(tables, after));
 }
 
 /** Runs an UPDATE or DELETE written for both dialects and returns how many rows it changed. */

@@ -10,7 +10,8 @@ import { randomToken } from '../auth/secrets.ts';
 import { emitEvent } from '../automation/events.ts';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
-import { execute, insertOne, selectRows } from '../db/sql.ts';
+import { insertNew } from '../db/held-inserts.ts';
+import { execute, selectRows } from '../db/sql.ts';
 import { ApiError } from '../http/errors.ts';
 import { type LoadedForm, loadForm } from '../records/forms.ts';
 import {
@@ -127,7 +128,7 @@ async function createToken(
   item: string | null = null,
   status = 'waiting',
 ) {
-  const id = await insertOne(run.trx, 'process_tokens', {
+  const id = await insertNew(run.trx, 'process_tokens', {
     instance_id: run.instance.id,
     node_id: nodeId,
     status,
@@ -203,7 +204,7 @@ export async function startInstance(
     secret: randomToken(32),
     started_at: now,
   };
-  const id = await insertOne(trx, 'process_instances', row);
+  const id = await insertNew(trx, 'process_instances', row);
   // The row as written: no need to read back what this transaction just inserted.
   const instance: InstanceRow = { id, ...row, ended_at: null };
   const run: Run = { services, trx, actor, instance, graph, form, rec, steps: 0, hooks };
@@ -590,7 +591,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
   if (!assigneeId && who.groupId && n.distribution === 'roundRobin')
     assigneeId = await nextInRotation(run.trx, who.groupId);
   const now = Date.now();
-  const taskId = await insertOne(run.trx, 'tasks', {
+  const taskId = await insertNew(run.trx, 'tasks', {
     instance_id: run.instance.id,
     token_id: token.id,
     record_id: run.rec.id,

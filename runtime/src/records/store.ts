@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
-import { flushHeld, holdUpdate, insertRows, noteInserted } from '../db/held-inserts.ts';
+import { flushHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
-import { execute, insertOne, selectRows } from '../db/sql.ts';
+import { execute, selectRows } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
 import type { LoadedForm } from './forms.ts';
@@ -191,7 +191,7 @@ export interface NewRecord {
 export async function insertRecord(trx: Knex, actor: string, input: NewRecord): Promise<Rec> {
   const now = Date.now();
   const std = standardFromData(input.form, input.data);
-  const id = await insertOne(trx, 'records', {
+  const id = await insertNew(trx, 'records', {
     type: input.form.key,
     form_version: input.form.version,
     number: input.number,
@@ -207,7 +207,6 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     created_at: now,
     updated_at: now,
   });
-  noteInserted(trx, 'records', id);
   const rec: Rec = {
     id,
     type: input.form.key,

@@ -9,6 +9,7 @@ import * as m020 from './020_ratings.ts';
 import * as m021 from './021_auto_rating.ts';
 import * as m022 from './022_sla_clock_index.ts';
 import * as m023 from './023_record_values_partial.ts';
+import * as m024 from './024_id_blocks.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '021_auto_rating': m021,
   '022_sla_clock_index': m022,
   '023_record_values_partial': m023,
+  '024_id_blocks': m024,
 };
 
 /**

@@ -1,0 +1,79 @@
+import type { Knex } from 'knex';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, dialectOf } from '../../runtime/src/db/connect.ts';
+import { holdInserts, insertNew } from '../../runtime/src/db/held-inserts.ts';
+import { ID_BLOCK, reserveIds } from '../../runtime/src/db/ids.ts';
+import { migrateLatest } from '../../runtime/src/db/migrations/index.ts';
+import { createTestDatabase, type TestDatabase, testDatabases } from '../support/databases.ts';
+
+/** Rows written before their id comes back (MySQL) mean what rows inserted at once would. */
+describe.each(testDatabases())('ids of engine rows on %s', (dbName) => {
+  let scratch: TestDatabase;
+  let db: Knex;
+  beforeAll(async () => {
+    scratch = await createTestDatabase(dbName);
+    db = connect(scratch.url);
+    await migrateLatest(db);
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await scratch.drop();
+  });
+
+  const token = (instanceId: number, node: string) => ({
+    instance_id: instanceId,
+    node_id: node,
+    status: 'waiting',
+    item: null,
+    fork: null,
+    created_at: Date.now(),
+  });
+
+  it('holds rows whose id it knows, yet any statement in the unit sees them', async () => {
+    const ids = await db.transaction((trx) =>
+      holdInserts(trx, async () => {
+        const a = await insertNew(trx, 'process_tokens', token(1, 'a'));
+        const b = await insertNew(trx, 'process_tokens', token(1, 'b'));
+        // A knex query of the unit, not one of the hot-path statements, still finds both rows.
+        const seen = await trx('process_tokens').whereIn('id', [a, b]).orderBy('id').pluck('node_id');
+        expect(seen).toEqual(['a', 'b']);
+        return [a, b];
+      }),
+    );
+    expect(ids[1]).toBeGreaterThan(ids[0]!);
+    expect(await db('process_tokens').whereIn('id', ids).orderBy('id').pluck('node_id')).toEqual(['a', 'b']);
+  });
+
+  it('never hands out an id twice, not after a rollback nor to a bulk loader', async () => {
+    let lost = 0;
+    await expect(
+      db.transaction((trx) =>
+        holdInserts(trx, async () => {
+          lost = await insertNew(trx, 'process_tokens', token(2, 'lost'));
+          throw new Error('rolled back');
+        }),
+      ),
+    ).rejects.toThrow('rolled back');
+    expect(await db('process_tokens').where({ id: lost }).first()).toBeUndefined();
+    const loaded = await reserveIds(db, 'process_tokens', 2 * ID_BLOCK);
+    await db('process_tokens').insert([
+      { id: loaded, ...token(3, 'bulk') },
+      { id: loaded + 2 * ID_BLOCK - 1, ...token(3, 'bulk') },
+    ]);
+    const after = await db.transaction((trx) => insertNew(trx, 'process_tokens', token(4, 'after')));
+    expect(after).not.toBe(lost);
+    expect(after < loaded || after >= loaded + 2 * ID_BLOCK).toBe(true);
+    if (dialectOf(db) === 'mysql') {
+      // The rolled-back id stays taken: the next ids come after it.
+      expect(after).toBeGreaterThan(lost);
+      // Two runtimes (two connections settings) draw from different blocks.
+      const other = connect(scratch.url);
+      try {
+        const theirs = await other.transaction((trx) => insertNew(trx, 'process_tokens', token(5, 'theirs')));
+        expect(Math.floor(theirs / ID_BLOCK)).not.toBe(Math.floor(after / ID_BLOCK));
+      } finally {
+        await other.destroy();
+      }
+    }
+  });
+});
