@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { holdsInserts } from '../db/held-inserts.ts';
+import { holdInserts, holdsInserts } from '../db/held-inserts.ts';
 import { execute } from '../db/sql.ts';
 import { enqueueJob } from '../engine/jobs.ts';
 import type { Rec } from '../records/store.ts';
@@ -88,7 +88,9 @@ const causes = new WeakMap<object, Cause>();
  * is a plain statement on the same handle rather than a knex nested transaction: building the
  * nested transaction's own knex instance cost more than the rule's actions. Nothing else runs on
  * the handle meanwhile (a transaction's work is sequential, and the SQLite group commit runs one
- * unit at a time), so marking the handle for the duration is exact.
+ * unit at a time), so marking the handle for the duration is exact. What the actions insert is
+ * held (held-inserts.ts) and written before the savepoint is released: a rule's history entries
+ * go in one statement.
  */
 export async function withCause<T>(trx: Knex, cause: Cause, fn: (sp: Knex) => Promise<T>): Promise<T> {
   // Rows held for later would escape the savepoint's rollback.
@@ -97,7 +99,7 @@ export async function withCause<T>(trx: Knex, cause: Cause, fn: (sp: Knex) => Pr
   await execute(trx, 'SAVEPOINT rule_actions', []);
   causes.set(trx, cause);
   try {
-    const value = await fn(trx);
+    const value = await holdInserts(trx, () => fn(trx));
     await execute(trx, 'RELEASE SAVEPOINT rule_actions', []);
     return value;
   } catch (err) {

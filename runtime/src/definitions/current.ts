@@ -85,17 +85,32 @@ export async function latestPublished(db: Knex, kind: string, key: string): Prom
   return (await index(db)).get(`${kind}/${key}`)?.version ?? null;
 }
 
+type OfKind = { key: string; version: number; checksum: string }[];
+
+// The answer of currentOfKind per kind, worked out once per loaded index (a create asks it for
+// processes, SLAs and calendars).
+const byKind = new WeakMap<Index, Map<string, OfKind>>();
+
 /** Every definition of a kind new work may use, with its current version, by key. */
-export async function currentOfKind(
-  db: Knex,
-  kind: string,
-): Promise<{ key: string; version: number; checksum: string }[]> {
-  const prefix = `${kind}/`;
-  const out: { key: string; version: number; checksum: string }[] = [];
-  for (const [id, c] of await index(db))
-    if (!c.retired && id.startsWith(prefix))
-      out.push({ key: id.slice(prefix.length), version: c.version, checksum: c.checksum });
-  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+export async function currentOfKind(db: Knex, kind: string): Promise<OfKind> {
+  const idx = await index(db);
+  let kinds = byKind.get(idx);
+  if (!kinds) {
+    kinds = new Map();
+    byKind.set(idx, kinds);
+  }
+  let out = kinds.get(kind);
+  if (!out) {
+    const prefix = `${kind}/`;
+    out = [];
+    for (const [id, c] of idx)
+      if (!c.retired && id.startsWith(prefix))
+        out.push({ key: id.slice(prefix.length), version: c.version, checksum: c.checksum });
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    kinds.set(kind, out);
+  }
+  // A copy: callers may sort or filter what they get.
+  return [...out];
 }
 
 const WRITES = /^\s*(insert\s+into|update|delete\s+from|replace\s+into)\s+[`"]?definitions[`"]?[\s(]/i;
