@@ -115,9 +115,13 @@ async function queriesPerCreate(db: Knex, client: ApiClient, n = 20): Promise<nu
   const conn = (await db.client.acquireConnection()) as Record<string, unknown>;
   await db.client.releaseConnection(conn);
   const method = dialectOf(db) === 'sqlite' ? 'prepare' : 'query';
-  // SQLite: the one connection itself; MySQL: the prototype every pooled connection shares.
+  // SQLite: the one connection itself; MySQL: the class every pooled connection shares (each
+  // connection's own `query`, db/connect.ts's sendOwedFirst, calls it once per round trip).
   let owner: Record<string, unknown> = conn;
-  if (method === 'query') while (!Object.hasOwn(owner, method)) owner = Object.getPrototypeOf(owner);
+  if (method === 'query') {
+    owner = Object.getPrototypeOf(conn);
+    while (!Object.hasOwn(owner, method)) owner = Object.getPrototypeOf(owner);
+  }
   const had = Object.hasOwn(owner, method);
   const original = owner[method] as (...args: unknown[]) => unknown;
   owner[method] = function (this: unknown, ...args: unknown[]) {

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { holdInserts, holdsInserts } from '../db/held-inserts.ts';
+import { discardHeld, flushAll, holdInserts } from '../db/held-inserts.ts';
 import { execute } from '../db/sql.ts';
 import { enqueueJob } from '../engine/jobs.ts';
 import type { Rec } from '../records/store.ts';
@@ -89,13 +89,13 @@ const causes = new WeakMap<object, Cause>();
  * nested transaction's own knex instance cost more than the rule's actions. Nothing else runs on
  * the handle meanwhile (a transaction's work is sequential, and the SQLite group commit runs one
  * unit at a time), so marking the handle for the duration is exact. What the actions insert is
- * held (held-inserts.ts) and written before the savepoint is released: a rule's history entries
- * go in one statement.
+ * held (held-inserts.ts): a rule's history entries go in one statement, on MySQL in front of the
+ * RELEASE; if the actions fail, it is dropped with the savepoint's rollback.
  */
 export async function withCause<T>(trx: Knex, cause: Cause, fn: (sp: Knex) => Promise<T>): Promise<T> {
-  // Rows held for later would escape the savepoint's rollback.
-  if (holdsInserts(trx)) throw new Error('withCause inside holdInserts on the same transaction');
   const outer = causes.get(trx);
+  // What was held before belongs outside the savepoint.
+  await flushAll(trx);
   await execute(trx, 'SAVEPOINT rule_actions', []);
   causes.set(trx, cause);
   try {
@@ -103,6 +103,7 @@ export async function withCause<T>(trx: Knex, cause: Cause, fn: (sp: Knex) => Pr
     await execute(trx, 'RELEASE SAVEPOINT rule_actions', []);
     return value;
   } catch (err) {
+    discardHeld(trx);
     await execute(trx, 'ROLLBACK TO SAVEPOINT rule_actions', []);
     await execute(trx, 'RELEASE SAVEPOINT rule_actions', []);
     throw err;

@@ -2,13 +2,14 @@ import { evaluateCondition, localize } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
+import { holdInserts } from '../db/held-inserts.ts';
 import { fromJson } from '../db/json.ts';
-import { selectRows } from '../db/sql.ts';
+import { type Query, selectRows, together } from '../db/sql.ts';
 import { recordContext } from '../engine/context.ts';
 import type { EngineHooks } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
-import { completeJob, type JobRow } from '../engine/jobs.ts';
-import { sendTaskMessage } from '../engine/notify.ts';
+import { completeJobQuery, type JobRow } from '../engine/jobs.ts';
+import { sendTaskMessage, taskPeople, taskPeopleQuery } from '../engine/notify.ts';
 import { ApiError } from '../http/errors.ts';
 import { translate } from '../i18n/translate.ts';
 import { loadForm } from '../records/forms.ts';
@@ -20,33 +21,43 @@ import { publishedRules } from './published.ts';
 /** Actions one chain of rule runs may take when the rule does not say (`maxActionsPerRun`). */
 export const DEFAULT_MAX_ACTIONS = 20;
 
+const lockRecordQuery = (trx: Knex, id: number): Query => ({
+  sql: `select * from \`records\` where \`id\` = ?${dialectOf(trx) === 'mysql' ? ' for update' : ''}`,
+  bindings: [id],
+  returns: 'rows',
+});
+
 async function lockRecord(trx: Knex, id: number): Promise<Rec | null> {
-  const lock = dialectOf(trx) === 'mysql' ? ' for update' : '';
-  const [row] = await selectRows<RecordRow>(trx, `select * from \`records\` where \`id\` = ?${lock}`, [id]);
+  const q = lockRecordQuery(trx, id);
+  const [row] = await selectRows<RecordRow>(trx, q.sql, q.bindings);
   return row ? fromRow(row) : null;
 }
 
-async function taskContext(trx: Knex, taskId: number | undefined): Promise<Record<string, unknown> | null> {
-  if (!taskId) return null;
-  const [t] = await selectRows<{
-    id: number;
-    node_id: string;
-    status: string;
-    approval_mode: string | null;
-    due_at: number | null;
-    process_key: string;
-    process_version: number;
-    username: string | null;
-    group_key: string | null;
-  }>(
-    trx,
+interface TaskRow {
+  id: number;
+  node_id: string;
+  status: string;
+  approval_mode: string | null;
+  due_at: number | null;
+  process_key: string;
+  process_version: number;
+  username: string | null;
+  group_key: string | null;
+}
+
+const taskQuery = (taskId: number): Query => ({
+  sql:
     'select `t`.`id`, `t`.`node_id`, `t`.`status`, `t`.`approval_mode`, `t`.`due_at`, `i`.`process_key`, ' +
-      '`i`.`process_version`, `u`.`username`, `g`.`key` as `group_key` from `tasks` as `t` ' +
-      'inner join `process_instances` as `i` on `i`.`id` = `t`.`instance_id` ' +
-      'left join `users` as `u` on `u`.`id` = `t`.`assignee_id` ' +
-      'left join `groups` as `g` on `g`.`id` = `t`.`group_id` where `t`.`id` = ?',
-    [taskId],
-  );
+    '`i`.`process_version`, `u`.`username`, `g`.`key` as `group_key` from `tasks` as `t` ' +
+    'inner join `process_instances` as `i` on `i`.`id` = `t`.`instance_id` ' +
+    'left join `users` as `u` on `u`.`id` = `t`.`assignee_id` ' +
+    'left join `groups` as `g` on `g`.`id` = `t`.`group_id` where `t`.`id` = ?',
+  bindings: [taskId],
+  returns: 'rows',
+});
+
+/** What a rule's conditions and templates see as `task`. */
+async function taskContext(trx: Knex, t: TaskRow | undefined): Promise<Record<string, unknown> | null> {
   if (!t) return null;
   const graph = await loadGraph(trx, t.process_key, t.process_version);
   const n = graph.nodes.get(t.node_id);
@@ -60,6 +71,12 @@ async function taskContext(trx: Knex, taskId: number | undefined): Promise<Recor
     approvalMode: t.approval_mode ?? null,
     dueAt: t.due_at === null ? null : Number(t.due_at),
   };
+}
+
+async function readTask(trx: Knex, taskId: number | undefined): Promise<TaskRow | undefined> {
+  if (!taskId) return undefined;
+  const q = taskQuery(taskId);
+  return (await selectRows<TaskRow>(trx, q.sql, q.bindings))[0];
 }
 
 type Note = { kind: string; detail: Record<string, unknown> };
@@ -83,92 +100,116 @@ export async function runEventJob(
   );
   const message = TASK_MESSAGE_EVENTS.has(ev.type) && ev.taskId ? ev.taskId : null;
   let acted = false;
-  await services.db.transaction(async (trx) => {
-    const locked = rules.length || message ? await lockRecord(trx, ev.recordId) : null;
-    if (!(await completeJob(trx, job, owner))) return;
-    if (!locked) return;
-    if (message) await sendTaskMessage(trx, locked, ev.actor, ev.type, message);
-    let rec = locked;
-    for (const rule of rules.filter((r) => !r.def.form || r.def.form === rec.type)) {
-      const notes: Note[] = [];
-      const name = `rule:${rule.key}`;
-      const limit = rule.def.maxActionsPerRun ?? DEFAULT_MAX_ACTIONS;
-      if (ev.chain.includes(rule.key)) {
-        // Loop detection: a rule never reacts to an event its own actions caused, directly or
-        // through other rules.
-        notes.push({ kind: 'rule_skipped', detail: { rule: rule.key, reason: 'loop', chain: ev.chain } });
-      } else if (ev.depth >= services.config.ruleMaxDepth) {
-        notes.push({
-          kind: 'rule_skipped',
-          detail: { rule: rule.key, reason: 'depth', depth: ev.depth, chain: ev.chain },
-        });
-      } else {
-        const form = await loadForm(trx, rec.type, rec.formVersion);
-        const ctx: Record<string, unknown> = {
-          record: await recordContext(trx, rec),
-          event: { type: ev.type, at: ev.at, actor: ev.actor, ...(ev.detail ?? {}) },
-          actor: ev.actor,
-          changes: ev.changes ?? {},
-          task: await taskContext(trx, ev.taskId),
-          now: Date.now(),
-        };
-        let matches = true;
-        if (rule.def.condition) {
-          try {
-            matches = evaluateCondition(rule.def.condition, ctx);
-          } catch (err) {
-            matches = false;
-            notes.push({ kind: 'rule_failed', detail: { rule: rule.key, error: messageOf(err) } });
+  // What the job inserts (its messages, history entries) is held and sent together.
+  await services.db.transaction((trx) =>
+    holdInserts(trx, async () => {
+      // Lock the record, take the job, read the task and its people: one round trip on MySQL.
+      const wantsRecord = rules.length > 0 || message !== null;
+      const wantsTask = rules.length > 0 && !!ev.taskId;
+      const queries: Query[] = [
+        ...(wantsRecord ? [lockRecordQuery(trx, ev.recordId)] : []),
+        completeJobQuery(job, owner),
+        ...(message ? [taskPeopleQuery(message)] : []),
+        ...(wantsTask ? [taskQuery(ev.taskId!)] : []),
+      ];
+      const answers = await together(trx, queries);
+      const [recordRows, taken, peopleRows, taskRows] = [
+        wantsRecord ? (answers.shift() as RecordRow[]) : [],
+        answers.shift() as number,
+        message ? (answers.shift() as Parameters<typeof taskPeople>[0]) : [],
+        wantsTask ? (answers.shift() as TaskRow[]) : [],
+      ];
+      if (taken !== 1) return;
+      const locked = recordRows[0] ? fromRow(recordRows[0]) : null;
+      if (!locked) return;
+      if (message)
+        await sendTaskMessage(trx, locked, ev.actor, ev.type, message, undefined, taskPeople(peopleRows));
+      // The task as read above, until a rule's actions may have changed it.
+      let task: TaskRow | undefined | null = taskRows[0];
+      let rec = locked;
+      for (const rule of rules.filter((r) => !r.def.form || r.def.form === rec.type)) {
+        const notes: Note[] = [];
+        const name = `rule:${rule.key}`;
+        const limit = rule.def.maxActionsPerRun ?? DEFAULT_MAX_ACTIONS;
+        if (ev.chain.includes(rule.key)) {
+          // Loop detection: a rule never reacts to an event its own actions caused, directly or
+          // through other rules.
+          notes.push({ kind: 'rule_skipped', detail: { rule: rule.key, reason: 'loop', chain: ev.chain } });
+        } else if (ev.depth >= services.config.ruleMaxDepth) {
+          notes.push({
+            kind: 'rule_skipped',
+            detail: { rule: rule.key, reason: 'depth', depth: ev.depth, chain: ev.chain },
+          });
+        } else {
+          const form = await loadForm(trx, rec.type, rec.formVersion);
+          const ctx: Record<string, unknown> = {
+            record: await recordContext(trx, rec),
+            event: { type: ev.type, at: ev.at, actor: ev.actor, ...(ev.detail ?? {}) },
+            actor: ev.actor,
+            changes: ev.changes ?? {},
+            task: await taskContext(trx, task === null ? await readTask(trx, ev.taskId) : task),
+            now: Date.now(),
+          };
+          let matches = true;
+          if (rule.def.condition) {
+            try {
+              matches = evaluateCondition(rule.def.condition, ctx);
+            } catch (err) {
+              matches = false;
+              notes.push({ kind: 'rule_failed', detail: { rule: rule.key, error: messageOf(err) } });
+            }
           }
-        }
-        if (matches) {
-          const cause: Cause = { chain: [...ev.chain, rule.key], depth: ev.depth, actions: ev.actions };
-          const done: string[] = [];
-          try {
-            rec = await withCause(trx, cause, async (sp) => {
-              const run: ActionRun = { services, trx: sp, hooks, actor: name, form, rec, ctx };
-              for (const action of rule.def.actions) {
-                if (cause.actions >= limit) {
-                  notes.push({
-                    kind: 'rule_limit',
-                    detail: { rule: rule.key, limit, skipped: rule.def.actions.length - done.length },
-                  });
-                  break;
+          if (matches) {
+            const cause: Cause = { chain: [...ev.chain, rule.key], depth: ev.depth, actions: ev.actions };
+            const done: string[] = [];
+            try {
+              rec = await withCause(trx, cause, async (sp) => {
+                const run: ActionRun = { services, trx: sp, hooks, actor: name, form, rec, ctx };
+                for (const action of rule.def.actions) {
+                  if (cause.actions >= limit) {
+                    notes.push({
+                      kind: 'rule_limit',
+                      detail: { rule: rule.key, limit, skipped: rule.def.actions.length - done.length },
+                    });
+                    break;
+                  }
+                  cause.actions++;
+                  done.push(await runAction(run, action));
                 }
-                cause.actions++;
-                done.push(await runAction(run, action));
-              }
-              await writeHistory(sp, run.rec.id, name, [
-                {
-                  kind: 'rule',
-                  detail: { rule: rule.key, version: rule.version, event: ev.type, actions: done },
+                await writeHistory(sp, run.rec.id, name, [
+                  {
+                    kind: 'rule',
+                    detail: { rule: rule.key, version: rule.version, event: ev.type, actions: done },
+                  },
+                ]);
+                return run.rec;
+              });
+              acted = true;
+            } catch (err) {
+              // A lost race (409) is worth a retry of the whole event; anything else is the rule's fault.
+              if (err instanceof ApiError && err.status === 409) throw err;
+              notes.length = 0;
+              notes.push({
+                kind: 'rule_failed',
+                detail: {
+                  rule: rule.key,
+                  name: localize(rule.def.name as never, 'en'),
+                  error: messageOf(err),
                 },
-              ]);
-              return run.rec;
-            });
-            acted = true;
-          } catch (err) {
-            // A lost race (409) is worth a retry of the whole event; anything else is the rule's fault.
-            if (err instanceof ApiError && err.status === 409) throw err;
-            notes.length = 0;
-            notes.push({
-              kind: 'rule_failed',
-              detail: {
-                rule: rule.key,
-                name: localize(rule.def.name as never, 'en'),
-                error: messageOf(err),
-              },
-            });
-            rec = (await lockRecord(trx, rec.id)) ?? rec;
+              });
+              rec = (await lockRecord(trx, rec.id)) ?? rec;
+            }
+            // Its actions may have moved or reassigned the task: the next rule reads it again.
+            task = null;
           }
         }
+        if (notes.length) {
+          await writeHistory(trx, rec.id, name, notes);
+          services.log.info({ record: rec.id, event: ev.type, notes }, 'rule not run to the end');
+        }
       }
-      if (notes.length) {
-        await writeHistory(trx, rec.id, name, notes);
-        services.log.info({ record: rec.id, event: ev.type, notes }, 'rule not run to the end');
-      }
-    }
-  });
+    }),
+  );
   if (acted) services.wake();
 }
 

@@ -122,8 +122,23 @@ export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T
   }
 }
 
-/** True inside `holdInserts` on `trx`: its rows are not in the database yet, savepoints or not. */
-export const holdsInserts = (trx: Knex): boolean => held.has(trx);
+/**
+ * Writes what the enclosing unit holds before a savepoint opens, so that a rollback to the
+ * savepoint cannot take it along. On MySQL nothing is sent here: the SAVEPOINT statement itself
+ * carries it, in front (see holdInserts).
+ */
+export async function flushAll(trx: Knex): Promise<void> {
+  const unit = held.get(trx);
+  if (!unit || unit.connection) return;
+  await writeAll(trx, takeAll(unit));
+}
+
+/** Drops what the enclosing unit holds: the savepoint it was held in was rolled back. */
+export function discardHeld(trx: Knex): void {
+  const unit = held.get(trx);
+  unit?.tables.clear();
+  unit?.updates.clear();
+}
 
 /** Writes what is held for `table` now (rows, then updates): for a reader of that table inside the unit. */
 export async function flushHeld(trx: Knex, table: string): Promise<void> {

@@ -182,6 +182,35 @@ export async function insertTables(
   await writeAll(db, statementsFor(tables, after));
 }
 
+/** A statement and what its caller wants back: its rows (a SELECT) or how many rows it changed. */
+export interface Query extends Statement {
+  returns: 'rows' | 'changes';
+}
+
+/**
+ * Runs statements in order and answers each one's rows or changed-row count. On MySQL they go in
+ * one multi-statement query: a job's reads and its claim check are one round trip, not four.
+ */
+export async function together(db: Knex, queries: Query[]): Promise<unknown[]> {
+  if (dialectOf(db) === 'mysql') {
+    const answer = await onMysql(
+      db,
+      queries.map((q) => q.sql).join('; '),
+      queries.flatMap((q) => q.bindings),
+    );
+    const each = queries.length === 1 ? [answer] : (answer as unknown[]);
+    return each.map((r, i) =>
+      queries[i]!.returns === 'rows' ? r : Number((r as { affectedRows: number }).affectedRows),
+    );
+  }
+  const out: unknown[] = [];
+  for (const q of queries)
+    out.push(
+      q.returns === 'rows' ? await selectRows(db, q.sql, q.bindings) : await execute(db, q.sql, q.bindings),
+    );
+  return out;
+}
+
 /** Runs an UPDATE or DELETE written for both dialects and returns how many rows it changed. */
 export async function execute(db: Knex, sql: string, bindings: unknown[]): Promise<number> {
   return (await run(db, sql, bindings)).changes;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { insertRows } from '../db/held-inserts.ts';
 import { toJson } from '../db/json.ts';
-import { execute, selectRows } from '../db/sql.ts';
+import { execute, type Query, selectRows } from '../db/sql.ts';
 
 export interface NewJob {
   type: 'timer' | 'http' | 'notify' | string;
@@ -89,15 +89,21 @@ export async function claimDueJobs(
   );
 }
 
+/** The statement that finishes a claimed job (see completeJob); it changes one row, or none if the claim was lost. */
+export function completeJobQuery(job: JobRow, owner: string): Query {
+  return {
+    sql:
+      "update `jobs` set `status` = 'done', `finished_at` = ?, `lock_owner` = null, `lock_expires_at` = null " +
+      "where `id` = ? and `status` = 'running' and `lock_owner` = ? and `attempts` = ?",
+    bindings: [Date.now(), job.id, owner, job.attempts],
+    returns: 'changes',
+  };
+}
+
 /** Finishes a claimed job inside the transaction that applied its effect; false if the claim was lost. */
 export async function completeJob(trx: Knex, job: JobRow, owner: string): Promise<boolean> {
-  const n = await execute(
-    trx,
-    "update `jobs` set `status` = 'done', `finished_at` = ?, `lock_owner` = null, `lock_expires_at` = null " +
-      "where `id` = ? and `status` = 'running' and `lock_owner` = ? and `attempts` = ?",
-    [Date.now(), job.id, owner, job.attempts],
-  );
-  return n === 1;
+  const q = completeJobQuery(job, owner);
+  return (await execute(trx, q.sql, q.bindings)) === 1;
 }
 
 /** Gives a failed job back for a retry with exponential backoff, or dead-letters it after its last attempt. */

@@ -1,7 +1,8 @@
 import { localize, type Recipient, renderTemplate } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Services } from '../context.ts';
-import { insertMany, selectRows } from '../db/sql.ts';
+import { insertRows } from '../db/held-inserts.ts';
+import { type Query, selectRows } from '../db/sql.ts';
 import { type NotifySpec, queueNotification } from '../notify/outbox.ts';
 import { templateContext } from '../notify/templates.ts';
 import type { Rec } from '../records/store.ts';
@@ -32,7 +33,7 @@ const EVENT_TITLES: Record<string, { en: string; 'zh-CN': string }> = {
   },
 };
 
-interface Person {
+export interface Person {
   id: number;
   locale: string | null;
 }
@@ -50,18 +51,27 @@ const TASK_PEOPLE =
   'inner join `users` as `u` on `u`.`id` = `m`.`user_id` where `t`.`id` = ? and `t`.`assignee_id` is null ' +
   'order by `src`, `ord`';
 
+/** The statement that reads a task's people; `taskPeople` picks who its message goes to. */
+export const taskPeopleQuery = (taskId: number): Query => ({
+  sql: TASK_PEOPLE,
+  bindings: [taskId, taskId, taskId],
+  returns: 'rows',
+});
+
+type PeopleRow = Person & { src: number; status: string; approval_mode: string | null };
+
 /** Who a task's message goes to: the approvers still to decide (only the next one in a sequential vote), else its assignee, else its group. */
-async function taskRecipients(trx: Knex, taskId: number): Promise<Person[]> {
-  const rows = await selectRows<Person & { src: number; status: string; approval_mode: string | null }>(
-    trx,
-    TASK_PEOPLE,
-    [taskId, taskId, taskId],
-  );
+export function taskPeople(rows: PeopleRow[]): Person[] {
   if (rows[0]?.status !== 'open') return [];
   const first = rows.filter((r) => Number(r.src) === Number(rows[0]!.src));
   const people =
     first[0]!.approval_mode === 'sequential' && Number(first[0]!.src) === 0 ? first.slice(0, 1) : first;
   return people.map((r) => ({ id: Number(r.id), locale: r.locale }));
+}
+
+async function taskRecipients(trx: Knex, taskId: number): Promise<Person[]> {
+  const q = taskPeopleQuery(taskId);
+  return taskPeople(await selectRows<PeopleRow>(trx, q.sql, q.bindings));
 }
 
 async function toInbox(
@@ -92,7 +102,7 @@ async function toInbox(
       created_at: Date.now(),
     });
   }
-  await insertMany(trx, 'inbox', rows);
+  await insertRows(trx, 'inbox', rows);
 }
 
 /**
@@ -108,6 +118,8 @@ export async function sendTaskMessage(
   event: string,
   taskId: number,
   message?: string,
+  /** The task's people, when the caller read them already (taskPeople). */
+  people?: Person[],
 ): Promise<void> {
   const title = EVENT_TITLES[event];
   if (!title) return;
@@ -115,7 +127,7 @@ export async function sendTaskMessage(
     trx,
     rec,
     actor,
-    await taskRecipients(trx, taskId),
+    people ?? (await taskRecipients(trx, taskId)),
     event,
     { subject: title, body: message ?? null },
     { message: message ?? '' },
