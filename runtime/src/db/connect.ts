@@ -22,17 +22,15 @@ function sqliteFile(url: string): string {
  * prepared statements (knex only calls `all`/`run` on them, never iterates, so reuse is safe;
  * SQLite re-prepares a statement itself after a schema change).
  */
+const KNEX_SAVEPOINT = /^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) trx\d+/;
+
 function cachePreparedStatements(conn: { prepare(sql: string): unknown }, limit = 2000): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
   conn.prepare = (sql: string) => {
-    // knex names its savepoints uniquely per transaction: caching them would only evict the rest.
-    if (
-      sql.startsWith('SAVEPOINT trx') ||
-      sql.startsWith('RELEASE SAVEPOINT') ||
-      sql.startsWith('ROLLBACK TO')
-    )
-      return prepare(sql);
+    // knex names its savepoints uniquely per transaction (trx1, trx2, …): caching them would only
+    // evict the rest. The runtime's own savepoints have fixed names and are cached.
+    if (KNEX_SAVEPOINT.test(sql)) return prepare(sql);
     let statement = cache.get(sql);
     if (statement === undefined) {
       statement = prepare(sql);
