@@ -90,17 +90,20 @@ async function toInbox(
     number: rec.number,
     title: rec.title,
   };
+  // Rendered once per language, not once per person: a group's members mostly share one.
+  const rendered = new Map<string, { title: string; body: string | null }>();
   const rows = [];
   for (const u of users) {
     const locale = u.locale === 'en' ? 'en' : 'zh-CN';
-    rows.push({
-      user_id: u.id,
-      record_id: rec.id,
-      event,
-      title: await renderTemplate(localize(templates.subject as never, locale), ctx),
-      body: templates.body ? await renderTemplate(localize(templates.body as never, locale), ctx) : null,
-      created_at: Date.now(),
-    });
+    let text = rendered.get(locale);
+    if (!text) {
+      text = {
+        title: await renderTemplate(localize(templates.subject as never, locale), ctx),
+        body: templates.body ? await renderTemplate(localize(templates.body as never, locale), ctx) : null,
+      };
+      rendered.set(locale, text);
+    }
+    rows.push({ user_id: u.id, record_id: rec.id, event, ...text, created_at: Date.now() });
   }
   await insertRows(trx, 'inbox', rows);
 }
