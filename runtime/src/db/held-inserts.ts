@@ -8,10 +8,11 @@ import { insertMany, insertOne, type Statement, statementsFor, writeAll } from '
  *
  * A ticket create writes several history rows, SLA clocks and jobs while its process runs to the
  * first wait; one statement per table instead of one per row roughly halves the statements a
- * create sends, and on MySQL they all go to the server as one query. Held are:
- *  - rows for tables nothing in the unit reads back: history, jobs (the runner claims them after
- *    the commit), SLA clocks of a record created in the same unit, and indexed field values
- *    (whose one writer, updateRecord, flushes them before replacing some);
+ * create sends, and on MySQL they all go to the server as one query. Event jobs (their messages,
+ * a rule's history) and rule actions (withCause) hold theirs too. Held are:
+ *  - rows for tables nothing in the unit reads back: history, in-app messages, jobs (the runner
+ *    claims them after the commit), SLA clocks of a record created in the same unit, and indexed
+ *    field values (whose one writer, updateRecord, flushes them before replacing some);
  *  - updates of rows the unit itself inserted (`insertNew`): no other transaction can see or
  *    change such a row before the commit, so the update's outcome is known, and the one reader
  *    of records inside a unit (`loadRecord`) flushes them first.
