@@ -9,7 +9,7 @@ import { recordContext } from '../engine/context.ts';
 import type { EngineHooks } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { completeJobQuery, type JobRow } from '../engine/jobs.ts';
-import { sendTaskMessage, taskPeople, taskPeopleQuery } from '../engine/notify.ts';
+import { type PeopleRow, sendTaskMessage, taskPeople, taskPeopleQuery } from '../engine/notify.ts';
 import { ApiError } from '../http/errors.ts';
 import { translate } from '../i18n/translate.ts';
 import { loadForm } from '../records/forms.ts';
@@ -116,7 +116,7 @@ export async function runEventJob(
       const [recordRows, taken, peopleRows, taskRows] = [
         wantsRecord ? (answers.shift() as RecordRow[]) : [],
         answers.shift() as number,
-        message ? (answers.shift() as Parameters<typeof taskPeople>[0]) : [],
+        message ? (answers.shift() as PeopleRow[]) : [],
         wantsTask ? (answers.shift() as TaskRow[]) : [],
       ];
       if (taken !== 1) return;

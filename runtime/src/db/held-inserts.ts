@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { dialectOf, owedOn } from './connect.ts';
 import { preassigns, takeId } from './ids.ts';
-import { insertMany, insertOne, type Statement, statementsFor, writeAll } from './sql.ts';
+import { insertMany, insertOne, joinStatements, type Statement, statementsFor, writeAll } from './sql.ts';
 
 /**
  * Writes held back inside a unit of work and sent together when it ends.
@@ -103,18 +103,12 @@ export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T
     unit.connection = (await trx.client.acquireConnection()) as object;
     owedOn.set(unit.connection, () => {
       const statements = takeAll(unit);
-      if (!statements.length) return null;
-      return {
-        sql: statements.map((st) => st.sql).join('; '),
-        bindings: statements.flatMap((st) => st.bindings).map((v) => (v === undefined ? null : v)),
-        count: statements.length,
-      };
+      return statements.length ? { ...joinStatements(statements), count: statements.length } : null;
     });
   }
   held.set(trx, unit);
   try {
     const result = await fn();
-    if (unit.connection) owedOn.delete(unit.connection);
     await writeAll(trx, takeAll(unit));
     return result;
   } finally {

@@ -12,8 +12,8 @@ import { insertOne } from './sql.ts';
  * them one by one. With the id taken here, the rows are held with the unit's other inserts
  * (held-inserts.ts) and go to the server in its one multi-statement query.
  *
- * How: ids come in blocks of BLOCK. A block is the auto-increment value of a row inserted into
- * `id_blocks` (block n holds ids n·BLOCK … n·BLOCK + BLOCK − 1), shared by the four tables. InnoDB
+ * How: ids come in blocks of ID_BLOCK. A block is the auto-increment value of a row inserted into
+ * `id_blocks` (block n holds ids n·ID_BLOCK … (n + 1)·ID_BLOCK − 1), shared by the four tables. InnoDB
  * never hands an auto-increment value out twice, not even when the inserting transaction rolls
  * back, and keeps its counter across restarts (MariaDB ≥ 10.2.4, MySQL ≥ 8), so the block is this
  * runtime's alone and can be reserved inside the caller's transaction, on its connection: no
@@ -82,15 +82,10 @@ export async function reserveIds(db: Knex, table: string, count: number): Promis
     return Number(row?.id ?? 0) + 1;
   }
   const blocksNeeded = Math.ceil(count / ID_BLOCK);
-  const now = Date.now();
-  const rows = Array.from({ length: blocksNeeded }, () => ({ reserved_at: now }));
   // The generated id of a multi-row insert is its first row's.
-  const first = await db.transaction(async (trx) => {
-    const [header] = await trx.raw(
-      `insert into \`id_blocks\` (\`reserved_at\`) values ${rows.map(() => '(?)').join(', ')}`,
-      rows.map((r) => r.reserved_at),
-    );
-    return Number((header as { insertId: number }).insertId);
-  });
-  return first * ID_BLOCK;
+  const [header] = await db.raw(
+    `insert into \`id_blocks\` (\`reserved_at\`) values ${Array(blocksNeeded).fill('(?)').join(', ')}`,
+    Array(blocksNeeded).fill(Date.now()),
+  );
+  return Number((header as { insertId: number }).insertId) * ID_BLOCK;
 }

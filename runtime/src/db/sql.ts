@@ -151,6 +151,14 @@ export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<
   for (const s of insertStatements(table, rows)) await run(db, s.sql, s.bindings);
 }
 
+/** Statements as one MySQL multi-statement text with its bindings (a missing value is NULL). */
+export function joinStatements(statements: Statement[]): Statement {
+  return {
+    sql: statements.map((s) => s.sql).join('; '),
+    bindings: statements.flatMap((s) => s.bindings).map(mysqlValue),
+  };
+}
+
 /**
  * Runs statements in order. On MySQL they go to the server together, as one multi-statement
  * query: each statement is a round trip, and the socket write and read of each cost the runtime
@@ -158,11 +166,8 @@ export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<
  */
 export async function writeAll(db: Knex, statements: Statement[]): Promise<void> {
   if (dialectOf(db) === 'mysql' && statements.length > 1) {
-    await onMysql(
-      db,
-      statements.map((s) => s.sql).join('; '),
-      statements.flatMap((s) => s.bindings),
-    );
+    const joined = joinStatements(statements);
+    await onMysql(db, joined.sql, joined.bindings);
     return;
   }
   for (const s of statements) await run(db, s.sql, s.bindings);
@@ -193,11 +198,8 @@ export interface Query extends Statement {
  */
 export async function together(db: Knex, queries: Query[]): Promise<unknown[]> {
   if (dialectOf(db) === 'mysql') {
-    const answer = await onMysql(
-      db,
-      queries.map((q) => q.sql).join('; '),
-      queries.flatMap((q) => q.bindings),
-    );
+    const joined = joinStatements(queries);
+    const answer = await onMysql(db, joined.sql, joined.bindings);
     const each = queries.length === 1 ? [answer] : (answer as unknown[]);
     return each.map((r, i) =>
       queries[i]!.returns === 'rows' ? r : Number((r as { affectedRows: number }).affectedRows),

@@ -58,7 +58,7 @@ export const taskPeopleQuery = (taskId: number): Query => ({
   returns: 'rows',
 });
 
-type PeopleRow = Person & { src: number; status: string; approval_mode: string | null };
+export type PeopleRow = Person & { src: number; status: string; approval_mode: string | null };
 
 /** Who a task's message goes to: the approvers still to decide (only the next one in a sequential vote), else its assignee, else its group. */
 export function taskPeople(rows: PeopleRow[]): Person[] {
