@@ -34,6 +34,13 @@ describe('validateDefinition', () => {
     expect(codes).toContain('process.node.unreachable');
   });
 
+  it('names a kind that is not a string without calling its toString (a counterexample fast-check found)', () => {
+    const result = validateDefinition({ kind: { toString: 0 }, key: 'x' });
+    expect(result.ok).toBe(false);
+    expect(result.problems[0]).toMatchObject({ code: 'definition.kind', path: '/kind' });
+    expect(result.problems[0]!.message.en).toContain('{"toString":0}');
+  });
+
   it('never throws, whatever is put anywhere in a definition', () => {
     const defs = validFixtures().map((f) => f.definition);
     fc.assert(

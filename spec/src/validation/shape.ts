@@ -59,7 +59,8 @@ function localized(error: ErrorObject): LocalizedMessage {
   return { 'zh-CN': zh[0]?.message ?? '', en: en[0]?.message ?? '' };
 }
 
-function show(value: unknown): string {
+/** A value as a message shows it: strings quoted, anything else as JSON (never its own toString). */
+export function show(value: unknown): string {
   return typeof value === 'string' ? `"${value}"` : (JSON.stringify(value) ?? String(value));
 }
 

@@ -11,7 +11,7 @@ import { checkSchedule } from './checks/schedule.ts';
 import { checkSla } from './checks/sla.ts';
 import { bundleResolver, type Lookup, type Resolver, resolverFor } from './lookup.ts';
 import { type Problem, ProblemList, type ValidationResult } from './problems.ts';
-import { checkShape } from './shape.ts';
+import { checkShape, show } from './shape.ts';
 
 const CHECKS: Record<DefinitionKind, (c: Checker, def: Record<string, unknown>) => void> = {
   form: checkForm,
@@ -65,7 +65,11 @@ function validateWith(def: unknown, resolver: Resolver): Problem[] {
   }
   const kind = (def as { kind?: unknown }).kind;
   if (!isDefinitionKind(kind)) {
-    problems.add('definition.kind', '/kind', { kind: String(kind), allowed: DEFINITION_KINDS.join(', ') });
+    problems.add('definition.kind', '/kind', {
+      // A kind that is not a string is shown as JSON: String() of {"toString": 0} throws.
+      kind: typeof kind === 'string' ? kind : show(kind),
+      allowed: DEFINITION_KINDS.join(', '),
+    });
     return problems.items;
   }
   const shapeOk = checkShape(kind, def, problems);
