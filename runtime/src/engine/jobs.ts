@@ -73,18 +73,22 @@ export async function claimDueJobs(
   if (!ids.length) return [];
   const stamp = now + lockMs;
   const list = ids.map(() => '?').join(', ');
+  // The rows are found by id alone. The conditions on status are a CASE (and the read-back names
+  // no status) so that no plan can use the status index instead: SQLite, without statistics,
+  // answered an OR of two status conditions by scanning every pending due job — under a backlog
+  // of 15,000 each claim took 0.6 ms, and more the longer the backlog grew.
   const n = await execute(
     db,
     "update `jobs` set `status` = 'running', `lock_owner` = ?, `lock_expires_at` = ?, `attempts` = `attempts` + 1 " +
-      `where \`id\` in (${list}) and ((\`status\` = 'pending' and \`due_at\` <= ?) ` +
-      "or (`status` = 'running' and `lock_expires_at` < ?))",
+      `where \`id\` in (${list}) and case \`status\` when 'pending' then \`due_at\` <= ? ` +
+      "when 'running' then `lock_expires_at` < ? else 0 end",
     [owner, stamp, ...ids, now, now],
   );
   if (!n) return [];
   return selectRows<JobRow>(
     db,
-    `select * from \`jobs\` where \`id\` in (${list}) and \`status\` = 'running' and \`lock_owner\` = ? ` +
-      'and `lock_expires_at` = ? order by `due_at`',
+    `select * from \`jobs\` where \`id\` in (${list}) and \`lock_owner\` = ? and \`lock_expires_at\` = ? ` +
+      'order by `due_at`',
     [...ids, owner, stamp],
   );
 }
