@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, dialectOf } from '../../runtime/src/db/connect.ts';
-import { holdInserts, insertNew } from '../../runtime/src/db/held-inserts.ts';
+import { connect, dialectOf, isUniqueViolation } from '../../runtime/src/db/connect.ts';
+import { holdInserts, insertNew, insertRows } from '../../runtime/src/db/held-inserts.ts';
 import { ID_BLOCK, PREASSIGNED, reserveIds } from '../../runtime/src/db/ids.ts';
 import { migrateLatest } from '../../runtime/src/db/migrations/index.ts';
 import { createTestDatabase, type TestDatabase, testDatabases } from '../support/databases.ts';
@@ -44,6 +44,41 @@ describe.each(testDatabases())('ids of engine rows on %s', (dbName) => {
     );
     expect(ids[1]).toBeGreaterThan(ids[0]!);
     expect(await db('process_tokens').whereIn('id', ids).orderBy('id').pluck('node_id')).toEqual(['a', 'b']);
+  });
+
+  it('writes nothing of a unit whose held rows fail when they go in, and leaves the connection clean', async () => {
+    // One connection, so the transaction after the failure runs where the failed one did: had
+    // the failure left it open, that transaction's BEGIN would commit its rows (MySQL).
+    const one = connect(scratch.url);
+    one.client.pool.max = 1;
+    try {
+      await one('record_sequences').insert({ type: 'held-clash', next_value: 1 });
+      const history = (detail: string) => ({
+        record_id: 987_654,
+        at: Date.now(),
+        actor: 'test',
+        kind: 'note',
+        field: null,
+        from_value: null,
+        to_value: null,
+        detail,
+      });
+      // On MySQL the held rows go with the COMMIT (held-inserts.ts): the clash surfaces there.
+      await expect(
+        one.transaction((trx) =>
+          holdInserts(trx, async () => {
+            await insertRows(trx, 'record_history', [history('"before the clash"')]);
+            await insertRows(trx, 'record_sequences', [{ type: 'held-clash', next_value: 2 }]);
+          }),
+        ),
+      ).rejects.toSatisfy(isUniqueViolation);
+      await one.transaction((trx) => insertRows(trx, 'record_history', [history('"next transaction"')]));
+      expect(await one('record_history').where({ record_id: 987_654 }).orderBy('id').pluck('detail')).toEqual([
+        '"next transaction"',
+      ]);
+    } finally {
+      await one.destroy();
+    }
   });
 
   it('never hands out an id twice, not after a rollback nor to a bulk loader', async () => {

@@ -52,7 +52,8 @@ export interface Owed {
 /**
  * What each MySQL connection owes before anything else runs on it: held-inserts.ts registers the
  * rows a unit of work holds back, so that any statement the unit sends meanwhile (a knex query
- * included) sees them, as it would have had they been inserted at once.
+ * included) sees them, as it would have had they been inserted at once; what the unit still
+ * holds when it ends goes in front of the transaction's COMMIT.
  */
 export const owedOn = new WeakMap<object, () => Owed | null>();
 
@@ -61,27 +62,38 @@ type QueryCallback = (err: Error | null, result?: unknown, fields?: unknown) => 
 /**
  * Makes a mysql2 connection send what it owes in front of its next statement, in the same query
  * (it has multipleStatements on), and answer with that statement's own result.
+ *
+ * Two statements need care. A ROLLBACK (of the transaction or to a savepoint) drops what is owed
+ * instead: it was held after the last statement sent, so the rollback would undo it anyway, and a
+ * failing insert in front would keep the ROLLBACK from running. A COMMIT whose owed rows fail is
+ * not run either, and knex sends no ROLLBACK after a failed COMMIT: the rows of the query that did
+ * go in would stay in an open transaction on a pooled connection, whose next BEGIN commits them.
+ * So that query is rolled back here before its caller hears of the error.
  */
 function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
   // The class's own method, looked up on each call (so a wrapper of it, a statement counter of
   // the benchmarks for one, sees every round trip).
   const proto = Object.getPrototypeOf(conn) as { query: (...args: unknown[]) => unknown };
   conn.query = function (this: unknown, sql: unknown, values?: unknown, cb?: unknown) {
-    const owed = owedOn.get(conn)?.();
-    if (!owed) return proto.query.call(this, sql, values, cb);
+    const owing = owedOn.get(conn);
+    if (!owing) return proto.query.call(this, sql, values, cb);
+    const options = typeof sql === 'string' ? { sql } : { ...(sql as { sql: string }) };
+    const owed = owing();
+    if (!owed || /^\s*ROLLBACK\b/i.test(options.sql)) return proto.query.call(this, sql, values, cb);
     let callback = cb as QueryCallback | undefined;
     let own = values;
     if (typeof values === 'function') {
       callback = values as QueryCallback;
       own = undefined;
     }
-    const options = typeof sql === 'string' ? { sql } : { ...(sql as { sql: string }) };
     const bindings = [...owed.bindings, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
+    const commits = /^\s*COMMIT\b/i.test(options.sql);
     return proto.query.call(
       this,
       { ...options, sql: `${owed.sql}; ${options.sql}` },
       bindings,
       (err: Error | null, results?: unknown[], fields?: unknown[]) => {
+        if (err && commits) return proto.query.call(this, 'ROLLBACK', [], () => callback?.(err));
         if (err) return callback?.(err);
         const rest = (results ?? []).slice(owed.count);
         const restFields = fields?.slice(owed.count);

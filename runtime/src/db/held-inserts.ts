@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dialectOf, owedOn } from './connect.ts';
+import { dialectOf, type Owed, owedOn } from './connect.ts';
 import { preassigns, takeId } from './ids.ts';
 import { insertMany, insertOne, joinStatements, type Statement, statementsFor, writeAll } from './sql.ts';
 
@@ -44,6 +44,12 @@ function takeAll(unit: Held): Statement[] {
   return statements;
 }
 
+/** Everything held, taken out of the unit as one MySQL multi-statement text (null: nothing). */
+function owedText(unit: Held): Owed | null {
+  const statements = takeAll(unit);
+  return statements.length ? { ...joinStatements(statements), count: statements.length } : null;
+}
+
 const held = new WeakMap<Knex, Held>();
 
 /** Inserts `rows` into `table` now, or at the end of the enclosing `holdInserts` on `trx`. */
@@ -79,6 +85,18 @@ export async function insertNew(trx: Knex, table: string, row: Row): Promise<num
 }
 
 /**
+ * Changes a row the enclosing unit still holds (its insert not yet sent) in place, so the row is
+ * written once as it ends up; false when no such row is held. On MySQL a new record is held, so
+ * the status, queue and assignee its process gives it cost no UPDATE.
+ */
+export function changeHeld(trx: Knex, table: string, id: number, values: Row): boolean {
+  const row = held.get(trx)?.tables.get(table)?.find((r) => r.id === id);
+  if (!row) return false;
+  Object.assign(row, values);
+  return true;
+}
+
+/**
  * Holds an update of a row the enclosing unit inserted; false (nothing held) when there is no
  * such unit or the row is older, and the caller runs the update itself.
  */
@@ -93,27 +111,38 @@ export function holdUpdate(trx: Knex, table: string, id: number, sql: string, bi
 
 /**
  * Runs `fn` with the rows it inserts through `insertRows` on `trx` held back, then writes them
- * and the held updates. Nested calls join the outer one. If `fn` fails nothing held is written
- * (the caller's transaction rolls back anyway).
+ * and the held updates: at once on SQLite; on MySQL in front of the transaction's next statement,
+ * which after a unit of work is its COMMIT, so a ticket create's rows and its commit are one round
+ * trip. Nested calls join the outer one. If `fn` fails nothing held is written (the caller's
+ * transaction rolls back anyway).
  */
 export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T> {
   if (held.has(trx)) return fn();
   const unit: Held = { tables: new Map(), updates: new Map(), inserted: new Set(), connection: null };
   if (dialectOf(trx) === 'mysql' && trx.isTransaction) {
     unit.connection = (await trx.client.acquireConnection()) as object;
-    owedOn.set(unit.connection, () => {
-      const statements = takeAll(unit);
-      return statements.length ? { ...joinStatements(statements), count: statements.length } : null;
-    });
+    owedOn.set(unit.connection, () => owedText(unit));
   }
   held.set(trx, unit);
+  let owedToNext = false;
   try {
     const result = await fn();
-    await writeAll(trx, takeAll(unit));
+    // On MySQL what is still held stays owed: the transaction's next statement, normally its
+    // COMMIT, carries it in the same round trip (connect.ts).
+    if (unit.connection) owedToNext = true;
+    else await writeAll(trx, takeAll(unit));
     return result;
   } finally {
-    if (unit.connection) owedOn.delete(unit.connection);
     held.delete(trx);
+    if (unit.connection) {
+      const connection = unit.connection;
+      if (!owedToNext) owedOn.delete(connection);
+      else
+        owedOn.set(connection, () => {
+          owedOn.delete(connection);
+          return owedText(unit);
+        });
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
-import { flushHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
+import { changeHeld, flushHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
 import { execute, selectRows } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
@@ -50,8 +50,27 @@ export interface Rec {
   closedAt: number | null;
 }
 
+/**
+ * A record's data as JSON, remembered for the object it was read from or written as: a process
+ * step that changes only standard columns writes the record without serialising its data again.
+ */
+const dataJson = new WeakMap<Data, string>();
+// Safe because a record's data object is never changed in place once read or written: every
+// change (a form edit, a callback's result, a derived priority) works on a new copy.
+
+function jsonOfData(data: Data): string {
+  let json = dataJson.get(data);
+  if (json === undefined) {
+    json = JSON.stringify(data);
+    dataJson.set(data, json);
+  }
+  return json;
+}
+
 export function fromRow(row: RecordRow): Rec {
   const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const data = fromJson<Data>(row.data) ?? {};
+  if (typeof row.data === 'string') dataJson.set(data, row.data);
   return {
     id: Number(row.id),
     type: row.type,
@@ -64,7 +83,7 @@ export function fromRow(row: RecordRow): Rec {
     requesterId: row.requester_id,
     assigneeId: row.assignee_id,
     groupId: row.group_id,
-    data: fromJson<Data>(row.data) ?? {},
+    data,
     version: row.version,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
@@ -202,7 +221,7 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     requester_id: input.requesterId,
     assignee_id: input.assigneeId ?? null,
     group_id: input.groupId ?? null,
-    data: toJson(input.data),
+    data: jsonOfData(input.data),
     version: 1,
     created_at: now,
     updated_at: now,
@@ -270,9 +289,13 @@ export async function updateRecord(
   const data = patch.data ?? rec.data;
   const std = standardFromData(form, data);
   const history: { kind: string; field: string; from: unknown; to: unknown }[] = [];
-  for (const field of new Set([...Object.keys(rec.data), ...Object.keys(data)])) {
-    if (!same(rec.data[field], data[field]))
-      history.push({ kind: 'field', field, from: rec.data[field], to: data[field] });
+  // A process step that sets only the status or the assignee hands back the same data object.
+  const dataChanged = data !== rec.data;
+  if (dataChanged) {
+    for (const field of new Set([...Object.keys(rec.data), ...Object.keys(data)])) {
+      if (!same(rec.data[field], data[field]))
+        history.push({ kind: 'field', field, from: rec.data[field], to: data[field] });
+    }
   }
   const next: Rec = { ...rec, ...std, data, version: expectedVersion + 1, updatedAt: now };
   for (const key of ['status', 'assigneeId', 'groupId'] as const) {
@@ -290,6 +313,7 @@ export async function updateRecord(
   if (patch.resolved === false) next.resolvedAt = null;
   if (patch.closed === true && rec.closedAt === null) next.closedAt = now;
   if (patch.closed === false) next.closedAt = null;
+  const json = jsonOfData(data);
   const bindings = [
     next.title,
     next.description,
@@ -297,7 +321,7 @@ export async function updateRecord(
     next.status,
     next.assigneeId,
     next.groupId,
-    toJson(data),
+    json,
     next.version,
     now,
     next.resolvedAt,
@@ -305,9 +329,23 @@ export async function updateRecord(
     rec.id,
     expectedVersion,
   ];
-  // A record this unit created is updated with the unit's other held writes: no one else can
-  // have changed it. Any other is updated now, and a stale version changes nothing.
+  // A record this unit created is changed where it is held, or updated with the unit's other
+  // held writes: no one else can have changed it. Any other is updated now, and a stale version
+  // changes nothing.
   if (
+    !changeHeld(trx, 'records', rec.id, {
+      title: next.title,
+      description: next.description,
+      priority: next.priority,
+      status: next.status,
+      assignee_id: next.assigneeId,
+      group_id: next.groupId,
+      data: json,
+      version: next.version,
+      updated_at: now,
+      resolved_at: next.resolvedAt,
+      closed_at: next.closedAt,
+    }) &&
     !holdUpdate(trx, 'records', rec.id, UPDATE_RECORD, bindings) &&
     (await execute(trx, UPDATE_RECORD, bindings)) !== 1
   ) {
@@ -317,7 +355,7 @@ export async function updateRecord(
       current: rec.version + 1,
     });
   }
-  const changedIndexed = (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f]));
+  const changedIndexed = dataChanged ? (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f])) : [];
   if (changedIndexed.length) {
     // The record's values may still be held (a create whose process changes an indexed field).
     await flushHeld(trx, 'record_values');
