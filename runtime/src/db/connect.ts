@@ -86,7 +86,7 @@ function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
       callback = values as QueryCallback;
       own = undefined;
     }
-    const bindings = [...owed.bindings, ...(own === undefined ? [] : Array.isArray(own) ? own : [own])];
+    const bindings = own === undefined ? owed.bindings : owed.bindings.concat(own);
     const commits = /^\s*COMMIT\b/i.test(options.sql);
     return proto.query.call(
       this,

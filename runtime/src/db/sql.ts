@@ -153,10 +153,15 @@ export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<
 
 /** Statements as one MySQL multi-statement text with its bindings (a missing value is NULL). */
 export function joinStatements(statements: Statement[]): Statement {
-  return {
-    sql: statements.map((s) => s.sql).join('; '),
-    bindings: statements.flatMap((s) => s.bindings).map(mysqlValue),
-  };
+  // One pass into one array: a create's carrier query binds a few hundred values, and flatMap
+  // then map copied them twice.
+  const texts: string[] = [];
+  const bindings: unknown[] = [];
+  for (const s of statements) {
+    texts.push(s.sql);
+    for (const value of s.bindings) bindings.push(value === undefined ? null : value);
+  }
+  return { sql: texts.join('; '), bindings };
 }
 
 /**
