@@ -3,6 +3,9 @@
 // stack (body parser, bearer-token auth, route validation) and the same database, measured in
 // the same run. Prints creates_per_s (with the bare-insert baseline), create_p50_ms and
 // create_p99_ms per database. See README.md.
+
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { createApp, loadConfig, startServer } from '@opsloom/runtime';
@@ -29,6 +32,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 12);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS || 3);
 /** Alternating rounds of baseline and create that share SECONDS each. */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS || 4));
+/** A folder to write CPU profiles of the create rounds and the job drains into (Chrome DevTools opens them). */
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 const createBody = JSON.stringify({
   type: 'incident',
@@ -140,15 +145,49 @@ async function queriesPerCreate(db: Knex, client: ApiClient, n = 20): Promise<nu
   return count / n;
 }
 
-/** Waits (bounded) until the job runner has worked off the notifications earlier creates left. */
-async function drainJobs(db: Knex, timeoutMs = 120_000): Promise<void> {
+const backlogOf = async (db: Knex) =>
+  Number((await db('jobs').whereIn('status', ['pending', 'running']).count({ n: '*' }))[0]!.n);
+
+/**
+ * Waits (bounded) until the job runner has worked off the notifications earlier creates left;
+ * answers how many it ran and the server CPU they took (the runner alone, no requests).
+ */
+async function drainJobs(db: Knex, timeoutMs = 120_000): Promise<{ jobs: number; cpuUs: number }> {
   const until = Date.now() + timeoutMs;
+  const jobs = await backlogOf(db);
+  const before = process.cpuUsage();
   while (Date.now() < until) {
-    const [row] = await db('jobs').whereIn('status', ['pending', 'running']).count({ n: '*' });
-    if (Number(row!.n) === 0) return;
-    await new Promise((r) => setTimeout(r, 200));
+    if ((await backlogOf(db)) === 0) {
+      const used = process.cpuUsage(before);
+      return { jobs, cpuUs: used.user + used.system };
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
   note('[create] job backlog did not drain within the bound; measuring anyway');
+  return { jobs: 0, cpuUs: 0 };
+}
+
+/**
+ * Runs `fn`, under the CPU profiler when BENCH_PROFILE names a folder: the profile goes to
+ * `<folder>/<name>-<n>.cpuprofile`.
+ */
+let profiles = 0;
+async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  if (!PROFILE_DIR) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    fs.mkdirSync(PROFILE_DIR, { recursive: true });
+    const file = `${PROFILE_DIR}/${name}-${++profiles}.cpuprofile`;
+    fs.writeFileSync(file, JSON.stringify(profile));
+    note(`[create] CPU profile: ${file}`);
+  }
 }
 
 async function benchOne(kind: BenchDb): Promise<void> {
@@ -212,12 +251,25 @@ async function benchOne(kind: BenchDb): Promise<void> {
     await load('/records', WARMUP_SECONDS);
     // Server CPU per request (this process: server and job runner, not the load generator) is
     // less sensitive to other load on the machine than the rates are.
+    let drainedJobs = 0;
+    let drainedCpuUs = 0;
     const measure = async (path: string) => {
       // Each measurement starts with the job runner idle, so the baseline does not pay for the
       // notifications the creates left behind (and a create round not for the previous one's).
-      if (process.env.BENCH_JOBS !== '0') await drainJobs(services.db);
+      if (process.env.BENCH_JOBS !== '0') {
+        const drained = await profiled(`drain-${kind}`, () => drainJobs(services.db));
+        drainedJobs += drained.jobs;
+        drainedCpuUs += drained.cpuUs;
+        if (drained.jobs)
+          note(
+            `[create/${kind}] the runner alone worked off ${drained.jobs} jobs at ${round(drained.cpuUs / 1000 / drained.jobs, 3)} ms CPU each`,
+          );
+      }
       const before = process.cpuUsage();
-      const result = await load(path, SECONDS / ROUNDS);
+      const result =
+        path === '/records'
+          ? await profiled(`create-${kind}`, () => load(path, SECONDS / ROUNDS))
+          : await load(path, SECONDS / ROUNDS);
       const used = process.cpuUsage(before);
       return { ...result, cpuUs: used.user + used.system };
     };
@@ -250,9 +302,9 @@ async function benchOne(kind: BenchDb): Promise<void> {
     server.closeAllConnections();
 
     const records = Number((await services.db('records').count({ n: '*' }))[0]!.n);
-    const backlog = await services.db('jobs').whereIn('status', ['pending', 'running']).count({ n: '*' });
+    const backlog = await backlogOf(services.db);
     note(
-      `[create/${kind}] ${records} records in the database; ${backlog[0]!.n} jobs still pending (notify jobs run by the job runner during the load${process.env.BENCH_JOBS === '0' ? ' — runner OFF (BENCH_JOBS=0)' : ''})`,
+      `[create/${kind}] ${records} records in the database; ${backlog} jobs still pending (notify jobs run by the job runner during the load${process.env.BENCH_JOBS === '0' ? ' — runner OFF (BENCH_JOBS=0)' : ''})`,
     );
     if (create.non2xx || create.errors || bare.non2xx || bare.errors)
       note(`[create/${kind}] WARNING: failed requests during the load (see status codes above)`);
@@ -272,6 +324,10 @@ async function benchOne(kind: BenchDb): Promise<void> {
     });
     emit({ ...common, metric: 'create_p50_ms', value: create.p50, baseline: bare.p50 });
     emit({ ...common, metric: 'create_p99_ms', value: create.p99, baseline: bare.p99 });
+    // What the notifications a create enqueues cost the job runner later, measured while it
+    // works off the backlog between rounds with no requests running.
+    if (drainedJobs)
+      emit({ ...common, metric: 'event_job_cpu_ms', value: round(drainedCpuUs / 1000 / drainedJobs, 3) });
   } finally {
     await running.stop();
     await scratch.drop();
