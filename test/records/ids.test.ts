@@ -73,9 +73,9 @@ describe.each(testDatabases())('ids of engine rows on %s', (dbName) => {
         ),
       ).rejects.toSatisfy(isUniqueViolation);
       await one.transaction((trx) => insertRows(trx, 'record_history', [history('"next transaction"')]));
-      expect(await one('record_history').where({ record_id: 987_654 }).orderBy('id').pluck('detail')).toEqual([
-        '"next transaction"',
-      ]);
+      expect(await one('record_history').where({ record_id: 987_654 }).orderBy('id').pluck('detail')).toEqual(
+        ['"next transaction"'],
+      );
     } finally {
       await one.destroy();
     }

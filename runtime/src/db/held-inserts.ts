@@ -90,7 +90,10 @@ export async function insertNew(trx: Knex, table: string, row: Row): Promise<num
  * the status, queue and assignee its process gives it cost no UPDATE.
  */
 export function changeHeld(trx: Knex, table: string, id: number, values: Row): boolean {
-  const row = held.get(trx)?.tables.get(table)?.find((r) => r.id === id);
+  const row = held
+    .get(trx)
+    ?.tables.get(table)
+    ?.find((r) => r.id === id);
   if (!row) return false;
   Object.assign(row, values);
   return true;

@@ -53,10 +53,10 @@ export interface Rec {
 /**
  * A record's data as JSON, remembered for the object it was read from or written as: a process
  * step that changes only standard columns writes the record without serialising its data again.
+ * Safe because a record's data object is never changed in place once read or written: every
+ * change (a form edit, a callback's result, a derived priority) works on a new copy.
  */
 const dataJson = new WeakMap<Data, string>();
-// Safe because a record's data object is never changed in place once read or written: every
-// change (a form edit, a callback's result, a derived priority) works on a new copy.
 
 function jsonOfData(data: Data): string {
   let json = dataJson.get(data);
@@ -355,7 +355,9 @@ export async function updateRecord(
       current: rec.version + 1,
     });
   }
-  const changedIndexed = dataChanged ? (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f])) : [];
+  const changedIndexed = dataChanged
+    ? (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f]))
+    : [];
   if (changedIndexed.length) {
     // The record's values may still be held (a create whose process changes an indexed field).
     await flushHeld(trx, 'record_values');
