@@ -98,32 +98,35 @@ export async function runEventJob(
   const rules = (await publishedRules(services.db)).filter(
     (r) => r.def.event === ev.type && (named === undefined || r.key === named),
   );
-  const message = TASK_MESSAGE_EVENTS.has(ev.type) && ev.taskId ? ev.taskId : null;
+  // The task whose people get the in-app message of this event, if it has one.
+  const messagedTask = TASK_MESSAGE_EVENTS.has(ev.type) && ev.taskId ? ev.taskId : null;
   let acted = false;
   // What the job inserts (its messages, history entries) is held and sent together.
   await services.db.transaction((trx) =>
     holdInserts(trx, async () => {
       // Lock the record, take the job, read the task and its people: one round trip on MySQL.
-      const wantsRecord = rules.length > 0 || message !== null;
+      const wantsRecord = rules.length > 0 || messagedTask !== null;
       const wantsTask = rules.length > 0 && !!ev.taskId;
       const queries: Query[] = [
         ...(wantsRecord ? [lockRecordQuery(trx, ev.recordId)] : []),
         completeJobQuery(job, owner),
-        ...(message ? [taskPeopleQuery(message)] : []),
+        ...(messagedTask ? [taskPeopleQuery(messagedTask)] : []),
         ...(wantsTask ? [taskQuery(ev.taskId!)] : []),
       ];
       const answers = await together(trx, queries);
       const [recordRows, taken, peopleRows, taskRows] = [
         wantsRecord ? (answers.shift() as RecordRow[]) : [],
         answers.shift() as number,
-        message ? (answers.shift() as PeopleRow[]) : [],
+        messagedTask ? (answers.shift() as PeopleRow[]) : [],
         wantsTask ? (answers.shift() as TaskRow[]) : [],
       ];
       if (taken !== 1) return;
       const locked = recordRows[0] ? fromRow(recordRows[0]) : null;
       if (!locked) return;
-      if (message)
-        await sendTaskMessage(trx, locked, ev.actor, ev.type, message, undefined, taskPeople(peopleRows));
+      if (messagedTask)
+        await sendTaskMessage(trx, locked, ev.actor, ev.type, messagedTask, {
+          people: taskPeople(peopleRows),
+        });
       // The task as read above, until a rule's actions may have changed it.
       let task: TaskRow | undefined | null = taskRows[0];
       let rec = locked;

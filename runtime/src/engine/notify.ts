@@ -120,10 +120,14 @@ export async function sendTaskMessage(
   actor: string,
   event: string,
   taskId: number,
-  message?: string,
-  /** The task's people, when the caller read them already (taskPeople). */
-  people?: Person[],
+  options: {
+    /** What an urge says, shown as the message body. */
+    message?: string;
+    /** The task's people, when the caller read them already (taskPeople). */
+    people?: Person[];
+  } = {},
 ): Promise<void> {
+  const { message, people } = options;
   const title = EVENT_TITLES[event];
   if (!title) return;
   await toInbox(
@@ -157,7 +161,9 @@ export async function deliverNotification(
   if (!inst) return;
   const run = await loadRun(services, trx, payload.actor ?? 'system:notify', inst.id, hooks);
   if (payload.event && payload.taskId) {
-    await sendTaskMessage(trx, run.rec, run.actor, payload.event, payload.taskId, payload.message);
+    await sendTaskMessage(trx, run.rec, run.actor, payload.event, payload.taskId, {
+      message: payload.message,
+    });
     return;
   }
   if (payload.notify) {
