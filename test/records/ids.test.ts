@@ -129,7 +129,7 @@ describe('inserts into tables whose ids come in blocks', () => {
       new RegExp(`\\(\\s*'(${tables})'\\s*\\)\\s*\\.insert\\(`),
       // hand-written SQL and the db/sql.ts helpers
       new RegExp(`insert\\s+into\\s+\`?(${tables})\`?[\\s(]`, 'i'),
-      new RegExp(`(insertOne|insertMany|insertRows|insertTables)\\([^)]*'(${tables})'`),
+      new RegExp(`(insertOne|insertMany|insertRows|statementsFor)\\([^)]*'(${tables})'`),
     ];
     const offenders: string[] = [];
     const walk = (dir: string) => {

@@ -9,7 +9,14 @@ import {
   insertNew,
   insertRows,
 } from '../../runtime/src/db/held-inserts.ts';
-import { execute, insertMany, insertOne, insertTables, selectRows } from '../../runtime/src/db/sql.ts';
+import {
+  execute,
+  insertMany,
+  insertOne,
+  selectRows,
+  statementsFor,
+  writeAll,
+} from '../../runtime/src/db/sql.ts';
 import { createTestDatabase, type TestDatabase, testDatabases } from '../support/databases.ts';
 
 /** The hand-written hot-path statements (runtime/src/db/sql.ts) mean the same on both databases. */
@@ -63,10 +70,13 @@ describe.each(testDatabases())('hot-path statements on %s', (dbName) => {
     const before = await selectRows<{ n: number }>(db, 'select count(*) as `n` from `b`', []);
     await expect(
       db.transaction(async (trx) => {
-        await insertTables(trx, [
-          ['b', [{ label: 'x' }, { label: 'y' }]],
-          ['a', [{ label: 'z' }]],
-        ]);
+        await writeAll(
+          trx,
+          statementsFor([
+            ['b', [{ label: 'x' }, { label: 'y' }]],
+            ['a', [{ label: 'z' }]],
+          ]),
+        );
         expect((await selectRows(trx, 'select `id` from `b`', [])).length).toBe(Number(before[0]!.n) + 2);
         throw new Error('undo');
       }),
@@ -77,10 +87,13 @@ describe.each(testDatabases())('hot-path statements on %s', (dbName) => {
 
   it('writes several tables at once and reports changed rows of an update', async () => {
     await db.transaction((trx) =>
-      insertTables(trx, [
-        ['b', [{ label: 'p' }, { label: 'q', n: 1 }]],
-        ['a', [{ label: 'r' }]],
-      ]),
+      writeAll(
+        trx,
+        statementsFor([
+          ['b', [{ label: 'p' }, { label: 'q', n: 1 }]],
+          ['a', [{ label: 'r' }]],
+        ]),
+      ),
     );
     const b = await selectRows<{ label: string; n: number }>(
       db,

@@ -16,7 +16,7 @@ import { loadForm } from '../records/forms.ts';
 import { fromRow, type Rec, type RecordRow, writeHistory } from '../records/store.ts';
 import { type ActionRun, runAction } from './actions.ts';
 import { type Cause, type EventPayload, TASK_MESSAGE_EVENTS, withCause } from './events.ts';
-import { publishedRules } from './published.ts';
+import { type LoadedRule, publishedRules } from './published.ts';
 
 /** Actions one chain of rule runs may take when the rule does not say (`maxActionsPerRun`). */
 export const DEFAULT_MAX_ACTIONS = 20;
@@ -131,89 +131,122 @@ export async function runEventJob(
       let task: TaskRow | undefined | null = taskRows[0];
       let rec = locked;
       for (const rule of rules.filter((r) => !r.def.form || r.def.form === rec.type)) {
-        const notes: Note[] = [];
-        const name = `rule:${rule.key}`;
-        const limit = rule.def.maxActionsPerRun ?? DEFAULT_MAX_ACTIONS;
-        if (ev.chain.includes(rule.key)) {
-          // Loop detection: a rule never reacts to an event its own actions caused, directly or
-          // through other rules.
-          notes.push({ kind: 'rule_skipped', detail: { rule: rule.key, reason: 'loop', chain: ev.chain } });
-        } else if (ev.depth >= services.config.ruleMaxDepth) {
-          notes.push({
-            kind: 'rule_skipped',
-            detail: { rule: rule.key, reason: 'depth', depth: ev.depth, chain: ev.chain },
-          });
-        } else {
-          const form = await loadForm(trx, rec.type, rec.formVersion);
-          const ctx: Record<string, unknown> = {
-            record: await recordContext(trx, rec),
-            event: { type: ev.type, at: ev.at, actor: ev.actor, ...(ev.detail ?? {}) },
-            actor: ev.actor,
-            changes: ev.changes ?? {},
-            task: await taskContext(trx, task === null ? await readTask(trx, ev.taskId) : task),
-            now: Date.now(),
-          };
-          let matches = true;
-          if (rule.def.condition) {
-            try {
-              matches = evaluateCondition(rule.def.condition, ctx);
-            } catch (err) {
-              matches = false;
-              notes.push({ kind: 'rule_failed', detail: { rule: rule.key, error: messageOf(err) } });
-            }
-          }
-          if (matches) {
-            const cause: Cause = { chain: [...ev.chain, rule.key], depth: ev.depth, actions: ev.actions };
-            const done: string[] = [];
-            try {
-              rec = await withCause(trx, cause, async (sp) => {
-                const run: ActionRun = { services, trx: sp, hooks, actor: name, form, rec, ctx };
-                for (const action of rule.def.actions) {
-                  if (cause.actions >= limit) {
-                    notes.push({
-                      kind: 'rule_limit',
-                      detail: { rule: rule.key, limit, skipped: rule.def.actions.length - done.length },
-                    });
-                    break;
-                  }
-                  cause.actions++;
-                  done.push(await runAction(run, action));
-                }
-                await writeHistory(sp, run.rec.id, name, [
-                  {
-                    kind: 'rule',
-                    detail: { rule: rule.key, version: rule.version, event: ev.type, actions: done },
-                  },
-                ]);
-                return run.rec;
-              });
-              acted = true;
-            } catch (err) {
-              // A lost race (409) is worth a retry of the whole event; anything else is the rule's fault.
-              if (err instanceof ApiError && err.status === 409) throw err;
-              notes.length = 0;
-              notes.push({
-                kind: 'rule_failed',
-                detail: {
-                  rule: rule.key,
-                  name: localize(rule.def.name as never, 'en'),
-                  error: messageOf(err),
-                },
-              });
-              rec = (await lockRecord(trx, rec.id)) ?? rec;
-            }
-            // Its actions may have moved or reassigned the task: the next rule reads it again.
-            task = null;
-          }
-        }
-        if (notes.length) {
-          await writeHistory(trx, rec.id, name, notes);
-          services.log.info({ record: rec.id, event: ev.type, notes }, 'rule not run to the end');
-        }
+        const outcome = await runRule({ services, trx, hooks, ev }, rule, rec, task);
+        rec = outcome.rec;
+        acted ||= outcome.acted;
+        // Its actions may have moved or reassigned the task: the next rule reads it again.
+        if (outcome.ranActions) task = null;
       }
     }),
   );
   if (acted) services.wake();
+}
+
+/** What every rule of one event job shares. */
+interface EventRun {
+  services: Services;
+  trx: Knex;
+  hooks: EngineHooks;
+  ev: EventPayload;
+}
+
+interface RuleOutcome {
+  /** The record as the rule left it. */
+  rec: Rec;
+  /** Its actions ran to the end. */
+  acted: boolean;
+  /** Its actions started (they may have changed the task, even if they then failed). */
+  ranActions: boolean;
+}
+
+/** One rule's run on an event; what kept it from running to the end is noted on the record. */
+async function runRule(
+  run: EventRun,
+  rule: LoadedRule,
+  rec: Rec,
+  task: TaskRow | undefined | null,
+): Promise<RuleOutcome> {
+  const notes: Note[] = [];
+  const outcome = await tryRule(run, rule, rec, task, notes);
+  if (notes.length) {
+    await writeHistory(run.trx, outcome.rec.id, `rule:${rule.key}`, notes);
+    run.services.log.info({ record: outcome.rec.id, event: run.ev.type, notes }, 'rule not run to the end');
+  }
+  return outcome;
+}
+
+async function tryRule(
+  { services, trx, hooks, ev }: EventRun,
+  rule: LoadedRule,
+  rec: Rec,
+  task: TaskRow | undefined | null,
+  notes: Note[],
+): Promise<RuleOutcome> {
+  const unchanged: RuleOutcome = { rec, acted: false, ranActions: false };
+  if (ev.chain.includes(rule.key)) {
+    // Loop detection: a rule never reacts to an event its own actions caused, directly or
+    // through other rules.
+    notes.push({ kind: 'rule_skipped', detail: { rule: rule.key, reason: 'loop', chain: ev.chain } });
+    return unchanged;
+  }
+  if (ev.depth >= services.config.ruleMaxDepth) {
+    notes.push({
+      kind: 'rule_skipped',
+      detail: { rule: rule.key, reason: 'depth', depth: ev.depth, chain: ev.chain },
+    });
+    return unchanged;
+  }
+  const form = await loadForm(trx, rec.type, rec.formVersion);
+  const ctx: Record<string, unknown> = {
+    record: await recordContext(trx, rec),
+    event: { type: ev.type, at: ev.at, actor: ev.actor, ...(ev.detail ?? {}) },
+    actor: ev.actor,
+    changes: ev.changes ?? {},
+    task: await taskContext(trx, task === null ? await readTask(trx, ev.taskId) : task),
+    now: Date.now(),
+  };
+  if (rule.def.condition) {
+    try {
+      if (!evaluateCondition(rule.def.condition, ctx)) return unchanged;
+    } catch (err) {
+      notes.push({ kind: 'rule_failed', detail: { rule: rule.key, error: messageOf(err) } });
+      return unchanged;
+    }
+  }
+  const name = `rule:${rule.key}`;
+  const limit = rule.def.maxActionsPerRun ?? DEFAULT_MAX_ACTIONS;
+  const cause: Cause = { chain: [...ev.chain, rule.key], depth: ev.depth, actions: ev.actions };
+  const done: string[] = [];
+  try {
+    const after = await withCause(trx, cause, async (sp) => {
+      const run: ActionRun = { services, trx: sp, hooks, actor: name, form, rec, ctx };
+      for (const action of rule.def.actions) {
+        if (cause.actions >= limit) {
+          notes.push({
+            kind: 'rule_limit',
+            detail: { rule: rule.key, limit, skipped: rule.def.actions.length - done.length },
+          });
+          break;
+        }
+        cause.actions++;
+        done.push(await runAction(run, action));
+      }
+      await writeHistory(sp, run.rec.id, name, [
+        { kind: 'rule', detail: { rule: rule.key, version: rule.version, event: ev.type, actions: done } },
+      ]);
+      return run.rec;
+    });
+    return { rec: after, acted: true, ranActions: true };
+  } catch (err) {
+    // A lost race (409) is worth a retry of the whole event; anything else is the rule's fault.
+    if (err instanceof ApiError && err.status === 409) throw err;
+    notes.length = 0;
+    notes.push({
+      kind: 'rule_failed',
+      detail: { rule: rule.key, name: localize(rule.def.name as never, 'en'), error: messageOf(err) },
+    });
+    return { rec: (await lockRecord(trx, rec.id)) ?? rec, acted: false, ranActions: true };
+  }
 }
 
 function messageOf(err: unknown): string {

@@ -90,12 +90,13 @@ interface MysqlConnection {
  * Sends `sql` on a MySQL connection: the transaction's, or one taken from the pool for it. Like
  * on SQLite, straight to the driver: knex's raw path (binding scan, query object, executioner,
  * events) cost more JavaScript per statement than mysql2's own formatting and packet writing.
+ * `bindings` are as the driver takes them: no undefined (`mysqlValue`, `joinStatements`).
  */
 async function onMysql(db: Knex, sql: string, bindings: unknown[]): Promise<unknown> {
   const conn = (await db.client.acquireConnection()) as MysqlConnection;
   try {
     return await new Promise((resolve, reject) => {
-      conn.query(sql, bindings.map(mysqlValue), (err, result) => (err ? reject(err) : resolve(result)));
+      conn.query(sql, bindings, (err, result) => (err ? reject(err) : resolve(result)));
     });
   } finally {
     await db.client.releaseConnection(conn);
@@ -107,7 +108,10 @@ async function run(db: Knex, sql: string, bindings: unknown[]): Promise<Outcome>
     const res = await onSqlite(db, (conn) => conn.prepare(sql).run(bindings.map(sqliteValue)));
     return { changes: res.changes, id: Number(res.lastInsertRowid) };
   }
-  const header = (await onMysql(db, sql, bindings)) as { affectedRows: number; insertId: number };
+  const header = (await onMysql(db, sql, bindings.map(mysqlValue))) as {
+    affectedRows: number;
+    insertId: number;
+  };
   return { changes: Number(header.affectedRows), id: Number(header.insertId) };
 }
 
@@ -159,7 +163,7 @@ export function joinStatements(statements: Statement[]): Statement {
   const bindings: unknown[] = [];
   for (const s of statements) {
     texts.push(s.sql);
-    for (const value of s.bindings) bindings.push(value === undefined ? null : value);
+    for (const value of s.bindings) bindings.push(mysqlValue(value));
   }
   return { sql: texts.join('; '), bindings };
 }
@@ -181,15 +185,6 @@ export async function writeAll(db: Knex, statements: Statement[]): Promise<void>
 /** The statements that insert rows into several tables, in order, followed by `after`. */
 export function statementsFor(tables: Iterable<[string, Row[]]>, after: Statement[] = []): Statement[] {
   return [...[...tables].flatMap(([table, rows]) => insertStatements(table, rows)), ...after];
-}
-
-/** Inserts rows into several tables, in order, then runs `after`: together (see writeAll). */
-export async function insertTables(
-  db: Knex,
-  tables: Iterable<[string, Row[]]>,
-  after: Statement[] = [],
-): Promise<void> {
-  await writeAll(db, statementsFor(tables, after));
 }
 
 /** A statement and what its caller wants back: its rows (a SELECT) or how many rows it changed. */
@@ -231,5 +226,5 @@ export async function selectRows<T = Record<string, unknown>>(
 ): Promise<T[]> {
   if (dialectOf(db) === 'sqlite')
     return (await onSqlite(db, (conn) => conn.prepare(sql).all(bindings.map(sqliteValue)))) as T[];
-  return (await onMysql(db, sql, bindings)) as T[];
+  return (await onMysql(db, sql, bindings.map(mysqlValue))) as T[];
 }

@@ -85,7 +85,7 @@ export async function latestPublished(db: Knex, kind: string, key: string): Prom
   return (await index(db)).get(`${kind}/${key}`)?.version ?? null;
 }
 
-type OfKind = { key: string; version: number; checksum: string }[];
+type OfKind = readonly { key: string; version: number; checksum: string }[];
 
 // The answer of currentOfKind per kind, worked out once per loaded index (a create asks it for
 // processes, SLAs and calendars).
@@ -102,15 +102,15 @@ export async function currentOfKind(db: Knex, kind: string): Promise<OfKind> {
   let out = kinds.get(kind);
   if (!out) {
     const prefix = `${kind}/`;
-    out = [];
+    const found: { key: string; version: number; checksum: string }[] = [];
     for (const [id, c] of idx)
       if (!c.retired && id.startsWith(prefix))
-        out.push({ key: id.slice(prefix.length), version: c.version, checksum: c.checksum });
-    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+        found.push({ key: id.slice(prefix.length), version: c.version, checksum: c.checksum });
+    out = found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     kinds.set(kind, out);
   }
-  // A copy: callers may sort or filter what they get.
-  return [...out];
+  // Shared by every caller until the index reloads: read-only, so no caller can change it.
+  return out;
 }
 
 const WRITES = /^\s*(insert\s+into|update|delete\s+from|replace\s+into)\s+[`"]?definitions[`"]?[\s(]/i;
