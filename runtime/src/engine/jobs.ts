@@ -58,16 +58,18 @@ export async function claimDueJobs(
   now = Date.now(),
 ): Promise<JobRow[]> {
   // Two index range scans rather than one OR: under a backlog the OR made the database collect
-  // and sort every due job on each claim.
+  // and sort every due job on each claim. The limit is written into the text, not bound: SQLite
+  // re-plans a statement whose LIMIT is a parameter on every run (connect.ts).
+  const take = Math.trunc(limit);
   const due = await selectRows<{ id: number }>(
     db,
-    "select `id` from `jobs` where `status` = 'pending' and `due_at` <= ? order by `due_at` limit ?",
-    [now, limit],
+    `select \`id\` from \`jobs\` where \`status\` = 'pending' and \`due_at\` <= ? order by \`due_at\` limit ${take}`,
+    [now],
   );
   const orphaned = await selectRows<{ id: number }>(
     db,
-    "select `id` from `jobs` where `status` = 'running' and `lock_expires_at` < ? limit ?",
-    [now, limit],
+    `select \`id\` from \`jobs\` where \`status\` = 'running' and \`lock_expires_at\` < ? limit ${take}`,
+    [now],
   );
   const ids = [...orphaned, ...due].slice(0, limit).map((r) => r.id);
   if (!ids.length) return [];
