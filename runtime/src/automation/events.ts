@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { discardHeld, flushAll, holdInserts } from '../db/held-inserts.ts';
+import { discardHeld, holdInserts } from '../db/held-inserts.ts';
 import { execute } from '../db/sql.ts';
 import { enqueueJob } from '../engine/jobs.ts';
 import type { Rec } from '../records/store.ts';
@@ -94,8 +94,7 @@ const causes = new WeakMap<object, Cause>();
  */
 export async function withCause<T>(trx: Knex, cause: Cause, fn: (sp: Knex) => Promise<T>): Promise<T> {
   const outer = causes.get(trx);
-  // What was held before belongs outside the savepoint.
-  await flushAll(trx);
+  // What was held before goes in ahead of the SAVEPOINT statement (held-inserts.ts), outside it.
   await execute(trx, 'SAVEPOINT rule_actions', []);
   causes.set(trx, cause);
   try {

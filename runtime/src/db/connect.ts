@@ -16,18 +16,65 @@ function sqliteFile(url: string): string {
   return rest === ':memory:' ? rest : decodeURIComponent(rest);
 }
 
+/** A statement as the runtime sends it to the driver: text with `?` placeholders and its values. */
+export interface Statement {
+  sql: string;
+  bindings: unknown[];
+}
+
+/** A value as better-sqlite3 takes it (what knex's own formatter does): no booleans, Dates or undefined. */
+export function sqliteValue(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return Number(value);
+  if (value instanceof Date) return value.valueOf();
+  return value;
+}
+
+/** A value as mysql2 takes it: a missing value is NULL, as it is on SQLite. */
+export const mysqlValue = (value: unknown) => (value === undefined ? null : value);
+
+/** Statements as one MySQL multi-statement text with its bindings. */
+export function joinStatements(statements: Statement[]): Statement {
+  // One pass into one array: a create's carrier query binds a few hundred values, and flatMap
+  // then map copied them twice.
+  const texts: string[] = [];
+  const bindings: unknown[] = [];
+  for (const s of statements) {
+    texts.push(s.sql);
+    for (const value of s.bindings) bindings.push(mysqlValue(value));
+  }
+  return { sql: texts.join('; '), bindings };
+}
+
+/**
+ * What a connection owes before its next statement: held-inserts.ts registers a function that
+ * takes the rows (and updates of them) a unit of work holds back out of the unit, so that any
+ * statement the unit sends meanwhile, a knex query included, sees them as it would have had they
+ * been written at once.
+ */
+export const owedOn = new WeakMap<object, () => Statement[]>();
+
+const ROLLBACK = /^\s*ROLLBACK\b/i;
+
 /**
  * knex prepares every SQLite statement afresh, which costs as much as running it. The engine
  * sends the same few hundred statement texts over and over, so the connection keeps its
  * prepared statements (knex only calls `all`/`run` on them, never iterates, so reuse is safe;
  * SQLite re-prepares a statement itself after a schema change).
+ *
+ * It also writes what the connection owes (`owedOn`) before its next statement, as the MySQL
+ * connection sends it in front (`sendOwedFirst`); a ROLLBACK drops it instead.
  */
 const KNEX_SAVEPOINT = /^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) trx\d+/;
+
+interface SqlitePrepared {
+  run(bindings: unknown[]): unknown;
+}
 
 function cachePreparedStatements(conn: { prepare(sql: string): unknown }, limit = 2000): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
-  conn.prepare = (sql: string) => {
+  const cached = (sql: string) => {
     // knex names its savepoints uniquely per transaction (trx1, trx2, …): caching them would only
     // evict the rest. The runtime's own savepoints have fixed names and are cached.
     if (KNEX_SAVEPOINT.test(sql)) return prepare(sql);
@@ -38,6 +85,15 @@ function cachePreparedStatements(conn: { prepare(sql: string): unknown }, limit 
       cache.set(sql, statement);
     }
     return statement;
+  };
+  conn.prepare = (sql: string) => {
+    const owing = owedOn.get(conn);
+    if (owing) {
+      const owed = owing();
+      if (!ROLLBACK.test(sql))
+        for (const s of owed) (cached(s.sql) as SqlitePrepared).run(s.bindings.map(sqliteValue));
+    }
+    return cached(sql);
   };
 }
 
@@ -64,22 +120,6 @@ function inlineIntegerLimits(db: Knex): void {
   };
 }
 
-/** Statements a MySQL connection owes before its next one, joined into one text. */
-export interface Owed {
-  sql: string;
-  bindings: unknown[];
-  /** How many statements `sql` holds. */
-  count: number;
-}
-
-/**
- * What each MySQL connection owes before anything else runs on it: held-inserts.ts registers the
- * rows a unit of work holds back, so that any statement the unit sends meanwhile (a knex query
- * included) sees them, as it would have had they been inserted at once; what the unit still
- * holds when it ends goes in front of the transaction's COMMIT.
- */
-export const owedOn = new WeakMap<object, () => Owed | null>();
-
 type QueryCallback = (err: Error | null, result?: unknown, fields?: unknown) => void;
 
 /**
@@ -101,8 +141,9 @@ function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
     const owing = owedOn.get(conn);
     if (!owing) return proto.query.call(this, sql, values, cb);
     const options = typeof sql === 'string' ? { sql } : { ...(sql as { sql: string }) };
-    const owed = owing();
-    if (!owed || /^\s*ROLLBACK\b/i.test(options.sql)) return proto.query.call(this, sql, values, cb);
+    const statements = owing();
+    if (!statements.length || ROLLBACK.test(options.sql)) return proto.query.call(this, sql, values, cb);
+    const owed = joinStatements(statements);
     let callback = cb as QueryCallback | undefined;
     let own = values;
     if (typeof values === 'function') {
@@ -118,8 +159,8 @@ function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
       (err: Error | null, results?: unknown[], fields?: unknown[]) => {
         if (err && commits) return proto.query.call(this, 'ROLLBACK', [], () => callback?.(err));
         if (err) return callback?.(err);
-        const rest = (results ?? []).slice(owed.count);
-        const restFields = fields?.slice(owed.count);
+        const rest = (results ?? []).slice(statements.length);
+        const restFields = fields?.slice(statements.length);
         callback?.(
           null,
           rest.length === 1 ? rest[0] : rest,

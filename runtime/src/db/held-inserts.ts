@@ -1,26 +1,26 @@
 import type { Knex } from 'knex';
-import { dialectOf, type Owed, owedOn } from './connect.ts';
+import { dialectOf, owedOn } from './connect.ts';
 import { preassigns, takeId } from './ids.ts';
-import { insertMany, insertOne, joinStatements, type Statement, statementsFor, writeAll } from './sql.ts';
+import { insertMany, insertOne, type Statement, statementsFor, writeAll } from './sql.ts';
 
 /**
  * Writes held back inside a unit of work and sent together when it ends.
  *
- * A ticket create writes several history rows, SLA clocks and jobs while its process runs to the
- * first wait; one statement per table instead of one per row roughly halves the statements a
- * create sends, and on MySQL they all go to the server as one query. Event jobs (their messages,
- * a rule's history) and rule actions (withCause) hold theirs too. Held are:
- *  - rows for tables nothing in the unit reads back: history, in-app messages, jobs (the runner
- *    claims them after the commit), SLA clocks of a record created in the same unit, and indexed
- *    field values (whose one writer, updateRecord, flushes them before replacing some);
- *  - updates of rows the unit itself inserted (`insertNew`): no other transaction can see or
- *    change such a row before the commit, so the update's outcome is known, and the one reader
- *    of records inside a unit (`loadRecord`) flushes them first.
- *  - on MySQL, the rows whose id is taken beforehand (ids.ts: a record, its process instance,
- *    tokens, tasks), so a create's rows all go in one query. Nothing reads them too early: the
- *    unit's connection sends what it holds in front of whatever statement comes next on it
- *    (connect.ts), whoever sends it.
- * Ids, order and content are what statements run at once would give.
+ * A ticket create writes a record, its process instance, token and task, history rows, SLA
+ * clocks, indexed values and a job while its process runs to the first wait. Held, they go in as
+ * one insert per table, and on MySQL all in one query with the COMMIT. Event jobs (their
+ * messages, a rule's history) and rule actions (withCause) hold theirs too. Held are, inside a
+ * transaction:
+ *  - rows inserted through `insertRows`;
+ *  - rows inserted through `insertNew`, whose id is taken beforehand (ids.ts);
+ *  - changes of rows the unit itself inserted: made in the held row (`changeHeld`: a new record
+ *    is written once, in the state its process's first step gave it), or held as an UPDATE
+ *    (`holdUpdate`) once the row went in. No other transaction can see or change such a row
+ *    before the commit, so the update's outcome is known.
+ * Nothing reads them too early: the transaction's connection writes what the unit holds ahead of
+ * whatever statement comes next on it, whoever sends it (connect.ts), so a reader inside the
+ * unit, a knex query included, sees what it would have had the rows been written at once. Ids,
+ * order and content are what statements run at once would give.
  */
 
 type Row = Record<string, unknown>;
@@ -32,22 +32,16 @@ interface Held {
   updates: Map<string, Statement[]>;
   /** `table:id` of the rows this unit inserted. */
   inserted: Set<string>;
-  /** The MySQL transaction's connection, which sends what is held before its next statement. */
-  connection: object | null;
 }
 
 /** Everything held, as statements in order, taken out of the unit. */
 function takeAll(unit: Held): Statement[] {
+  // Asked before every statement of the unit: most find nothing held.
+  if (!unit.tables.size && !unit.updates.size) return [];
   const statements = statementsFor(unit.tables, [...unit.updates.values()].flat());
   unit.tables.clear();
   unit.updates.clear();
   return statements;
-}
-
-/** Everything held, taken out of the unit as one MySQL multi-statement text (null: nothing). */
-function owedText(unit: Held): Owed | null {
-  const statements = takeAll(unit);
-  return statements.length ? { ...joinStatements(statements), count: statements.length } : null;
 }
 
 const held = new WeakMap<Knex, Held>();
@@ -76,8 +70,8 @@ export async function insertNew(trx: Knex, table: string, row: Row): Promise<num
     unit?.inserted.add(`${table}:${id}`);
     return id;
   }
-  const id = await takeId(trx);
-  if (unit?.connection) {
+  const id = await takeId(trx, table);
+  if (unit) {
     await insertRows(trx, table, [{ id, ...row }]);
     unit.inserted.add(`${table}:${id}`);
   } else await insertOne(trx, table, { id, ...row });
@@ -86,8 +80,8 @@ export async function insertNew(trx: Knex, table: string, row: Row): Promise<num
 
 /**
  * Changes a row the enclosing unit still holds (its insert not yet sent) in place, so the row is
- * written once as it ends up; false when no such row is held. On MySQL a new record is held, so
- * the status, queue and assignee its process gives it cost no UPDATE.
+ * written once as it ends up; false when no such row is held. A new record is held, so the
+ * status, queue and assignee its process gives it cost no UPDATE.
  */
 export function changeHeld(trx: Knex, table: string, id: number, values: Row): boolean {
   const row = held
@@ -113,51 +107,49 @@ export function holdUpdate(trx: Knex, table: string, id: number, sql: string, bi
 }
 
 /**
- * Runs `fn` with the rows it inserts through `insertRows` on `trx` held back, then writes them
- * and the held updates: at once on SQLite; on MySQL in front of the transaction's next statement,
- * which after a unit of work is its COMMIT, so a ticket create's rows and its commit are one round
- * trip. Nested calls join the outer one. If `fn` fails nothing held is written (the caller's
- * transaction rolls back anyway).
+ * Runs `fn` with the rows it inserts through `insertRows` and `insertNew` on transaction `trx`
+ * held back, then writes them and the held updates: at once on SQLite; on MySQL in front of the
+ * transaction's next statement, which after a unit of work is its COMMIT, so a ticket create's
+ * rows and its commit are one round trip. Until then the transaction's connection writes them
+ * ahead of any statement run on it (connect.ts), so nothing in the unit needs to ask for them.
+ * Nested calls join the outer one; outside a transaction nothing is held. If `fn` fails nothing
+ * held is written (the caller's transaction rolls back anyway).
  */
 export async function holdInserts<T>(trx: Knex, fn: () => Promise<T>): Promise<T> {
-  if (held.has(trx)) return fn();
-  const unit: Held = { tables: new Map(), updates: new Map(), inserted: new Set(), connection: null };
-  if (dialectOf(trx) === 'mysql' && trx.isTransaction) {
-    unit.connection = (await trx.client.acquireConnection()) as object;
-    owedOn.set(unit.connection, () => owedText(unit));
-  }
+  if (held.has(trx) || !trx.isTransaction) return fn();
+  const connection = (await trx.client.acquireConnection()) as object;
+  const unit: Held = { tables: new Map(), updates: new Map(), inserted: new Set() };
+  // A unit of a transaction nested in another unit's, on the same connection: the outer unit's
+  // rows go in first, and it owes again once this one ends.
+  const outer = owedOn.get(connection);
+  if (outer) await writeAll(trx, outer());
+  const restore = () => {
+    if (outer) owedOn.set(connection, outer);
+    else owedOn.delete(connection);
+  };
+  owedOn.set(connection, () => takeAll(unit));
   held.set(trx, unit);
   let owedToNext = false;
   try {
     const result = await fn();
     // On MySQL what is still held stays owed: the transaction's next statement, normally its
-    // COMMIT, carries it in the same round trip (connect.ts).
-    if (unit.connection) owedToNext = true;
-    else await writeAll(trx, takeAll(unit));
+    // COMMIT, carries it in the same round trip (connect.ts). On SQLite, where a statement is
+    // a function call, it is written now, so a failing row fails the unit itself.
+    if (dialectOf(trx) === 'mysql') owedToNext = true;
+    else {
+      restore();
+      await writeAll(trx, takeAll(unit));
+    }
     return result;
   } finally {
     held.delete(trx);
-    if (unit.connection) {
-      const connection = unit.connection;
-      if (!owedToNext) owedOn.delete(connection);
-      else
-        owedOn.set(connection, () => {
-          owedOn.delete(connection);
-          return owedText(unit);
-        });
-    }
+    if (!owedToNext) restore();
+    else
+      owedOn.set(connection, () => {
+        restore();
+        return [...takeAll(unit), ...(outer?.() ?? [])];
+      });
   }
-}
-
-/**
- * Writes what the enclosing unit holds before a savepoint opens, so that a rollback to the
- * savepoint cannot take it along. On MySQL nothing is sent here: the SAVEPOINT statement itself
- * carries it, in front (see holdInserts).
- */
-export async function flushAll(trx: Knex): Promise<void> {
-  const unit = held.get(trx);
-  if (!unit || unit.connection) return;
-  await writeAll(trx, takeAll(unit));
 }
 
 /** Drops what the enclosing unit holds: the savepoint it was held in was rolled back. */
@@ -165,16 +157,4 @@ export function discardHeld(trx: Knex): void {
   const unit = held.get(trx);
   unit?.tables.clear();
   unit?.updates.clear();
-}
-
-/** Writes what is held for `table` now (rows, then updates): for a reader of that table inside the unit. */
-export async function flushHeld(trx: Knex, table: string): Promise<void> {
-  const unit = held.get(trx);
-  if (!unit) return;
-  const rows = unit.tables.get(table);
-  const updates = unit.updates.get(table);
-  unit.tables.delete(table);
-  unit.updates.delete(table);
-  if (rows?.length) await insertMany(trx, table, rows);
-  if (updates?.length) await writeAll(trx, updates);
 }

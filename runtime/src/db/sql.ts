@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import { dialectOf } from './connect.ts';
+import { dialectOf, joinStatements, mysqlValue, type Statement, sqliteValue } from './connect.ts';
+
+export type { Statement };
 
 /**
  * The statements of the hot write path (a ticket create, a task action), written here instead of
@@ -66,17 +68,6 @@ function insertText(table: string, columns: string[], rowCount: number): string 
   }
   return text;
 }
-
-// What knex's own binding formatter does: SQLite takes neither booleans nor Dates.
-function sqliteValue(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (typeof value === 'boolean') return Number(value);
-  if (value instanceof Date) return value.valueOf();
-  return value;
-}
-
-// knex refuses undefined bindings; a missing value is NULL, as it is on SQLite.
-const mysqlValue = (value: unknown) => (value === undefined ? null : value);
 
 function bindingsOf(rows: Row[], columns: string[]): unknown[] {
   const out: unknown[] = [];
@@ -153,11 +144,6 @@ export async function insertOne(db: Knex, table: string, row: Row): Promise<numb
 // SQLite allows at most 32,766 bound values per statement, MySQL 65,535.
 const MAX_BINDINGS = 30_000;
 
-export interface Statement {
-  sql: string;
-  bindings: unknown[];
-}
-
 /**
  * The inserts for rows in order, as few as possible: consecutive rows with the same columns go in
  * one multi-row statement, so ids follow the rows' order as single inserts would give them.
@@ -180,19 +166,6 @@ function insertStatements(table: string, rows: Row[]): Statement[] {
 /** Inserts rows in order (see insertStatements). */
 export async function insertMany(db: Knex, table: string, rows: Row[]): Promise<void> {
   for (const s of insertStatements(table, rows)) await run(db, s.sql, s.bindings);
-}
-
-/** Statements as one MySQL multi-statement text with its bindings (a missing value is NULL). */
-export function joinStatements(statements: Statement[]): Statement {
-  // One pass into one array: a create's carrier query binds a few hundred values, and flatMap
-  // then map copied them twice.
-  const texts: string[] = [];
-  const bindings: unknown[] = [];
-  for (const s of statements) {
-    texts.push(s.sql);
-    for (const value of s.bindings) bindings.push(mysqlValue(value));
-  }
-  return { sql: texts.join('; '), bindings };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
-import { changeHeld, flushHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
+import { changeHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
 import { execute, selectRows } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
@@ -95,8 +95,6 @@ export function fromRow(row: RecordRow): Rec {
 export const recordWhat = (key: string | number) => translateBoth('what.record', { key });
 
 export async function loadRecord(db: Knex, id: number): Promise<Rec> {
-  // A create's own updates of its record may still be held (db/held-inserts.ts).
-  await flushHeld(db, 'records');
   const [row] = await selectRows<RecordRow>(db, 'select * from `records` where `id` = ?', [id]);
   if (!row) throw notFound(recordWhat(id));
   return fromRow(row);
@@ -367,8 +365,6 @@ export async function updateRecord(
     ? (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f]))
     : [];
   if (changedIndexed.length) {
-    // The record's values may still be held (a create whose process changes an indexed field).
-    await flushHeld(trx, 'record_values');
     await trx('record_values').where({ record_id: rec.id }).whereIn('field', changedIndexed).delete();
     const rows = indexRows(form, rec, data).filter((r) => changedIndexed.includes(r.field));
     await insertRows(trx, 'record_values', rows);

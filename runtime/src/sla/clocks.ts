@@ -1,6 +1,6 @@
 import { ExpressionError, evaluateCondition, type SlaDefinition, type SlaTrigger } from '@opsloom/spec';
 import type { Knex } from 'knex';
-import { flushHeld, insertRows } from '../db/held-inserts.ts';
+import { insertRows } from '../db/held-inserts.ts';
 import { fromJson, toBool, toJson } from '../db/json.ts';
 import { recordContext, scopeOf } from '../engine/context.ts';
 import { loadRecord, type Rec } from '../records/store.ts';
@@ -99,8 +99,6 @@ async function save(trx: Knex, clock: ClockRow, changes: Partial<ClockRow>): Pro
 export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.now()): Promise<void> {
   const rec = event.record ?? (await loadRecord(trx, event.recordId));
   const ctx = { ...scopeOf(await recordContext(trx, rec), 'system:sla'), event: { type: event.type } };
-  // Clocks started earlier in this unit of work may still be held back (db/held-inserts.ts).
-  if (!event.created) await flushHeld(trx, 'sla_clocks');
   const clocks = event.created
     ? []
     : ((await trx('sla_clocks')
