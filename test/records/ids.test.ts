@@ -3,12 +3,13 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, dialectOf, isUniqueViolation } from '../../runtime/src/db/connect.ts';
-import { holdInserts, insertNew, insertRows } from '../../runtime/src/db/held-inserts.ts';
+import { shareCommits } from '../../runtime/src/db/group-commit.ts';
+import { changeHeld, holdInserts, insertNew, insertRows } from '../../runtime/src/db/held-inserts.ts';
 import { ID_BLOCK, PREASSIGNED, reserveIds } from '../../runtime/src/db/ids.ts';
 import { migrateLatest } from '../../runtime/src/db/migrations/index.ts';
 import { createTestDatabase, type TestDatabase, testDatabases } from '../support/databases.ts';
 
-/** Rows written before their id comes back (MySQL) mean what rows inserted at once would. */
+/** Rows written before their id comes back mean what rows inserted at once would. */
 describe.each(testDatabases())('ids of engine rows on %s', (dbName) => {
   let scratch: TestDatabase;
   let db: Knex;
@@ -35,15 +36,23 @@ describe.each(testDatabases())('ids of engine rows on %s', (dbName) => {
     const ids = await db.transaction((trx) =>
       holdInserts(trx, async () => {
         const a = await insertNew(trx, 'process_tokens', token(1, 'a'));
-        const b = await insertNew(trx, 'process_tokens', token(1, 'b'));
+        const b = await insertNew(trx, 'process_tokens', { ...token(1, 'b'), status: 'active' });
+        // A change of a row still held is made in the row: it is written once, as it ends up.
+        expect(changeHeld(trx, 'process_tokens', b, { status: 'waiting' })).toBe(true);
         // A knex query of the unit, not one of the hot-path statements, still finds both rows.
         const seen = await trx('process_tokens').whereIn('id', [a, b]).orderBy('id').pluck('node_id');
         expect(seen).toEqual(['a', 'b']);
+        // Once written, a row is no longer changed in place.
+        expect(changeHeld(trx, 'process_tokens', b, { status: 'done' })).toBe(false);
         return [a, b];
       }),
     );
     expect(ids[1]).toBeGreaterThan(ids[0]!);
     expect(await db('process_tokens').whereIn('id', ids).orderBy('id').pluck('node_id')).toEqual(['a', 'b']);
+    expect(await db('process_tokens').whereIn('id', ids).orderBy('id').pluck('status')).toEqual([
+      'waiting',
+      'waiting',
+    ]);
   });
 
   it('writes nothing of a unit whose held rows fail when they go in, and leaves the connection clean', async () => {
@@ -78,6 +87,34 @@ describe.each(testDatabases())('ids of engine rows on %s', (dbName) => {
       );
     } finally {
       await one.destroy();
+    }
+  });
+
+  it('gives concurrent units distinct ids, also those sharing one SQLite commit', async () => {
+    const shared = connect(scratch.url);
+    shareCommits(shared);
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 40 }, (_, i) =>
+          shared.transaction((trx) =>
+            holdInserts(trx, async () => {
+              const first = await insertNew(trx, 'process_tokens', token(6, `c${i}`));
+              const second = await insertNew(trx, 'process_tokens', token(6, `c${i}`));
+              // Every fifth unit fails after taking its ids: its rows go, the others stay.
+              if (i % 5 === 0) throw new Error('rolled back');
+              return [first, second];
+            }),
+          ),
+        ),
+      );
+      const kept = outcomes.flatMap((o) => (o.status === 'fulfilled' ? o.value : []));
+      expect(kept).toHaveLength(64);
+      expect(new Set(kept).size).toBe(64);
+      expect(
+        (await db('process_tokens').where({ instance_id: 6 }).pluck('id')).sort((a, b) => a - b),
+      ).toEqual([...kept].sort((a, b) => a - b));
+    } finally {
+      await shared.destroy();
     }
   });
 
