@@ -90,6 +90,25 @@ describe.each(testDatabases())('ids of engine rows on %s', (dbName) => {
     }
   });
 
+  it("writes an enclosing unit's rows ahead of a nested transaction's unit, and holds again after it", async () => {
+    const nodes = (q: Knex) => q('process_tokens').where({ instance_id: 7 }).orderBy('id').pluck('node_id');
+    await db.transaction((trx) =>
+      holdInserts(trx, async () => {
+        await insertNew(trx, 'process_tokens', token(7, 'outer'));
+        await trx.transaction((inner) =>
+          holdInserts(inner, async () => {
+            await insertNew(inner, 'process_tokens', token(7, 'inner'));
+            expect(await nodes(inner)).toEqual(['outer', 'inner']);
+          }),
+        );
+        await insertNew(trx, 'process_tokens', token(7, 'outer again'));
+        expect(await nodes(trx)).toEqual(['outer', 'inner', 'outer again']);
+        await insertNew(trx, 'process_tokens', token(7, 'last'));
+      }),
+    );
+    expect(await nodes(db)).toEqual(['outer', 'inner', 'outer again', 'last']);
+  });
+
   it('gives concurrent units distinct ids, also those sharing one SQLite commit', async () => {
     const shared = connect(scratch.url);
     shareCommits(shared);
