@@ -5,6 +5,7 @@ import { connect, migrateLatest } from '@opsloom/runtime';
 import type { Knex } from 'knex';
 import { loadConfig } from '../../runtime/src/config.ts';
 import { insertNew } from '../../runtime/src/db/held-inserts.ts';
+import { insertOne } from '../../runtime/src/db/sql.ts';
 import { createDefinition, publishDefinition } from '../../runtime/src/definitions/store.ts';
 import { createLogger } from '../../runtime/src/log.ts';
 import { engineHooks } from '../../runtime/src/records/service.ts';
@@ -130,17 +131,14 @@ async function benchOne(kind: BenchDb): Promise<void> {
       await publishDefinition(db, 'bench', def.kind, def.key);
     }
     const now = Date.now();
-    const [{ id: userId }] = await db('users')
-      .insert({
-        username: 'bench',
-        display_name: 'bench',
-        roles: '["user"]',
-        active: true,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .catch(async () => [{ id: (await db('users').where({ username: 'bench' }).first('id')).id }]);
+    const userId = await insertOne(db, 'users', {
+      username: 'bench',
+      display_name: 'bench',
+      roles: '["user"]',
+      active: true,
+      created_at: now,
+      updated_at: now,
+    });
     const recordIds: number[] = [];
     for (let i = 0; i < DUE; i++) {
       // Through insertNew: on MySQL a record's id comes from runtime/src/db/ids.ts.
@@ -150,7 +148,7 @@ async function benchOne(kind: BenchDb): Promise<void> {
         number: `BEN-${String(i).padStart(6, '0')}`,
         title: `r${i}`,
         status: 'open',
-        requester_id: Number(userId ?? 1),
+        requester_id: userId,
         data: '{}',
         version: 1,
         created_at: now,
