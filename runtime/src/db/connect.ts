@@ -20,6 +20,8 @@ function sqliteFile(url: string): string {
 export interface Statement {
   sql: string;
   bindings: unknown[];
+  /** MySQL, for a statement owed ahead of another (`owedOn`): takes its own result. */
+  answer?: (result: unknown) => void;
 }
 
 /** A value as better-sqlite3 takes it (what knex's own formatter does): no booleans, Dates or undefined. */
@@ -159,6 +161,7 @@ function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
       (err: Error | null, results?: unknown[], fields?: unknown[]) => {
         if (err && commits) return proto.query.call(this, 'ROLLBACK', [], () => callback?.(err));
         if (err) return callback?.(err);
+        for (const [i, s] of statements.entries()) s.answer?.(results?.[i]);
         const rest = (results ?? []).slice(statements.length);
         const restFields = fields?.slice(statements.length);
         callback?.(

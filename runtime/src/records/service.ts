@@ -15,6 +15,7 @@ import {
   insertRecord,
   loadRecord,
   type Rec,
+  transactionWithNumber,
   updateRecord,
   writeHistory,
 } from './store.ts';
@@ -87,20 +88,25 @@ export async function createRecord(services: Services, actor: Actor, input: Crea
   }
   const processKey = input.process ?? (await defaultProcess(services.db, input.type));
   const data = { ...input.data };
-  // On MySQL the number comes from its own short transaction (see allocateNumber). Taking it
-  // before this create's transaction opens means a request never holds one pooled connection
-  // while waiting for a second: with as many concurrent creates as pool connections, that wait
-  // never ends. Invalid data is refused first, so it does not use up a number.
-  let number: string | undefined;
+  const create = (trx: Knex, number?: string) =>
+    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, number);
+  let rec: Rec;
   if (dialectOf(services.db) === 'mysql') {
+    // On MySQL the number comes from its own autocommitted upsert (see allocateNumber), so the
+    // sequence row is not locked for the length of the create; taken on the connection the
+    // create's transaction then uses, a request never holds one pooled connection while waiting
+    // for a second (with as many concurrent creates as pool connections, that wait never ends).
+    // Invalid data is refused first, so it does not use up a number.
     derivePriority(form.def, data);
     const problems = checkRecordData(form, data, 'new');
     if (problems.length) throw fieldError(problems);
-    number = await allocateNumber(services.db, services.db, form.key, form.def.numberPrefix);
-  }
-  const rec = await services.db.transaction((trx) =>
-    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, number),
-  );
+    const { key, numberPrefix } = form.def;
+    rec = services.db.isTransaction
+      ? await services.db.transaction((trx) =>
+          allocateNumber(services.db, trx, key, numberPrefix).then((number) => create(trx, number)),
+        )
+      : await transactionWithNumber(services.db, key, numberPrefix, create);
+  } else rec = await services.db.transaction((trx) => create(trx));
   services.wake();
   return rec;
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dialectOf } from '../db/connect.ts';
+import { dialectOf, owedOn } from '../db/connect.ts';
 import { changeHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
 import { execute, selectRows } from '../db/sql.ts';
@@ -105,25 +105,64 @@ export async function loadRecord(db: Knex, id: number): Promise<Rec> {
  * sequence row is not locked for the whole create (a rolled-back create leaves a gap, as in
  * Jira); SQLite has a single writer anyway, so there it joins the caller's transaction.
  */
+// MySQL: one autocommitted upsert creates the sequence row on first use and hands back the new
+// value through LAST_INSERT_ID(expr), which the server returns as the statement's insert id. (An
+// UPDATE that found no row followed by an INSERT deadlocked when two first records of a type were
+// created at once: both held the gap lock the other's insert needed.)
+const NEXT_NUMBER_MYSQL =
+  'INSERT INTO record_sequences (type, next_value) VALUES (?, LAST_INSERT_ID(1)) ' +
+  'ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)';
+
+const isDeadlock = (err: unknown) => (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
+
+const formatNumber = (prefix: string, value: number) => `${prefix}-${String(value).padStart(6, '0')}`;
+
+/**
+ * MySQL: runs `work` in a new transaction, handing it the next number of a record type. The
+ * number's upsert goes to the server in front of the transaction's BEGIN, in the same round trip
+ * (`owedOn`, db/connect.ts), and still runs on its own, autocommitted, as `allocateNumber`'s does.
+ */
+export async function transactionWithNumber<T>(
+  db: Knex,
+  type: string,
+  prefix: string,
+  work: (trx: Knex.Transaction, number: string) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const connection = (await db.client.acquireConnection()) as object;
+    let value = 0;
+    try {
+      owedOn.set(connection, () => {
+        owedOn.delete(connection);
+        const answer = (result: unknown) => {
+          value = insertIdOf(result);
+        };
+        return [{ sql: NEXT_NUMBER_MYSQL, bindings: [type], answer }];
+      });
+      return await db.transaction((trx) => work(trx, formatNumber(prefix, value)), { connection });
+    } catch (err) {
+      // A deadlock of the upsert fails the BEGIN it rode with: nothing began, so try again.
+      if (!isDeadlock(err) || value !== 0 || attempt >= 3) throw err;
+    } finally {
+      owedOn.delete(connection);
+      await db.client.releaseConnection(connection);
+    }
+  }
+}
+
+const insertIdOf = (result: unknown) => Number((result as { insertId: number }).insertId);
+
 export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: string): Promise<string> {
   let value: number;
   if (dialectOf(db) === 'mysql') {
-    // One autocommitted upsert: creates the sequence row on first use and hands back the new
-    // value through LAST_INSERT_ID(expr), which the server returns as the statement's insert id.
-    // (An UPDATE that found no row followed by an INSERT deadlocked when two first records of a
-    // type were created at once: both held the gap lock the other's insert needed.)
     value = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        const [result] = await db.raw(
-          'INSERT INTO record_sequences (type, next_value) VALUES (?, LAST_INSERT_ID(1)) ' +
-            'ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)',
-          [type],
-        );
-        value = Number(result.insertId);
+        const [result] = await db.raw(NEXT_NUMBER_MYSQL, [type]);
+        value = insertIdOf(result);
         break;
       } catch (err) {
-        if ((err as { code?: string }).code !== 'ER_LOCK_DEADLOCK' || attempt >= 3) throw err;
+        if (!isDeadlock(err) || attempt >= 3) throw err;
       }
     }
   } else {
@@ -147,7 +186,7 @@ export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: 
       value = 1;
     }
   }
-  return `${prefix}-${String(value).padStart(6, '0')}`;
+  return formatNumber(prefix, value);
 }
 
 /** The standard columns a form's data feeds: title, description, priority. */
