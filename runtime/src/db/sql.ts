@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dialectOf, joinStatements, mysqlValue, type Statement, sqliteValue } from './connect.ts';
+import { dialectOf, joinStatements, mysqlValue, owedOn, type Statement, sqliteValue } from './connect.ts';
 
 export type { Statement };
 
@@ -227,4 +227,34 @@ export async function selectRows<T = Record<string, unknown>>(
   if (dialectOf(db) === 'sqlite')
     return (await onSqlite(db, (conn) => conn.prepare(sql).all(bindings.map(sqliteValue)))) as T[];
   return (await onMysql(db, sql, bindings.map(mysqlValue))) as T[];
+}
+
+/**
+ * MySQL: runs `first` on its own, autocommitted, then `work` in a new transaction, on one pooled
+ * connection, and hands `work` the result of `first`. `first` goes to the server in front of the
+ * transaction's BEGIN, in the same round trip (`owedOn`, connect.ts); if it fails, the BEGIN fails
+ * with it and nothing begins. A record's number is taken so (records/store.ts).
+ */
+export async function transactionAfter<T>(
+  db: Knex,
+  first: Statement,
+  work: (trx: Knex.Transaction, result: unknown) => Promise<T>,
+): Promise<T> {
+  if (dialectOf(db) !== 'mysql' || db.isTransaction)
+    throw new Error('transactionAfter: MySQL, outside a transaction');
+  const connection = (await db.client.acquireConnection()) as object;
+  let result: unknown;
+  try {
+    owedOn.set(connection, () => {
+      owedOn.delete(connection);
+      const answer = (r: unknown) => {
+        result = r;
+      };
+      return [{ ...first, answer }];
+    });
+    return await db.transaction((trx) => work(trx, result), { connection });
+  } finally {
+    owedOn.delete(connection);
+    await db.client.releaseConnection(connection);
+  }
 }

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { dialectOf, owedOn } from '../db/connect.ts';
+import { dialectOf } from '../db/connect.ts';
 import { changeHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
-import { execute, selectRows } from '../db/sql.ts';
+import { execute, selectRows, transactionAfter } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
 import type { LoadedForm } from './forms.ts';
@@ -100,11 +100,6 @@ export async function loadRecord(db: Knex, id: number): Promise<Rec> {
   return fromRow(row);
 }
 
-/**
- * Next number of a record type. On MySQL it is taken in its own autocommitted statement so the
- * sequence row is not locked for the whole create (a rolled-back create leaves a gap, as in
- * Jira); SQLite has a single writer anyway, so there it joins the caller's transaction.
- */
 // MySQL: one autocommitted upsert creates the sequence row on first use and hands back the new
 // value through LAST_INSERT_ID(expr), which the server returns as the statement's insert id. (An
 // UPDATE that found no row followed by an INSERT deadlocked when two first records of a type were
@@ -114,6 +109,7 @@ const NEXT_NUMBER_MYSQL =
   'ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)';
 
 const isDeadlock = (err: unknown) => (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
+const insertIdOf = (result: unknown) => Number((result as { insertId: number }).insertId);
 
 const formatNumber = (prefix: string, value: number) => `${prefix}-${String(value).padStart(6, '0')}`;
 
@@ -129,29 +125,24 @@ export async function transactionWithNumber<T>(
   work: (trx: Knex.Transaction, number: string) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const connection = (await db.client.acquireConnection()) as object;
-    let value = 0;
+    let began = false;
     try {
-      owedOn.set(connection, () => {
-        owedOn.delete(connection);
-        const answer = (result: unknown) => {
-          value = insertIdOf(result);
-        };
-        return [{ sql: NEXT_NUMBER_MYSQL, bindings: [type], answer }];
+      return await transactionAfter(db, { sql: NEXT_NUMBER_MYSQL, bindings: [type] }, (trx, result) => {
+        began = true;
+        return work(trx, formatNumber(prefix, insertIdOf(result)));
       });
-      return await db.transaction((trx) => work(trx, formatNumber(prefix, value)), { connection });
     } catch (err) {
       // A deadlock of the upsert fails the BEGIN it rode with: nothing began, so try again.
-      if (!isDeadlock(err) || value !== 0 || attempt >= 3) throw err;
-    } finally {
-      owedOn.delete(connection);
-      await db.client.releaseConnection(connection);
+      if (!isDeadlock(err) || began || attempt >= 3) throw err;
     }
   }
 }
 
-const insertIdOf = (result: unknown) => Number((result as { insertId: number }).insertId);
-
+/**
+ * Next number of a record type. On MySQL it is taken in its own autocommitted statement so the
+ * sequence row is not locked for the whole create (a rolled-back create leaves a gap, as in
+ * Jira); SQLite has a single writer anyway, so there it joins the caller's transaction.
+ */
 export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: string): Promise<string> {
   let value: number;
   if (dialectOf(db) === 'mysql') {
