@@ -100,7 +100,8 @@ export async function createRecord(services: Services, actor: Actor, input: Crea
     derivePriority(form.def, data);
     const problems = checkRecordData(form, data, 'new');
     if (problems.length) throw fieldError(problems);
-    const { key, numberPrefix } = form.def;
+    const { key } = form;
+    const { numberPrefix } = form.def;
     rec = services.db.isTransaction
       ? await services.db.transaction((trx) =>
           allocateNumber(services.db, trx, key, numberPrefix).then((number) => create(trx, number)),
