@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from './connect.ts';
+import { connect, dialectOf } from './connect.ts';
 
 describe('SQLite statements knex builds', () => {
   const db = connect('sqlite://:memory:');
@@ -28,5 +28,19 @@ describe('SQLite statements knex builds', () => {
       bindings: [],
     });
     expect(await page).toEqual([{ name: 'b' }, { name: 'c' }]);
+
+    // A transaction's queries too: knex builds their client from the class, not the instance.
+    await db.transaction(async (trx) => {
+      const inTrx = trx('t').where({ name: 'c' }).first('id');
+      expect(inTrx.toSQL()).toMatchObject({
+        sql: 'select `id` from `t` where `name` = ? limit 1',
+        bindings: ['c'],
+      });
+      expect(await inTrx).toEqual({ id: 3 });
+    });
+  });
+
+  it('are told apart from MySQL ones by their driver', () => {
+    expect(dialectOf(db)).toBe('sqlite');
   });
 });

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 
 export type Db = Knex;
 export type Dialect = 'sqlite' | 'mysql';
 
+/** By the driver knex runs on (its client classes and their transactions' clients all say). */
 export function dialectOf(db: Knex): Dialect {
-  const client = String(db.client.config.client);
-  return client.includes('mysql') ? 'mysql' : 'sqlite';
+  return (db.client as { driverName: string }).driverName === 'mysql2' ? 'mysql' : 'sqlite';
 }
 
 function sqliteFile(url: string): string {
@@ -99,19 +100,27 @@ function cachePreparedStatements(conn: { prepare(sql: string): unknown }, limit 
   };
 }
 
+type Single = { limit?: unknown; offset?: unknown; skipBinding?: Record<string, boolean> };
+interface KnexClient {
+  queryCompiler(builder: unknown, formatter?: unknown): { single: Single };
+}
+const BetterSqlite3Client = createRequire(import.meta.url)(
+  'knex/lib/dialects/better-sqlite3/index.js',
+) as new (
+  config: Knex.Config,
+) => KnexClient;
+
 /**
- * Makes knex write an integer LIMIT or OFFSET into the SQLite statement text instead of binding
- * it. better-sqlite3 builds SQLite with STAT4, and SQLite then prepares a statement whose LIMIT is
- * a parameter again on every run: a lookup by a unique key with `.first()` (`limit ?`) took 11 µs
- * instead of 1. The text still depends on nothing but the code (the values are the callers'
- * integers: 1, a page size), so the prepared-statement cache keeps working.
+ * knex's better-sqlite3 client, writing an integer LIMIT or OFFSET into the statement text instead
+ * of binding it. better-sqlite3 builds SQLite with STAT4, and SQLite then prepares a statement
+ * whose LIMIT is a parameter again on every run: a lookup by a unique key with `.first()`
+ * (`limit ?`) took 11 µs instead of 1. The text still depends on nothing but the code (the values
+ * are the callers' integers: 1, a page size), so the prepared-statement cache keeps working. A
+ * subclass rather than a patched instance: knex builds each transaction's client from the class.
  */
-function inlineIntegerLimits(db: Knex): void {
-  type Single = { limit?: unknown; offset?: unknown; skipBinding?: Record<string, boolean> };
-  const client = db.client as { queryCompiler(builder: unknown, formatter?: unknown): { single: Single } };
-  const compiler = client.queryCompiler.bind(client);
-  client.queryCompiler = (builder, formatter) => {
-    const compiled = compiler(builder, formatter);
+class SqliteClient extends BetterSqlite3Client {
+  override queryCompiler(builder: unknown, formatter?: unknown) {
+    const compiled = super.queryCompiler(builder, formatter);
     const { single } = compiled;
     for (const key of ['limit', 'offset'] as const)
       if (Number.isSafeInteger(single[key])) {
@@ -119,7 +128,7 @@ function inlineIntegerLimits(db: Knex): void {
         single.skipBinding[key] = true;
       }
     return compiled;
-  };
+  }
 }
 
 type QueryCallback = (err: Error | null, result?: unknown, fields?: unknown) => void;
@@ -179,8 +188,8 @@ export function connect(url: string): Knex {
   if (url.startsWith('sqlite://')) {
     const filename = sqliteFile(url);
     if (filename !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(filename)), { recursive: true });
-    const db = knex({
-      client: 'better-sqlite3',
+    return knex({
+      client: SqliteClient as unknown as typeof knex.Client,
       connection: { filename },
       useNullAsDefault: true,
       pool: {
@@ -209,8 +218,6 @@ export function connect(url: string): Knex {
         },
       },
     });
-    inlineIntegerLimits(db);
-    return db;
   }
   if (url.startsWith('mysql://')) {
     const u = new URL(url);

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { listAudit } from '../audit/audit.ts';
+import { dialectOf } from '../db/connect.ts';
 import { pendingMigrations } from '../db/migrations/index.ts';
 import { defineRoute } from '../http/api.ts';
 import { listPlugins } from '../plugins/installer.ts';
@@ -36,7 +37,7 @@ export const systemRoutes = [
         status: ok ? 'ok' : 'degraded',
         database: {
           reachable,
-          dialect: String(services.db.client.config.client).includes('mysql') ? 'mysql' : 'sqlite',
+          dialect: dialectOf(services.db),
           pendingMigrations: pending,
         },
       };
