@@ -53,7 +53,8 @@ export function joinStatements(statements: Statement[]): Statement {
  * What a connection owes before its next statement: held-inserts.ts registers a function that
  * takes the rows (and updates of them) a unit of work holds back out of the unit, so that any
  * statement the unit sends meanwhile, a knex query included, sees them as it would have had they
- * been written at once.
+ * been written at once; `transactionAfter` (sql.ts) a statement that goes ahead of a
+ * transaction's BEGIN.
  */
 export const owedOn = new WeakMap<object, () => Statement[]>();
 
