@@ -40,7 +40,15 @@ describe('SQLite statements knex builds', () => {
     });
   });
 
-  it('are told apart from MySQL ones by their driver', () => {
+  it('are told apart from MySQL ones by their driver', async () => {
     expect(dialectOf(db)).toBe('sqlite');
+    await db.transaction(async (trx) => expect(dialectOf(trx)).toBe('sqlite'));
+    // knex connects lazily: no server is needed to ask which driver it would use.
+    const mysql = connect('mysql://nobody@127.0.0.1:1/none');
+    try {
+      expect(dialectOf(mysql)).toBe('mysql');
+    } finally {
+      await mysql.destroy();
+    }
   });
 });

@@ -59,6 +59,7 @@ export function joinStatements(statements: Statement[]): Statement {
 export const owedOn = new WeakMap<object, () => Statement[]>();
 
 const ROLLBACK = /^\s*ROLLBACK\b/i;
+const COMMIT = /^\s*COMMIT\b/i;
 
 /**
  * knex prepares every SQLite statement afresh, which costs as much as running it. The engine
@@ -163,7 +164,7 @@ function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
       own = undefined;
     }
     const bindings = own === undefined ? owed.bindings : owed.bindings.concat(own);
-    const commits = /^\s*COMMIT\b/i.test(options.sql);
+    const commits = COMMIT.test(options.sql);
     return proto.query.call(
       this,
       { ...options, sql: `${owed.sql}; ${options.sql}` },

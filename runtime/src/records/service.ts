@@ -92,21 +92,15 @@ export async function createRecord(services: Services, actor: Actor, input: Crea
     createInTrx(services, trx, actor.username, form, data, requesterId, processKey, number);
   let rec: Rec;
   if (dialectOf(services.db) === 'mysql') {
-    // On MySQL the number comes from its own autocommitted upsert (see allocateNumber), so the
-    // sequence row is not locked for the length of the create; taken on the connection the
-    // create's transaction then uses, a request never holds one pooled connection while waiting
-    // for a second (with as many concurrent creates as pool connections, that wait never ends).
-    // Invalid data is refused first, so it does not use up a number.
+    // On MySQL the number comes from its own autocommitted upsert, so the sequence row is not
+    // locked for the length of the create; taken on the connection the create's transaction then
+    // uses, a request never holds one pooled connection while waiting for a second (with as many
+    // concurrent creates as pool connections, that wait never ends). Invalid data is refused
+    // first, so it does not use up a number.
     derivePriority(form.def, data);
     const problems = checkRecordData(form, data, 'new');
     if (problems.length) throw fieldError(problems);
-    const { key } = form;
-    const { numberPrefix } = form.def;
-    rec = services.db.isTransaction
-      ? await services.db.transaction((trx) =>
-          allocateNumber(services.db, trx, key, numberPrefix).then((number) => create(trx, number)),
-        )
-      : await transactionWithNumber(services.db, key, numberPrefix, create);
+    rec = await transactionWithNumber(services.db, form.key, form.def.numberPrefix, create);
   } else rec = await services.db.transaction((trx) => create(trx));
   services.wake();
   return rec;

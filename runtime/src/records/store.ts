@@ -108,15 +108,31 @@ const NEXT_NUMBER_MYSQL =
   'INSERT INTO record_sequences (type, next_value) VALUES (?, LAST_INSERT_ID(1)) ' +
   'ON DUPLICATE KEY UPDATE next_value = LAST_INSERT_ID(next_value + 1)';
 
-const isDeadlock = (err: unknown) => (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
 const insertIdOf = (result: unknown) => Number((result as { insertId: number }).insertId);
 
 const formatNumber = (prefix: string, value: number) => `${prefix}-${String(value).padStart(6, '0')}`;
 
 /**
- * MySQL: runs `work` in a new transaction, handing it the next number of a record type. The
- * number's upsert goes to the server in front of the transaction's BEGIN, in the same round trip
- * (`owedOn`, db/connect.ts), and still runs on its own, autocommitted, as `allocateNumber`'s does.
+ * Runs `take` again, up to three times in all, while it fails on a deadlock of the number's
+ * upsert and `retryable` says nothing has happened since.
+ */
+async function retryDeadlocks<T>(take: () => Promise<T>, retryable = () => true): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await take();
+    } catch (err) {
+      const deadlock = (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
+      if (!deadlock || !retryable() || attempt >= 3) throw err;
+    }
+  }
+}
+
+/**
+ * MySQL: runs `work` in a transaction, handing it the next number of a record type. Outside a
+ * transaction the number's upsert goes to the server in front of the new transaction's BEGIN, in
+ * the same round trip (`transactionAfter`), and still runs on its own, autocommitted, as
+ * `allocateNumber`'s does; a deadlock of it fails that BEGIN, nothing has begun, and it is tried
+ * again. Inside one (a schedule's create) the number is taken in it, then a nested transaction runs.
  */
 export async function transactionWithNumber<T>(
   db: Knex,
@@ -124,18 +140,17 @@ export async function transactionWithNumber<T>(
   prefix: string,
   work: (trx: Knex.Transaction, number: string) => Promise<T>,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    let began = false;
-    try {
-      return await transactionAfter(db, { sql: NEXT_NUMBER_MYSQL, bindings: [type] }, (trx, result) => {
+  if (db.isTransaction)
+    return db.transaction(async (trx) => work(trx, await allocateNumber(db, trx, type, prefix)));
+  let began = false;
+  return retryDeadlocks(
+    () =>
+      transactionAfter(db, { sql: NEXT_NUMBER_MYSQL, bindings: [type] }, (trx, result) => {
         began = true;
         return work(trx, formatNumber(prefix, insertIdOf(result)));
-      });
-    } catch (err) {
-      // A deadlock of the upsert fails the BEGIN it rode with: nothing began, so try again.
-      if (!isDeadlock(err) || began || attempt >= 3) throw err;
-    }
-  }
+      }),
+    () => !began,
+  );
 }
 
 /**
@@ -146,16 +161,8 @@ export async function transactionWithNumber<T>(
 export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: string): Promise<string> {
   let value: number;
   if (dialectOf(db) === 'mysql') {
-    value = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const [result] = await db.raw(NEXT_NUMBER_MYSQL, [type]);
-        value = insertIdOf(result);
-        break;
-      } catch (err) {
-        if (!isDeadlock(err) || attempt >= 3) throw err;
-      }
-    }
+    const [result] = await retryDeadlocks(() => db.raw(NEXT_NUMBER_MYSQL, [type]));
+    value = insertIdOf(result);
   } else {
     // An UPDATE and a read rather than one UPDATE … RETURNING: SQLite runs RETURNING through a
     // temporary table, and the one statement took seven times as long as these two.
