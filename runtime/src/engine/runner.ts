@@ -46,6 +46,8 @@ export class JobRunner {
   // Stopped until start(): a runtime started with `jobs: false` must not run jobs when woken.
   private stopped = true;
   private again = false;
+  /** Until when the runner holds back after a batch, to leave the requests in flight their time. */
+  private restingUntil = 0;
   private active: Promise<void> = Promise.resolve();
 
   constructor(
@@ -69,7 +71,9 @@ export class JobRunner {
   wake(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    // While it rests after a batch, its next pass is already set for the end of the rest: a wake
+    // (every create sends one) must not cut the rest short, or under load it never rests at all.
+    else if (Date.now() >= this.restingUntil) this.schedule(0);
   }
 
   private schedule(ms: number): void {
@@ -95,7 +99,9 @@ export class JobRunner {
       this.running = false;
       const soon = busy || this.again;
       this.again = false;
-      if (!this.stopped) this.schedule(soon ? this.yieldMs(started) : this.pollMs);
+      const rest = soon ? this.yieldMs(started) : 0;
+      this.restingUntil = Date.now() + rest;
+      if (!this.stopped) this.schedule(soon ? rest : this.pollMs);
     }
   }
 
