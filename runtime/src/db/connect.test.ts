@@ -13,7 +13,7 @@ describe('SQLite statements knex builds', () => {
   afterAll(() => db.destroy());
 
   // A bound LIMIT makes SQLite (STAT4, as better-sqlite3 builds it) prepare the statement again
-  // on every run; see inlineIntegerLimits.
+  // on every run; see SqliteClient in connect.ts.
   it('carry an integer LIMIT and OFFSET in their text, not as bindings', async () => {
     const first = db('t').where({ name: 'b' }).first('id');
     expect(first.toSQL()).toMatchObject({
