@@ -20,6 +20,7 @@ import {
 import { node } from './graph.ts';
 import { claimDueJobs, completeJob, failJob, type JobRow } from './jobs.ts';
 import { deliverNotification } from './notify.ts';
+import { Pacing } from './pacing.ts';
 
 const LOCK_MS = 60_000;
 
@@ -46,15 +47,16 @@ export class JobRunner {
   // Stopped until start(): a runtime started with `jobs: false` must not run jobs when woken.
   private stopped = true;
   private again = false;
-  /** Until when the runner holds back after a batch, to leave the requests in flight their time. */
-  private restingUntil = 0;
+  private readonly pacing: Pacing;
   private active: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly services: Services,
     private readonly hooks: EngineHooks,
-    private readonly pollMs: number,
-  ) {}
+    pollMs: number,
+  ) {
+    this.pacing = new Pacing(pollMs);
+  }
 
   start(): void {
     this.stopped = false;
@@ -71,9 +73,8 @@ export class JobRunner {
   wake(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    // While it rests after a batch, its next pass is already set for the end of the rest: a wake
-    // (every create sends one) must not cut the rest short, or under load it never rests at all.
-    else if (Date.now() >= this.restingUntil) this.schedule(0);
+    // While it rests after a batch, its next pass is already set for the end of the rest.
+    else if (this.pacing.wakeStartsPass(Date.now())) this.schedule(0);
   }
 
   private schedule(ms: number): void {
@@ -97,23 +98,15 @@ export class JobRunner {
       this.services.log.error({ err }, 'job runner pass failed');
     } finally {
       this.running = false;
-      const soon = busy || this.again;
+      const next = this.pacing.afterPass({
+        started,
+        now: Date.now(),
+        more: busy || this.again,
+        requestsInFlight: !!this.services.traffic?.inFlight,
+      });
       this.again = false;
-      const rest = soon ? this.yieldMs(started) : 0;
-      this.restingUntil = Date.now() + rest;
-      if (!this.stopped) this.schedule(soon ? rest : this.pollMs);
+      if (!this.stopped) this.schedule(next);
     }
-  }
-
-  /**
-   * The pause before the next batch while there is more to do. Jobs share the one JavaScript
-   * thread with the requests people are waiting on; while requests are in flight the runner
-   * waits twice as long as its last batch took, so it takes at most a third of the time under
-   * load and works off its backlog when the load passes. Idle, it goes on at once.
-   */
-  private yieldMs(started: number): number {
-    if (!this.services.traffic?.inFlight) return 0;
-    return Math.min(2 * (Date.now() - started), 250);
   }
 
   async runJob(job: JobRow): Promise<void> {
