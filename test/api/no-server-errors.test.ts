@@ -16,6 +16,8 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * is reported as drawn: shrinking would replay requests against a database that has moved on).
  */
 
+// Well under 50: POST /auth/login's failed attempts count against this client's address (50 per
+// 15 minutes, auth/throttle.ts), and the throwaway user signs in again for the routes after it.
 const RUNS_PER_ROUTE = 12;
 
 const HOSTILE = [
