@@ -9,11 +9,12 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 /**
  * Every route, whoever calls it with whatever input, answers below 500, and every refusal is the
- * runtime's JSON error naming a code and saying what is wrong. Inputs are drawn from the route's
- * own schemas (so many get past the request check into the handler) with any node replaced now
- * and then by something else: a wrong type, an empty or oversize string, a hostile string. A new
- * route is covered the day it is added. Seeded, so a failure reproduces (the first failing input
- * is reported as drawn: shrinking would replay requests against a database that has moved on).
+ * runtime's JSON error naming a code and saying what is wrong, in Chinese when asked in Chinese.
+ * Inputs are drawn from the route's own schemas (so many get past the request check into the
+ * handler) with any node replaced now and then by something else: a wrong type, an empty or
+ * oversize string, a hostile string. A new route is covered the day it is added. Seeded, so a
+ * failure reproduces (the first failing input is reported as drawn: shrinking would replay
+ * requests against a database that has moved on).
  */
 
 // Well under 50: POST /auth/login's failed attempts count against this client's address (50 per
@@ -139,6 +140,7 @@ function request(route: AnyRoute, ids: number[]) {
       { weight: 4, arbitrary: fc.constant('admin') },
       { weight: 1, arbitrary: fc.constantFrom('agent', 'manager', 'user', 'anonymous') },
     ),
+    locale: fc.constantFrom('en', 'zh-CN'),
   });
 }
 
@@ -183,9 +185,11 @@ function mutated(definition: unknown, edits: Edit[]): unknown {
   return copy;
 }
 
-function clearRefusal(reply: Reply): boolean {
+/** A coded JSON error with a message, in Chinese when the caller asked for it. */
+function clearRefusal(reply: Reply, locale = 'en'): boolean {
   const error = reply.body?.error;
-  return typeof error?.code === 'string' && typeof error.message === 'string' && error.message.length > 0;
+  if (typeof error?.code !== 'string' || typeof error.message !== 'string' || !error.message) return false;
+  return locale !== 'zh-CN' || /[\u4e00-\u9fff]/.test(error.message);
 }
 
 describe.each(testDatabases())('no route answers 5xx on %s', (dbName) => {
@@ -307,14 +311,15 @@ describe.each(testDatabases())('no route answers 5xx on %s', (dbName) => {
           const client = selfService(route)
             ? await new ApiClient(srv.url).login('fuzz-victim', 'fuzz-victim-password')
             : callers[r.caller]!;
+          client.locale = r.locale;
           const reply = await client.request(
             route.method.toUpperCase(),
             r.path + queryString(r.query),
             r.body,
           );
-          const what = `${route.method.toUpperCase()} ${r.path} as ${r.caller}: ${reply.status} ${JSON.stringify(reply.body)?.slice(0, 300)}`;
+          const what = `${route.method.toUpperCase()} ${r.path} as ${r.caller} (${r.locale}): ${reply.status} ${JSON.stringify(reply.body)?.slice(0, 300)}`;
           expect(reply.status, what).toBeLessThan(500);
-          if (reply.status >= 400) expect(clearRefusal(reply), what).toBe(true);
+          if (reply.status >= 400) expect(clearRefusal(reply, r.locale), what).toBe(true);
         }),
         { numRuns: RUNS_PER_ROUTE, seed: seed++, endOnFailure: true },
       );
