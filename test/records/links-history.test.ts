@@ -219,4 +219,19 @@ describe.each(testDatabases())('record links, history and versions on %s', (dbNa
     });
     expect(stale.status).toBe(409);
   });
+
+  it('an edit that changes nothing writes nothing: same version, no history; a stale one still gets 409', async () => {
+    const rec = (await zhangwei.get(`/records/${a.id}`)).body;
+    const before = (await zhangwei.get(`/records/${a.id}/history`)).body.items.length;
+    for (const data of [{}, { affectedService: rec.data.affectedService }]) {
+      const same = await zhangwei.patch(`/records/${a.id}`, { version: rec.version, data });
+      expect(same.status).toBe(200);
+      expect(same.body.version).toBe(rec.version);
+      expect(same.body.updatedAt).toBe(rec.updatedAt);
+    }
+    expect((await zhangwei.get(`/records/${a.id}/history`)).body.items).toHaveLength(before);
+    const stale = await zhangwei.patch(`/records/${a.id}`, { version: rec.version - 1, data: {} });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('stale_version');
+  });
 });

@@ -356,6 +356,19 @@ export async function updateRecord(
   if (patch.resolved === false) next.resolvedAt = null;
   if (patch.closed === true && rec.closedAt === null) next.closedAt = now;
   if (patch.closed === false) next.closedAt = null;
+  const stale = () =>
+    conflict('stale_version', 'error.stale_revision', {
+      what: recordWhat(rec.number),
+      read: expectedVersion,
+      current: rec.version + 1,
+    });
+  // A change that changes nothing (an edit that sends the values the record has) writes nothing:
+  // no new version for others to collide with, no history entry to say nothing happened. A stale
+  // version is refused all the same.
+  if (!history.length && next.resolvedAt === rec.resolvedAt && next.closedAt === rec.closedAt) {
+    if (expectedVersion !== rec.version) throw stale();
+    return rec;
+  }
   const json = jsonOfData(data);
   const bindings = [
     next.title,
@@ -391,13 +404,8 @@ export async function updateRecord(
     }) &&
     !holdUpdate(trx, 'records', rec.id, UPDATE_RECORD, bindings) &&
     (await execute(trx, UPDATE_RECORD, bindings)) !== 1
-  ) {
-    throw conflict('stale_version', 'error.stale_revision', {
-      what: recordWhat(rec.number),
-      read: expectedVersion,
-      current: rec.version + 1,
-    });
-  }
+  )
+    throw stale();
   const changedIndexed = dataChanged
     ? (form.def.indexed ?? []).filter((f) => !same(rec.data[f], data[f]))
     : [];
