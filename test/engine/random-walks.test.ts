@@ -10,8 +10,9 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * problem, inspection): a ticket is raised, then people with and without the right to do so take
  * its actions with and without the fields the step asks for, claim, transfer (转交), add an
  * approver (加签), return it (退回), urge it (催办), comment and edit it. After every step:
- * nothing answered 5xx, every refusal is a coded error, the version never goes back, and a step
- * that was taken left a history entry. Seeded: a failing walk is reported step by step.
+ * nothing answered 5xx, every refusal is a coded error, an action not offered to its taker was
+ * refused, the requester still sees the ticket, the version never goes back, and a step that was
+ * taken left a history entry. Seeded: a failing walk is reported step by step.
  */
 
 const WALKS = 60;
@@ -170,13 +171,15 @@ describe.each(testDatabases())('random walks through the shipped flows on %s', (
         const mine = (await by.get(`/records/${id}/tasks`)).body?.items?.find(
           (t: OpenTask) => t.id === task.id,
         );
-        const actions = mine?.actions?.length ? mine.actions : task.actions;
+        const offered = !!mine?.actions?.length;
+        const actions = offered ? mine.actions : task.actions;
         if (!actions.length) return null;
         const key = actions[s.action % actions.length]!.key;
         const body = { comment: '处理', ...(s.withData ? { data: s.data } : {}) };
         return {
-          what: `action ${key} at ${at} ${JSON.stringify(body)}`,
+          what: `action ${key} at ${at} ${JSON.stringify(body)}${offered ? '' : ' (not offered to them)'}`,
           reply: await by.post(`${url}/actions/${key}`, body),
+          offered,
         };
       }
       case 'claim':
@@ -226,6 +229,13 @@ describe.each(testDatabases())('random walks through the shipped flows on %s', (
           const taken = await take(id, type, s, version);
           if (!taken) continue;
           said(taken.what, taken.reply);
+          // Only those a task offers its actions to (its assignees, or an admin) can take them.
+          if ('offered' in taken && !taken.offered)
+            expect(taken.reply.status, log.join('\n')).toBeGreaterThanOrEqual(400);
+          // The requester always sees their own ticket.
+          const theirs = await people[requester]!.get(`/records/${id}`);
+          said(`${requester} reads it`, theirs);
+          expect(theirs.status, log.join('\n')).toBe(200);
           const now = await srv.admin.get(`/records/${id}`);
           said('read', now);
           expect(now.body.version, log.join('\n')).toBeGreaterThanOrEqual(version);
