@@ -11,8 +11,9 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * its actions with and without the fields the step asks for, claim, transfer (转交), add an
  * approver (加签), return it (退回), urge it (催办), comment and edit it. After every step:
  * nothing answered 5xx, every refusal is a coded error, an action not offered to its taker was
- * refused, the requester still sees the ticket, the version never goes back, and a step that was
- * taken left a history entry. Seeded: a failing walk is reported step by step.
+ * refused, the requester still sees the ticket (opened and in their list), the version never goes
+ * back, and a step that was taken left a history entry. Seeded: a failing walk is reported step
+ * by step.
  */
 
 const WALKS = 60;
@@ -232,10 +233,16 @@ describe.each(testDatabases())('random walks through the shipped flows on %s', (
           // Only those a task offers its actions to (its assignees, or an admin) can take them.
           if ('offered' in taken && !taken.offered)
             expect(taken.reply.status, log.join('\n')).toBeGreaterThanOrEqual(400);
-          // The requester always sees their own ticket.
+          // The requester always sees their own ticket, opened and in their list.
           const theirs = await people[requester]!.get(`/records/${id}`);
           said(`${requester} reads it`, theirs);
           expect(theirs.status, log.join('\n')).toBe(200);
+          const list = await people[requester]!.get('/records?sort=-createdAt&limit=50');
+          said(`${requester} lists theirs`, list);
+          expect(
+            list.body.items.map((r: { id: number }) => r.id),
+            log.join('\n'),
+          ).toContain(id);
           const now = await srv.admin.get(`/records/${id}`);
           said('read', now);
           expect(now.body.version, log.join('\n')).toBeGreaterThanOrEqual(version);
