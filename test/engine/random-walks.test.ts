@@ -12,8 +12,8 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * approver (加签), return it (退回), urge it (催办), comment and edit it. After every step:
  * nothing answered 5xx, every refusal is a coded error, an action not offered to its taker was
  * refused, the requester still sees the ticket (opened and in their list), the version never goes
- * back, and a step that was taken left a history entry. Seeded: a failing walk is reported step
- * by step.
+ * back, and a step that was taken left a history entry; where the walk stops, each person's queue
+ * holds exactly the tasks the ticket offers them. Seeded: a failing walk is reported step by step.
  */
 
 const WALKS = 60;
@@ -258,6 +258,18 @@ describe.each(testDatabases())('random walks through the shipped flows on %s', (
             );
           version = now.body.version;
           history = entries;
+        }
+        // Where the walk stopped, each person's queue (GET /tasks) holds exactly the ticket's
+        // tasks whose actions they are offered on it.
+        const ids = (items: { id: number }[]) => items.map((t) => t.id).sort((a, b) => a - b);
+        for (const name of PEOPLE.filter((p) => p !== 'admin')) {
+          const offered = ((await people[name]!.get(`/records/${id}/tasks`)).body?.items ?? []).filter(
+            (t: OpenTask) => t.actions.length > 0,
+          );
+          const queue = (await people[name]!.get('/tasks?limit=500')).body.items.filter(
+            (t: { recordId: number }) => t.recordId === id,
+          );
+          expect(ids(queue), `${name}'s queue\n${log.join('\n')}`).toEqual(ids(offered));
         }
       }),
       { numRuns: WALKS, seed: 20261204, endOnFailure: true },
