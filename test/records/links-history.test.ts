@@ -218,6 +218,9 @@ describe.each(testDatabases())('record links, history and versions on %s', (dbNa
       data: { affectedService: 'x' },
     });
     expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain(
+      `you read revision ${rec.version}, it is now ${rec.version + 1})`,
+    );
   });
 
   it('an edit that changes nothing writes nothing: same version, no history; a stale one still gets 409', async () => {
@@ -233,5 +236,8 @@ describe.each(testDatabases())('record links, history and versions on %s', (dbNa
     const stale = await zhangwei.patch(`/records/${a.id}`, { version: rec.version - 1, data: {} });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('stale_version');
+    expect(stale.body.error.message).toContain(
+      `you read revision ${rec.version - 1}, it is now ${rec.version})`,
+    );
   });
 });

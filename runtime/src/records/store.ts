@@ -360,7 +360,9 @@ export async function updateRecord(
     conflict('stale_version', 'error.stale_revision', {
       what: recordWhat(rec.number),
       read: expectedVersion,
-      current: rec.version + 1,
+      // The caller sent an older version than the record read here has; or the caller's was
+      // current when read, and someone changed it since: at least once.
+      current: expectedVersion === rec.version ? rec.version + 1 : rec.version,
     });
   // A change that changes nothing (an edit that sends the values the record has) writes nothing:
   // no new version for others to collide with, no history entry to say nothing happened. A stale
