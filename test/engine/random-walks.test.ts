@@ -19,8 +19,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  */
 
 // With this seed, walks reach each incident state the checks look at (waiting for the customer,
-// resolved):
-// a resolution clock that kept running while paused fails it within the first 30 walks.
+// resolved): a resolution clock that kept running while paused fails it within the first 30 walks.
 const WALKS = 60;
 const SEED = 41;
 const PEOPLE = ['zhangwei', 'lina', 'wangfang', 'liuyang', 'chenjing', 'zhaolei', 'alice', 'admin'];
