@@ -5,6 +5,16 @@ export interface Reply<T = any> {
 }
 
 /**
+ * Whether a reply is the runtime's refusal as the API promises it: a coded JSON error with a
+ * message, in Chinese when the caller asked for Chinese.
+ */
+export function isCodedRefusal(reply: Reply, locale = 'en'): boolean {
+  const error = reply.body?.error;
+  if (typeof error?.code !== 'string' || typeof error.message !== 'string' || !error.message) return false;
+  return locale !== 'zh-CN' || /[\u4e00-\u9fff]/.test(error.message);
+}
+
+/**
  * A small HTTP client that behaves like a browser tab (keeps the session cookie, sends the CSRF
  * header) or like a system (bearer token). Tests talk to the real server through it.
  */
