@@ -167,9 +167,33 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
       data: { resolutionCode: 'fixed', resolutionNotes: '重启服务' },
     });
     expect(resolved.status).toBe(200);
+    const cycles = async (metric: string) =>
+      ((await agent.get(`/records/${inc.id}/sla`)).body.items as { metric: string }[]).filter(
+        (m) => m.metric === metric,
+      );
+    expect(await cycles('resolution')).toMatchObject([{ cycle: 1, state: 'stopped', met: true }]);
     expect((await act(requester, inc.id, 'reopen', { comment: '又坏了' })).status).toBe(200);
     rec = (await agent.get(`/records/${inc.id}`)).body;
     expect(rec.status).toBe('in-progress');
     expect(rec.assignee).toBe('wangfang');
+    // Reopened, the incident is under a new resolution cycle (as Jira SLAs count cycles); the
+    // first one keeps its outcome, and the first response is not measured again.
+    expect(await cycles('resolution')).toMatchObject([
+      { cycle: 1, state: 'stopped', met: true },
+      { cycle: 2, state: 'running', met: null },
+    ]);
+    expect(await cycles('first-response')).toMatchObject([{ cycle: 1, state: 'stopped' }]);
+    // Resolved again (by wangfang, who holds the reopened ticket), the second cycle stops.
+    expect(
+      (
+        await act(secondLine, inc.id, 'resolve', {
+          data: { resolutionCode: 'fixed', resolutionNotes: '换了证书' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(await cycles('resolution')).toMatchObject([
+      { cycle: 1, state: 'stopped' },
+      { cycle: 2, state: 'stopped', met: true },
+    ]);
   });
 });
