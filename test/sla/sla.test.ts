@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabases } from '../support/databases.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -259,6 +260,27 @@ describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
     expect(met.every((r: { status: string }) => r.status === 'resolved')).toBe(true);
     expect((await srv.admin.get('/records?sla=late')).status).toBe(400);
   });
+
+  it.runIf(dbName === 'sqlite')(
+    'sorts by SLA due through the partial index of running SLA clocks',
+    async () => {
+      // The index exists for this sort (025_sla_running_due).
+      const seen: { sql: string; bindings: Knex.RawBinding[] }[] = [];
+      const watch = (q: { sql: string; bindings: Knex.RawBinding[] }) => seen.push(q);
+      srv.services.db.on('query', watch);
+      try {
+        expect((await srv.admin.get('/records?type=ticket&sort=slaDue')).status).toBe(200);
+      } finally {
+        srv.services.db.off('query', watch);
+      }
+      const sort = seen.find((q) => q.sql.includes('min(due_at)'));
+      expect(sort).toBeDefined();
+      const plan = (await srv.services.db.raw(`EXPLAIN QUERY PLAN ${sort!.sql}`, sort!.bindings)) as {
+        detail: string;
+      }[];
+      expect(plan.map((p) => p.detail).join('\n')).toContain('sla_clocks_running_due');
+    },
+  );
 
   it("summarises each listed record's SLA state: due, warned, paused, breached, or none", async () => {
     const summary = async (rec: { id: number; number: string }) => {

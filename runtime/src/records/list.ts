@@ -408,9 +408,12 @@ export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Pro
     numeric = true;
   } else if (sortKey === 'slaDue') {
     // The earliest due instant among the record's running SLA metrics; records without one last.
+    // SQLite reads its partial index of running SLA clocks for this (025_sla_running_due). The
+    // state is written into the text, not bound: for a bound value SQLite would use the index
+    // only by preparing the statement again each time it is bound (as with LIMIT, db/connect.ts).
     q.leftJoin(
       db('sla_clocks')
-        .where({ state: 'running' })
+        .whereRaw("`state` = 'running'")
         .whereNull('task_id')
         .groupBy('record_id')
         .select('record_id', db.raw('min(due_at) as due_at'))

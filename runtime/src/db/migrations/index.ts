@@ -10,6 +10,7 @@ import * as m021 from './021_auto_rating.ts';
 import * as m022 from './022_sla_clock_index.ts';
 import * as m023 from './023_record_values_partial.ts';
 import * as m024 from './024_id_blocks.ts';
+import * as m025 from './025_sla_running_due.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '022_sla_clock_index': m022,
   '023_record_values_partial': m023,
   '024_id_blocks': m024,
+  '025_sla_running_due': m025,
 };
 
 /**
