@@ -62,8 +62,9 @@ export interface User {
 // The server's own response types: type-only imports, erased from the bundle, so the web apps
 // and the API cannot drift apart.
 import type { RecordView } from '../../records/view.ts';
+import type { MetricView } from '../../sla/clocks.ts';
 
-export type { RecordView };
+export type { MetricView, RecordView };
 
 /** A record's SLA state in list answers (GET /records); null when it has no SLA clocks. */
 export interface SlaSummary {

@@ -25,6 +25,7 @@ import { useT } from '../shared/i18n.ts';
 import { Form, transformErrors, validators } from '../shared/rjsf.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
 import { Countdown } from './Countdown.tsx';
+import { SlaPanel } from './SlaPanel.tsx';
 import { UserSelect } from './UserSelect.tsx';
 
 interface PublishedForm {
@@ -62,8 +63,8 @@ function changes(before: Record<string, unknown>, after: Record<string, unknown>
 
 /**
  * One record for an agent: its fields as the current step allows, the step's buttons, claim /
- * transfer / add approver / return / urge, timeline, public and internal comments, files,
- * links and related CIs, watchers.
+ * transfer / add approver / return / urge, timeline, public and internal comments, files, SLA
+ * metrics, links and related CIs, watchers.
  */
 export default function RecordPage({ id, user }: { id: number; user: User }) {
   const { t, locale } = useT();
@@ -190,6 +191,11 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
                   key: 'files',
                   label: t('request.attachments'),
                   children: <RecordAttachments recordId={id} version={version} canUpload />,
+                },
+                {
+                  key: 'sla',
+                  label: t('record.sla'),
+                  children: <SlaPanel recordId={id} version={version} />,
                 },
                 {
                   key: 'links',
