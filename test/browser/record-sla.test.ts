@@ -53,6 +53,9 @@ describe('SLA metrics on the workspace record page', () => {
     await openSla();
     for (const metric of ['first-response', 'resolution'])
       expect(await state(metric, 1).locator('[data-countdown]').getAttribute('data-countdown')).toBe('ok');
+    // A P4's targets (itil-incident's SLA) count business hours, and read so.
+    expect(await page.getByTestId('sla-first-response-1').textContent()).toContain('4h');
+    expect(await page.getByTestId('sla-resolution-1').textContent()).toContain('40h');
     await shot(page, 'new');
 
     // Accepted, resolved, reopened by the requester: first response and the first resolution

@@ -5,7 +5,15 @@ import { formatDuration } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 import { SlaCountdown } from './Countdown.tsx';
 
-const minutes = (m: number) => formatDuration(m * 60_000);
+/**
+ * Targets and time used count business time on the metric's calendar, so they read in hours
+ * ("40h", not the "1d 16h" of a wall-clock countdown).
+ */
+function businessTime(minutes: number): string {
+  const m = Math.round(minutes);
+  if (m < 60) return formatDuration(m * 60_000);
+  return m % 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m` : `${m / 60}h`;
+}
 
 /**
  * A record's SLA metrics (GET /records/:id/sla), one line per cycle as Jira shows completed and
@@ -33,8 +41,8 @@ export function SlaPanel({ recordId, version }: { recordId: number; version: num
               {cycles(m) > 1 && <Tag>{t('sla.cycle', { n: m.cycle })}</Tag>}
             </Space>
             <Typography.Text type="secondary">
-              {t('sla.target', { time: minutes(m.targetMinutes) })} ·{' '}
-              {t('sla.elapsed', { time: minutes(m.elapsedMinutes) })}
+              {t('sla.target', { time: businessTime(m.targetMinutes) })} ·{' '}
+              {t('sla.elapsed', { time: businessTime(m.elapsedMinutes) })}
             </Typography.Text>
           </Space>
           <span data-testid="sla-state">
