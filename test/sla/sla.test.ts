@@ -318,6 +318,33 @@ describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
     // Met (stopped) after the breach: nothing runs, the breach is remembered.
     await act(late.id, 'done');
     expect(await summary(late)).toEqual({ dueAt: null, paused: false, warned: false, breached: true });
+    // Reopened, a new cycle runs: the list counts it down, the old cycle's breach no longer shows;
+    // once the new cycle breaches too, it does again.
+    const { id: _old, ...breachedCycle } = await clock(late.id);
+    const now = Date.now();
+    await srv.services.db('sla_clocks').insert({
+      ...breachedCycle,
+      cycle: 2,
+      state: 'running',
+      started_at: now,
+      segment_started_at: now,
+      elapsed_ms: 0,
+      due_at: now + 3_600_000,
+      next_check_at: now + 1_800_000,
+      warned: '[]',
+      breached: false,
+      breached_at: null,
+      stopped_at: null,
+      met: null,
+    });
+    expect(await summary(late)).toEqual({
+      dueAt: now + 3_600_000,
+      paused: false,
+      warned: false,
+      breached: false,
+    });
+    await srv.services.db('sla_clocks').where({ record_id: late.id, cycle: 2 }).update({ breached: true });
+    expect(await summary(late)).toMatchObject({ breached: true });
 
     // A record whose only clock is a task's OLA has no SLA summary.
     const bare = await create();

@@ -90,7 +90,9 @@ export interface ListQuery {
  * - dueAt: the earliest due instant among running metrics (null when none runs);
  * - paused: a metric is paused and none runs;
  * - warned: a running or paused metric has passed a warning threshold;
- * - breached: any metric (of any cycle, stopped or not) breached its target.
+ * - breached: the latest cycle of any metric (running, paused or stopped) breached its target.
+ *   Like Jira's queues, a reopened record counts down its new resolution cycle instead of showing
+ *   the old cycle's breach; the record's SLA tab lists every cycle.
  */
 export interface SlaSummary {
   dueAt: number | null;
@@ -496,12 +498,22 @@ export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Pro
 async function slaSummaries(db: Knex, ids: number[]): Promise<Map<number, SlaSummary>> {
   const out = new Map<number, SlaSummary>();
   if (!ids.length) return out;
-  const rows: { record_id: unknown; state: string; due_at: unknown; warned: string; breached: unknown }[] =
-    await db('sla_clocks')
-      .whereIn('record_id', ids)
-      .whereNull('task_id')
-      .select('record_id', 'state', 'due_at', 'warned', 'breached');
+  const rows: {
+    record_id: unknown;
+    sla_key: string;
+    metric: string;
+    state: string;
+    due_at: unknown;
+    warned: string;
+    breached: unknown;
+  }[] = await db('sla_clocks')
+    .whereIn('record_id', ids)
+    .whereNull('task_id')
+    .orderBy(['record_id', 'sla_key', 'metric', 'cycle'])
+    .select('record_id', 'sla_key', 'metric', 'state', 'due_at', 'warned', 'breached');
   const running = new Set<number>();
+  // Whether each metric's latest cycle breached, by record and metric (rows come in cycle order).
+  const latestBreached = new Map<number, Map<string, boolean>>();
   for (const row of rows) {
     const id = Number(row.record_id);
     let s = out.get(id);
@@ -517,8 +529,14 @@ async function slaSummaries(db: Knex, ids: number[]): Promise<Map<number, SlaSum
     }
     if (row.state === 'paused') s.paused = true;
     if (live && row.warned !== '[]') s.warned = true;
-    if (Number(row.breached)) s.breached = true;
+    let metrics = latestBreached.get(id);
+    if (!metrics) {
+      metrics = new Map();
+      latestBreached.set(id, metrics);
+    }
+    metrics.set(`${row.sla_key}/${row.metric}`, !!Number(row.breached));
   }
   for (const id of running) out.get(id)!.paused = false;
+  for (const [id, metrics] of latestBreached) out.get(id)!.breached = [...metrics.values()].some(Boolean);
   return out;
 }

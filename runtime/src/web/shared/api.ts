@@ -74,7 +74,7 @@ export interface SlaSummary {
   paused: boolean;
   /** A running or paused metric passed a warning threshold. */
   warned: boolean;
-  /** Any metric breached its target. */
+  /** The latest cycle of some metric breached its target. */
   breached: boolean;
 }
 
