@@ -42,12 +42,13 @@ export function SlaCountdown({
   since,
 }: {
   sla: SlaSummary | null | undefined;
-  dueAt: number | null | undefined;
-  since: number;
+  /** The task due time and when the step began, for records without SLA clocks. */
+  dueAt?: number | null;
+  since?: number;
 }) {
   const { t } = useT();
   const now = useNow(1000);
-  if (!sla) return <Countdown dueAt={dueAt} since={since} />;
+  if (!sla) return <Countdown dueAt={dueAt} since={since ?? 0} />;
   if (sla.paused)
     return (
       <Typography.Text type="secondary" data-countdown="paused">

@@ -27,7 +27,9 @@ export function SlaPanel({ recordId, version }: { recordId: number; version: num
   }, [recordId, version]);
   if (!metrics) return null;
   if (!metrics.length) return <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('sla.none')} />;
-  const cycles = (m: MetricView) => metrics.filter((o) => o.sla === m.sla && o.metric === m.metric).length;
+  const key = (m: MetricView) => `${m.sla}/${m.metric}`;
+  const cycles = new Map<string, number>();
+  for (const m of metrics) cycles.set(key(m), (cycles.get(key(m)) ?? 0) + 1);
   return (
     <List
       size="small"
@@ -38,7 +40,7 @@ export function SlaPanel({ recordId, version }: { recordId: number; version: num
           <Space direction="vertical" size={0}>
             <Space>
               <Typography.Text strong>{tx(m.name)}</Typography.Text>
-              {cycles(m) > 1 && <Tag>{t('sla.cycle', { n: m.cycle })}</Tag>}
+              {cycles.get(key(m))! > 1 && <Tag>{t('sla.cycle', { n: m.cycle })}</Tag>}
             </Space>
             <Typography.Text type="secondary">
               {t('sla.target', { time: businessTime(m.targetMinutes) })} ·{' '}
@@ -60,8 +62,6 @@ export function SlaPanel({ recordId, version }: { recordId: number; version: num
                   warned: m.warned.length > 0,
                   breached: m.breached,
                 }}
-                dueAt={null}
-                since={0}
               />
             )}
           </span>
