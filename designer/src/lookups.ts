@@ -53,22 +53,41 @@ export interface FieldInfo {
   enum?: unknown[];
 }
 
-/** Fields of a form (its draft, else its published version), in order. */
-export function useFormFields(formKey: string | undefined): FieldInfo[] {
+interface FormInfo {
+  fields: FieldInfo[];
+  statuses: { key: string; name: unknown }[];
+}
+
+/** What the process panel offers from a form (its draft, else its published version). */
+function useFormInfo(formKey: string | undefined): FormInfo {
   return useAsync(
     formKey ? `form:${formKey}` : null,
     async () => {
       const d = await api.get('form', formKey!);
       const def = (d.definition ?? d.published) as {
         schema?: { properties?: Record<string, Record<string, unknown>> };
+        statuses?: { key: string; name: unknown }[];
       };
-      return Object.entries(def?.schema?.properties ?? {}).map(([key, p]) => ({
-        key,
-        title: p['x-title'] ?? p.title ?? key,
-        type: p.type,
-        enum: Array.isArray(p.enum) ? p.enum : undefined,
-      }));
+      return {
+        fields: Object.entries(def?.schema?.properties ?? {}).map(([key, p]) => ({
+          key,
+          title: p['x-title'] ?? p.title ?? key,
+          type: p.type,
+          enum: Array.isArray(p.enum) ? p.enum : undefined,
+        })),
+        statuses: def?.statuses ?? [],
+      };
     },
-    [] as FieldInfo[],
+    { fields: [], statuses: [] } as FormInfo,
   );
+}
+
+/** Fields of a form, in order. */
+export function useFormFields(formKey: string | undefined): FieldInfo[] {
+  return useFormInfo(formKey).fields;
+}
+
+/** The statuses a form declares, in lifecycle order (none when it leaves them free). */
+export function useFormStatuses(formKey: string | undefined): FormInfo['statuses'] {
+  return useFormInfo(formKey).statuses;
 }

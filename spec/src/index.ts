@@ -17,6 +17,13 @@ export type { Action, Assignee, Recipient } from './schemas/actions.ts';
 export { WEEKDAYS, type Weekday } from './schemas/calendar.ts';
 export { DEFAULT_DASHBOARD_COLUMNS } from './schemas/dashboard.ts';
 export {
+  type RecordStatus,
+  STATUS_CATEGORIES,
+  type StatusCategory,
+  SYSTEM_STATUSES,
+  statusesOf,
+} from './schemas/form.ts';
+export {
   anyDefinitionJsonSchema,
   type CalendarDefinition,
   type CatalogDefinition,

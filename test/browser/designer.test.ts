@@ -113,6 +113,19 @@ describe('designer (browser)', () => {
     await page.getByTestId('field-label-zh').fill('需要日期');
     await page.getByTestId('field-label-en').fill('Needed by');
 
+    // The record type's statuses, back on the form's own properties.
+    await page.getByTestId('form-properties').click();
+    for (const [i, key, zh, en] of [
+      [0, 'approving', '审批中', 'Approving'],
+      [1, 'done', '已完成', 'Done'],
+    ] as const) {
+      await page.getByTestId('status-add').click();
+      const inputs = page.getByTestId(`status-${i}`).locator('input');
+      await inputs.nth(0).fill(key);
+      await inputs.nth(1).fill(zh);
+      await inputs.nth(2).fill(en);
+    }
+
     const preview = page.getByTestId('form-preview');
     await expect.poll(() => preview.textContent()).toContain('数量');
     await expect(await page.locator('[data-testid^=field-card-]').count()).toBe(5);
@@ -127,6 +140,10 @@ describe('designer (browser)', () => {
     expect(props.select.enum).toEqual(['thinkpad-x1', 'macbook-pro']);
     expect(props.select['x-title']).toEqual({ 'zh-CN': '型号', en: 'Model' });
     expect(form.body.published.schema.required).toContain('number');
+    expect(form.body.published.statuses).toEqual([
+      { key: 'approving', name: { 'zh-CN': '审批中', en: 'Approving' }, category: 'active' },
+      { key: 'done', name: { 'zh-CN': '已完成', en: 'Done' }, category: 'active' },
+    ]);
 
     // The flow: manager approval (会签 of lina and chenjing), then fulfilment by the service desk.
     await page.getByTestId('home').click();
@@ -151,6 +168,9 @@ describe('designer (browser)', () => {
     await choose('assignee-type', '指定人员');
     await choose('assignee-users', 'lina', 'chenjing');
     await page.getByTestId('approval-mode').getByText('会签').click();
+    // The status is picked from the form's.
+    await page.getByTestId('node-status').click();
+    await page.getByText('审批中 (approving)').click();
 
     await page.dragAndDrop('[data-testid=palette-userTask]', '.react-flow__pane', {
       targetPosition: { x: box.width * 0.6, y: box.height * 0.25 },
@@ -191,6 +211,7 @@ describe('designer (browser)', () => {
     const published = (await flow()).published;
     const approval = published.nodes.find((n: any) => n.id === 'userTask');
     expect(approval.approval).toEqual({ mode: 'all' });
+    expect(approval.status).toBe('approving');
     expect(approval.assignee).toEqual({ type: 'user', value: 'lina,chenjing' });
     const fulfil = published.nodes.find((n: any) => n.id === 'userTask-2');
     expect(fulfil.assignee).toEqual({ type: 'group', value: 'service-desk' });

@@ -49,6 +49,15 @@ describe('SLA metrics on the workspace record page', () => {
     const state = (metric: string, cycle: number) =>
       page.getByTestId(`sla-${metric}-${cycle}`).getByTestId('sla-state');
 
+    // The status reads as itil-incident's form names it, in the page's language.
+    await loginAs(page, srv.url, 'zhangwei', DEMO_PASSWORD, `/workspace/records/${inc.id}`);
+    const status = page.getByTestId('record-status');
+    await status.waitFor();
+    expect([await status.textContent(), await status.getAttribute('data-status')]).toEqual([
+      '待分派',
+      'triage',
+    ]);
+
     // New: both metrics run, each with its time left.
     await openSla();
     for (const metric of ['first-response', 'resolution'])
@@ -65,6 +74,9 @@ describe('SLA metrics on the workspace record page', () => {
     await act(agent, 'accept');
     await act(agent, 'resolve', { data: { resolutionCode: 'fixed', resolutionNotes: '取出卡纸' } });
     await act(requester, 'reopen', { comment: '又卡了' });
+    await loginAs(page, srv.url, 'zhangwei', DEMO_PASSWORD, `/workspace/records/${inc.id}`);
+    await page.getByTestId('timeline').getByText('已解决 → 处理中').waitFor();
+    expect(await status.textContent()).toBe('处理中');
     await openSla();
     await state('resolution', 2).waitFor();
     expect(await state('first-response', 1).locator('.ant-tag-green').count()).toBe(1);

@@ -10,6 +10,7 @@ import type { FieldInfo } from '../lookups.ts';
 import { type EditorState, useEditor } from '../store/editor.ts';
 import { removeField } from './FormDesigner.tsx';
 import { type FieldSchema, fieldTypeOf, formOf, isChoice, optionsOf } from './fieldTypes.ts';
+import { StatusesEditor } from './StatusesEditor.tsx';
 
 type FormDraft = ReturnType<typeof formOf>;
 
@@ -79,6 +80,7 @@ function FormProps() {
           onChange={(v) => updateForm((f) => put(f, 'descriptionField', v))}
         />
       </Form.Item>
+      <StatusesEditor />
     </Form>
   );
 }
@@ -107,6 +109,15 @@ function FieldProps({ fieldKey }: { fieldKey: string }) {
 
   return (
     <Form layout="vertical" size="small" data-testid={`field-props-${fieldKey}`}>
+      <Button
+        type="link"
+        size="small"
+        style={{ padding: 0 }}
+        data-testid="form-properties"
+        onClick={() => useEditor.getState().select({})}
+      >
+        ← {t('form.properties')}
+      </Button>
       <Typography.Title level={5}>
         {t(`field.${type}` as MessageKey)} <Typography.Text code>{fieldKey}</Typography.Text>
       </Typography.Title>

@@ -1,6 +1,7 @@
 import type { ProcessDefinition, ProcessEdge, ProcessNode } from '@opsloom/spec';
 import {
   Alert,
+  AutoComplete,
   Button,
   Checkbox,
   Divider,
@@ -17,7 +18,14 @@ import { useRef } from 'react';
 import { ExpressionInput, I18nInput, JsonInput, KeyValueRows } from '../components/inputs.tsx';
 import { problemIndex } from '../components/problems.ts';
 import { type MessageKey, useLocale, useT, useText } from '../i18n.ts';
-import { type FieldInfo, useDefinitions, useFormFields, useGroups, useUsers } from '../lookups.ts';
+import {
+  type FieldInfo,
+  useDefinitions,
+  useFormFields,
+  useFormStatuses,
+  useGroups,
+  useUsers,
+} from '../lookups.ts';
 import { useEditor } from '../store/editor.ts';
 
 const proc = (d: unknown) => d as ProcessDefinition;
@@ -95,11 +103,12 @@ export function ProcessPanel() {
   const edge = useEditor((s) => proc(s.def).edges.find((e) => e.id === s.selection.edgeId));
   const formKey = useEditor((s) => proc(s.def).form);
   const fields = useFormFields(formKey);
+  const statuses = useFormStatuses(formKey);
   return (
     <div style={{ padding: 12 }} data-testid="property-panel">
       <Problems nodeId={selection.nodeId} edgeId={selection.edgeId} />
       {node ? (
-        <NodePanel key={node.id} node={node as AnyNode} fields={fields} />
+        <NodePanel key={node.id} node={node as AnyNode} fields={fields} statuses={statuses} />
       ) : edge ? (
         <EdgePanel key={edge.id} edge={edge} fields={fields} />
       ) : (
@@ -175,8 +184,17 @@ function ProcessProps() {
   );
 }
 
-function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
+function NodePanel({
+  node,
+  fields,
+  statuses,
+}: {
+  node: AnyNode;
+  fields: FieldInfo[];
+  statuses: { key: string; name: unknown }[];
+}) {
   const t = useT();
+  const text = useText();
   const id = node.id;
   return (
     <Form layout="vertical" size="small" data-testid={`node-panel-${id}`}>
@@ -193,9 +211,12 @@ function NodePanel({ node, fields }: { node: AnyNode; fields: FieldInfo[] }) {
         </Form.Item>
       )}
       <Form.Item label={t('process.status')} tooltip={t('process.statusHelp')}>
-        <Input
+        {/* The form's statuses to pick from; free text where the form declares none. */}
+        <AutoComplete
           value={node.status ?? ''}
-          onChange={(e) => putNodeValue(id, 'node', 'status', e.target.value, 'status')}
+          options={statuses.map((s) => ({ value: s.key, label: `${text(s.name)} (${s.key})` }))}
+          onChange={(v: string) => putNodeValue(id, 'node', 'status', v, 'status')}
+          data-testid="node-status"
         />
       </Form.Item>
       {node.type === 'end' && (

@@ -1,4 +1,4 @@
-import type { CatalogDefinition, FormDefinition } from '@opsloom/spec';
+import { type CatalogDefinition, type FormDefinition, statusesOf } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { polyphonic } from 'pinyin-pro';
 import type { Actor } from '../context.ts';
@@ -147,5 +147,6 @@ export async function publishedForm(db: Knex, key: string) {
     rules: def.rules ?? [],
     titleField: def.titleField ?? null,
     descriptionField: def.descriptionField ?? null,
+    statuses: statusesOf(def),
   };
 }

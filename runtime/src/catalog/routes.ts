@@ -62,6 +62,13 @@ export const catalogRoutes = [
       rules: Type.Array(Type.Unknown()),
       titleField: Type.Union([Type.String(), Type.Null()]),
       descriptionField: Type.Union([Type.String(), Type.Null()]),
+      statuses: Type.Array(
+        Type.Object({ key: Type.String(), name: Type.Unknown(), category: Type.String() }),
+        {
+          description:
+            "the record type's statuses in lifecycle order, then the system statuses (new, withdrawn) it does not declare",
+        },
+      ),
     }),
     handler: ({ services, params }) => publishedForm(services.db, params.key),
   }),

@@ -2,7 +2,13 @@ import type { DefinitionKind, Lookup } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
 
-type AnyDef = { kind?: unknown; key?: unknown; schema?: { properties?: Record<string, unknown> } };
+type AnyDef = {
+  kind?: unknown;
+  key?: unknown;
+  schema?: { properties?: Record<string, unknown> };
+  statuses?: { key: string }[];
+  numberPrefix?: unknown;
+};
 
 function formFieldsOf(def: AnyDef | undefined): string[] | undefined {
   return def ? Object.keys(def.schema?.properties ?? {}) : undefined;
@@ -38,6 +44,9 @@ export async function loadLookup(db: Knex, extra: AnyDef[] = []): Promise<Lookup
   return {
     hasDefinition: (kind: DefinitionKind, key: string) => keys.has(`${kind}/${key}`),
     formFields: (key: string) => formFieldsOf(forms.get(key)),
+    formStatuses: (key: string) => forms.get(key)?.statuses?.map((s) => s.key),
+    formsNumberedWith: (prefix: string) =>
+      [...forms].filter(([, def]) => def.numberPrefix === prefix).map(([key]) => key),
     hasGroup: (key: string) => groups.has(key),
     hasUser: (username: string) => users.has(username),
   };

@@ -5,7 +5,7 @@ import { deleteAttachment, downloadAttachment, listAttachments, uploadAttachment
 import { addComment, listComments } from './comments.ts';
 import { recordHistory } from './history.ts';
 import { addLink, listLinks, RELATION_NAMES, removeLink } from './links.ts';
-import { RecordId } from './routes.ts';
+import { RecordId, StatusNames } from './routes.ts';
 import { addWatcher, listWatchers, removeWatcher } from './watchers.ts';
 
 // What happens around a record besides its fields and process: comments, attachments,
@@ -44,6 +44,7 @@ const Link = Type.Object({
       type: Type.String(),
       title: Type.String(),
       status: Type.String(),
+      ...StatusNames,
     }),
     Type.Null(),
   ]),

@@ -1,9 +1,9 @@
-import { activeRules, type FormDefinition } from '@opsloom/spec';
+import { activeRules, type FormDefinition, type RecordStatus, SYSTEM_STATUSES } from '@opsloom/spec';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
-import { currentVersion } from '../definitions/current.ts';
+import { currentVersion, latestPublished } from '../definitions/current.ts';
 import { ApiError } from '../http/errors.ts';
 import { type FieldProblem, toFieldProblems } from '../http/validate.ts';
 import { translateBoth } from '../i18n/translate.ts';
@@ -43,6 +43,38 @@ export async function loadForm(db: Knex, key: string, version?: number): Promise
   const loaded: LoadedForm = { key, version: v, def, validate: ajv.compile(def.schema) };
   compiled.set(id, loaded);
   return loaded;
+}
+
+const statusMaps = new WeakMap<LoadedForm, Map<string, RecordStatus>>();
+
+function statusMap(form: LoadedForm): Map<string, RecordStatus> {
+  let map = statusMaps.get(form);
+  if (!map) {
+    map = new Map([...SYSTEM_STATUSES, ...(form.def.statuses ?? [])].map((s) => [s.key, s]));
+    statusMaps.set(form, map);
+  }
+  return map;
+}
+
+/**
+ * The status `status` of a record made with version `formVersion` of form `type`: as the form's
+ * latest published version declares it (a renamed status reads the same on old records, a retired
+ * type's records keep their names), else as the record's own version did, else as a system status
+ * (spec's SYSTEM_STATUSES); null when none of them has it.
+ */
+export async function recordStatus(
+  db: Knex,
+  type: string,
+  formVersion: number,
+  status: string,
+): Promise<RecordStatus | null> {
+  const latest = await latestPublished(db, 'form', type);
+  if (latest !== null) {
+    const found = statusMap(await loadForm(db, type, latest)).get(status);
+    if (found) return found;
+  }
+  if (latest === formVersion) return null;
+  return statusMap(await loadForm(db, type, formVersion)).get(status) ?? null;
 }
 
 export interface FieldAccess {

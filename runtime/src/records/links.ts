@@ -1,7 +1,9 @@
+import type { I18nText, StatusCategory } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
+import { recordStatus } from './forms.ts';
 import { fromRow, loadRecord, type Rec, type RecordRow, recordWhat, writeHistory } from './store.ts';
 import { assertCanSee, scopeToVisible } from './visibility.ts';
 
@@ -24,12 +26,36 @@ export const RELATION_NAMES = [...new Set([...Object.keys(RELATIONS), ...Object.
 export const inverseOf = (relation: string) =>
   (RELATIONS as Record<string, string>)[relation] ?? INVERSE_OF.get(relation) ?? relation;
 
+/** The other end of a link, as its line in a record's links shows it. */
+interface LinkedRecord {
+  id: number;
+  number: string;
+  type: string;
+  title: string;
+  status: string;
+  statusName: I18nText | null;
+  statusCategory: StatusCategory | null;
+}
+
+async function linkedRecord(db: Knex, other: Rec): Promise<LinkedRecord> {
+  const status = await recordStatus(db, other.type, other.formVersion, other.status);
+  return {
+    id: other.id,
+    number: other.number,
+    type: other.type,
+    title: other.title,
+    status: other.status,
+    statusName: status?.name ?? null,
+    statusCategory: status?.category ?? null,
+  };
+}
+
 export interface LinkView {
   id: number;
   /** The relation as read from this record ("INC-1 blocks CHG-2" shows as blocked-by on CHG-2). */
   relation: string;
   direction: 'outgoing' | 'incoming';
-  record: { id: number; number: string; type: string; title: string; status: string } | null;
+  record: LinkedRecord | null;
   ci: string | null;
   createdBy: string;
   createdAt: number;
@@ -75,13 +101,7 @@ export async function listLinks(db: Knex, actor: Actor, recordId: number): Promi
     if (otherId !== null) {
       const other = others.get(Number(otherId));
       if (!other) continue;
-      record = {
-        id: other.id,
-        number: other.number,
-        type: other.type,
-        title: other.title,
-        status: other.status,
-      };
+      record = await linkedRecord(db, other);
     }
     out.push({
       id: Number(l.id),
@@ -207,13 +227,7 @@ export async function addLink(
       id: Number(id),
       relation: outgoing ? relation : inverseOf(relation),
       direction: outgoing ? ('outgoing' as const) : ('incoming' as const),
-      record: {
-        id: other.id,
-        number: other.number,
-        type: other.type,
-        title: other.title,
-        status: other.status,
-      },
+      record: await linkedRecord(trx, other),
       ci: null,
       createdBy: actor.username,
       createdAt: now,

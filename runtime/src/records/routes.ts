@@ -1,3 +1,4 @@
+import { STATUS_CATEGORIES } from '@opsloom/spec';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
 import { Key, Username } from '../http/schemas.ts';
@@ -9,13 +10,28 @@ import { assertCanSee } from './visibility.ts';
 
 export const RecordId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const FieldData = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }), Type.Unknown());
+/** A record's status as people read it, beside its key (forms.ts, recordStatus). */
+export const StatusNames = {
+  statusName: Type.Union(
+    [
+      Type.String(),
+      Type.Object({ 'zh-CN': Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
+      Type.Null(),
+    ],
+    { description: "the status's name as the record type's form declares it; null when it declares none" },
+  ),
+  statusCategory: Type.Union([...STATUS_CATEGORIES.map((c) => Type.Literal(c)), Type.Null()], {
+    description: 'where the status stands: new, active, waiting (on someone outside the team) or done',
+  }),
+};
 export const RecordViewSchema = Type.Object({
   id: Type.Integer(),
   type: Type.String(),
   number: Type.String(),
   title: Type.String(),
   description: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String(),
+  status: Type.String({ description: 'the status key, as process nodes set it and expressions test it' }),
+  ...StatusNames,
   priority: Type.Union([Type.String(), Type.Null()]),
   requester: Type.Union([Type.String(), Type.Null()]),
   assignee: Type.Union([Type.String(), Type.Null()]),
@@ -37,7 +53,7 @@ const SlaSummarySchema = Type.Union(
       }),
       paused: Type.Boolean({ description: 'a metric is paused and none runs' }),
       warned: Type.Boolean({ description: 'a running or paused metric passed a warning threshold' }),
-      breached: Type.Boolean({ description: 'any SLA metric breached its target' }),
+      breached: Type.Boolean({ description: "an SLA metric's latest cycle breached its target" }),
     }),
     Type.Null(),
   ],

@@ -1,5 +1,7 @@
+import type { I18nText, StatusCategory } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { groupKeysOf, usernamesOf } from '../people/names.ts';
+import { recordStatus } from './forms.ts';
 import type { Rec } from './store.ts';
 
 export interface RecordView {
@@ -9,6 +11,9 @@ export interface RecordView {
   title: string;
   description: string | null;
   status: string;
+  /** The status's name and category as the record type's form declares them; null if it does not. */
+  statusName: I18nText | null;
+  statusCategory: StatusCategory | null;
   priority: string | null;
   requester: string | null;
   assignee: string | null;
@@ -31,25 +36,36 @@ export async function viewRecords(db: Knex, recs: Rec[]): Promise<RecordView[]> 
   // Usernames and group keys never change: cached lookups (people/names.ts).
   const users = await usernamesOf(db, userIds);
   const groups = await groupKeysOf(db, groupIds);
-  return recs.map((r) => ({
-    id: r.id,
-    type: r.type,
-    number: r.number,
-    title: r.title,
-    description: r.description,
-    status: r.status,
-    priority: r.priority,
-    requester: users.get(r.requesterId) ?? null,
-    assignee: r.assigneeId ? (users.get(r.assigneeId) ?? null) : null,
-    group: r.groupId ? (groups.get(r.groupId) ?? null) : null,
-    data: r.data,
-    version: r.version,
-    formVersion: r.formVersion,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    resolvedAt: r.resolvedAt,
-    closedAt: r.closedAt,
-  }));
+  // Form versions are cached (forms.ts): one look-up per type, version and status on the page.
+  const statuses = new Map<string, Awaited<ReturnType<typeof recordStatus>>>();
+  for (const r of recs) {
+    const key = `${r.type}@${r.formVersion}/${r.status}`;
+    if (!statuses.has(key)) statuses.set(key, await recordStatus(db, r.type, r.formVersion, r.status));
+  }
+  return recs.map((r) => {
+    const status = statuses.get(`${r.type}@${r.formVersion}/${r.status}`);
+    return {
+      id: r.id,
+      type: r.type,
+      number: r.number,
+      title: r.title,
+      description: r.description,
+      status: r.status,
+      statusName: status?.name ?? null,
+      statusCategory: status?.category ?? null,
+      priority: r.priority,
+      requester: users.get(r.requesterId) ?? null,
+      assignee: r.assigneeId ? (users.get(r.assigneeId) ?? null) : null,
+      group: r.groupId ? (groups.get(r.groupId) ?? null) : null,
+      data: r.data,
+      version: r.version,
+      formVersion: r.formVersion,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      resolvedAt: r.resolvedAt,
+      closedAt: r.closedAt,
+    };
+  });
 }
 
 export async function viewRecord(db: Knex, rec: Rec): Promise<RecordView> {

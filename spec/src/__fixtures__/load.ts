@@ -16,6 +16,10 @@ export interface InvalidFixture {
 export interface LookupSpec {
   definitions?: Partial<Record<DefinitionKind, string[]>>;
   forms?: Record<string, string[]>;
+  /** Status keys by form, for the forms that declare statuses. */
+  statuses?: Record<string, string[]>;
+  /** Number prefix by published form. */
+  numberPrefixes?: Record<string, string>;
   groups?: string[];
   users?: string[];
 }
@@ -49,9 +53,15 @@ export function invalidFixtures(): InvalidFixture[] {
 export function lookupFrom(spec: LookupSpec | undefined): Lookup | undefined {
   if (!spec) return undefined;
   const lookup: Lookup = {};
-  const { definitions, forms, groups, users } = spec;
+  const { definitions, forms, statuses, numberPrefixes, groups, users } = spec;
   if (definitions) lookup.hasDefinition = (kind, key) => definitions[kind]?.includes(key) ?? false;
   if (forms) lookup.formFields = (key) => forms[key];
+  if (statuses) lookup.formStatuses = (key) => statuses[key];
+  if (numberPrefixes)
+    lookup.formsNumberedWith = (prefix) =>
+      Object.entries(numberPrefixes)
+        .filter(([, p]) => p === prefix)
+        .map(([key]) => key);
   if (groups) lookup.hasGroup = (key) => groups.includes(key);
   if (users) lookup.hasUser = (name) => users.includes(name);
   return lookup;

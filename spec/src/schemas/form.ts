@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Expression, envelope, FieldKey, FreeObject, Id, Obj, StringEnum } from './common.ts';
+import { Expression, envelope, FieldKey, FreeObject, I18nText, Id, Obj, StringEnum } from './common.ts';
 import { PATTERNS } from './patterns.ts';
 
 export const FORM_RULE_EFFECTS = ['show', 'hide', 'require', 'readonly'] as const;
@@ -19,6 +19,38 @@ export const PriorityMatrix = Obj({
   matrix: Type.Record(Type.String(), Type.Record(Type.String(), Type.String({ minLength: 1 }))),
 });
 
+/**
+ * What a status means across record types, as Jira's status categories: where a record stands
+ * (not started, being worked on, waiting on someone outside the team, finished). Lists colour a
+ * status by its category.
+ */
+export const STATUS_CATEGORIES = ['new', 'active', 'waiting', 'done'] as const;
+
+/**
+ * A status records of the type can be in: the key that process nodes set and expressions test,
+ * and the name people read.
+ */
+export const RecordStatus = Obj({
+  key: Type.String({ minLength: 1, maxLength: 64, description: 'As process nodes set it: "in-progress"' }),
+  name: I18nText,
+  category: StringEnum(STATUS_CATEGORIES),
+});
+
+/**
+ * The statuses the runtime itself gives records, whatever their type: "new" before a process
+ * moves a record, "withdrawn" when its requester withdraws it. A form may rename them.
+ */
+export const SYSTEM_STATUSES: readonly RecordStatus[] = [
+  { key: 'new', name: { 'zh-CN': '新建', en: 'New' }, category: 'new' },
+  { key: 'withdrawn', name: { 'zh-CN': '已撤回', en: 'Withdrawn' }, category: 'done' },
+];
+
+/** A form's statuses as people see them: its own, then the system statuses it does not rename. */
+export function statusesOf(form: { statuses?: readonly RecordStatus[] }): RecordStatus[] {
+  const own = form.statuses ?? [];
+  return [...own, ...SYSTEM_STATUSES.filter((s) => !own.some((o) => o.key === s.key))];
+}
+
 export const FormDefinition = Obj({
   ...envelope('form'),
   numberPrefix: Type.String({ pattern: PATTERNS.numberPrefix.source, description: 'INC → INC-000123' }),
@@ -32,6 +64,11 @@ export const FormDefinition = Obj({
   indexed: Type.Optional(Type.Array(FieldKey, { uniqueItems: true })),
   rules: Type.Optional(Type.Array(FormRule)),
   priorityMatrix: Type.Optional(PriorityMatrix),
+  /**
+   * The statuses of the record type, in lifecycle order. Declared, they give every status a name
+   * and category, and the processes of the type may set only these and the system statuses.
+   */
+  statuses: Type.Optional(Type.Array(RecordStatus, { minItems: 1 })),
 });
 
 /** The part of a form's JSON Schema that spec reads; the rest is passed to the renderer. */
@@ -44,3 +81,5 @@ export interface FormJsonSchema {
 
 export type FormDefinition = Static<typeof FormDefinition>;
 export type FormRule = Static<typeof FormRule>;
+export type RecordStatus = Static<typeof RecordStatus>;
+export type StatusCategory = (typeof STATUS_CATEGORIES)[number];

@@ -97,6 +97,43 @@ describe('validateBundle', () => {
     ]);
   });
 
+  it("checks statuses against the bundle's form once it declares them", () => {
+    const p = process();
+    (p.nodes as Record<string, unknown>[])[1]!.status = 'working';
+    // A form without statuses leaves them free.
+    expect([...validateBundle([form(), p])]).toEqual([]);
+    const f = form();
+    f.statuses = [
+      { key: 'doing', name: { 'zh-CN': '处理中', en: 'Doing' }, category: 'active' },
+      { key: 'done', name: 'Done', category: 'done' },
+    ];
+    expect(
+      validateBundle([f, p])
+        .get(1)
+        ?.map((x) => [x.code, x.path]),
+    ).toEqual([['ref.status', '/nodes/1/status']]);
+    (p.nodes as Record<string, unknown>[])[1]!.status = 'doing';
+    expect([...validateBundle([f, p])]).toEqual([]);
+  });
+
+  it('refuses two forms numbering records alike, in the bundle or beside a published one', () => {
+    const other = { ...form(), key: 'other-form' };
+    expect(
+      validateBundle([form(), other])
+        .get(1)
+        ?.map((x) => [x.code, x.path]),
+    ).toEqual([['form.numberPrefix.taken', '/numberPrefix']]);
+    const published = { formsNumberedWith: (p: string) => (p === form().numberPrefix ? ['elsewhere'] : []) };
+    expect(
+      validateBundle([form()], published)
+        .get(0)
+        ?.map((x) => x.code),
+    ).toEqual(['form.numberPrefix.taken']);
+    // A new version of the published form itself keeps its prefix.
+    const itself = { formsNumberedWith: () => [form().key as string] };
+    expect([...validateBundle([form()], itself)]).toEqual([]);
+  });
+
   it('falls back to the lookup for definitions outside the bundle', () => {
     const p = process();
     p.form = 'elsewhere';

@@ -1,6 +1,7 @@
 import { compileExpression, ExpressionError } from '../expression.ts';
 import type { LocalizedMessage } from '../i18n.ts';
 import type { DefinitionKind } from '../kinds.ts';
+import { SYSTEM_STATUSES } from '../schemas/form.ts';
 import { checkTemplate } from '../template.ts';
 import type { Resolver } from './lookup.ts';
 import type { MessageParams, ProblemCode } from './messages.ts';
@@ -85,6 +86,16 @@ export class Checker {
     const fields = this.refs.formFields(formKey);
     if (Array.isArray(fields) && !fields.includes(field))
       this.add('ref.field', path, { form: formKey, field });
+  }
+
+  /** Status `status` must be one of form `formKey`'s statuses when the form declares them. */
+  status(formKey: unknown, status: unknown, path: string): void {
+    if (typeof formKey !== 'string' || typeof status !== 'string') return;
+    const declared = this.refs.formStatuses(formKey);
+    if (!declared) return;
+    const statuses = [...new Set([...declared, ...SYSTEM_STATUSES.map((s) => s.key)])];
+    if (!statuses.includes(status))
+      this.add('ref.status', path, { form: formKey, status, allowed: statuses.join(', ') });
   }
 
   /** Reports the second and later use of each id in a list of objects. */

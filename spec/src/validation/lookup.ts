@@ -10,6 +10,10 @@ export interface Lookup {
   hasDefinition?(kind: DefinitionKind, key: string): boolean;
   /** Field keys of a published form; undefined when there is no such form. */
   formFields?(formKey: string): string[] | undefined;
+  /** Status keys a published form declares; undefined when there is no such form or it declares none. */
+  formStatuses?(formKey: string): string[] | undefined;
+  /** Keys of the published forms whose records are numbered with `prefix`. */
+  formsNumberedWith?(prefix: string): string[];
   hasGroup?(key: string): boolean;
   hasUser?(username: string): boolean;
 }
@@ -19,6 +23,10 @@ export interface Resolver {
   hasDefinition(kind: DefinitionKind, key: string): boolean | undefined;
   /** string[]: the form's fields; undefined: no such form; null: cannot tell. */
   formFields(formKey: string): string[] | undefined | null;
+  /** The form's status keys; null: it declares none, or cannot tell. */
+  formStatuses(formKey: string): string[] | null;
+  /** Keys of the forms numbering records with `prefix`; null: cannot tell. */
+  formsNumberedWith(prefix: string): string[] | null;
   hasGroup(key: string): boolean | undefined;
   hasUser(username: string): boolean | undefined;
 }
@@ -34,6 +42,8 @@ export function resolverFor(lookup: Lookup | undefined): Resolver {
       if (!lookup?.formFields) return null;
       return lookup.formFields(formKey);
     },
+    formStatuses: (formKey) => lookup?.formStatuses?.(formKey) ?? null,
+    formsNumberedWith: (prefix) => lookup?.formsNumberedWith?.(prefix) ?? null,
     hasGroup: (key) => lookup?.hasGroup?.(key),
     hasUser: (name) => lookup?.hasUser?.(name),
   };
@@ -45,6 +55,13 @@ export function fieldsOfForm(form: unknown): string[] {
   return properties && typeof properties === 'object' && !Array.isArray(properties)
     ? Object.keys(properties)
     : [];
+}
+
+/** Status keys a form definition declares; undefined when it declares none. */
+export function statusesOfForm(form: unknown): string[] | undefined {
+  const statuses = (form as { statuses?: unknown } | null)?.statuses;
+  if (!Array.isArray(statuses)) return undefined;
+  return statuses.map((s) => (s as { key?: unknown } | null)?.key).filter((k) => typeof k === 'string');
 }
 
 /**
@@ -65,6 +82,20 @@ export function bundleResolver(defs: unknown[], outer: Resolver): Resolver {
     formFields(formKey) {
       const form = find('form', formKey);
       return form ? fieldsOfForm(form) : outer.formFields(formKey);
+    },
+    formStatuses(formKey) {
+      const form = find('form', formKey);
+      return form ? (statusesOfForm(form) ?? null) : outer.formStatuses(formKey);
+    },
+    formsNumberedWith(prefix) {
+      // The bundle's own forms, and the published ones the bundle does not replace.
+      const own = defs
+        .map((d) => d as { kind?: unknown; key?: unknown; numberPrefix?: unknown } | null)
+        .filter((d) => d?.kind === 'form' && d.numberPrefix === prefix && typeof d.key === 'string')
+        .map((d) => d!.key as string);
+      const outside = outer.formsNumberedWith(prefix);
+      if (outside === null && !own.length) return null;
+      return [...new Set([...own, ...(outside ?? []).filter((k) => !find('form', k))])];
     },
     hasGroup: (key) => outer.hasGroup(key),
     hasUser: (name) => outer.hasUser(name),

@@ -77,6 +77,10 @@ export const MESSAGES = {
     'zh-CN': '{at}：表单 “{form}” 中没有字段 “{field}”',
     en: '{at}: form "{form}" has no field "{field}"',
   },
+  'ref.status': {
+    'zh-CN': '{at}：表单 “{form}” 没有声明状态 “{status}”（可用：{allowed}）',
+    en: '{at}: form "{form}" declares no status "{status}" (it has: {allowed})',
+  },
   'ref.group': { 'zh-CN': '{at}：找不到用户组 “{key}”', en: '{at}: group "{key}" does not exist' },
   'ref.user': { 'zh-CN': '{at}：找不到用户 “{key}”', en: '{at}: user "{key}" does not exist' },
 
@@ -99,6 +103,10 @@ export const MESSAGES = {
   },
 
   // --- form ------------------------------------------------------------------------------
+  'form.numberPrefix.taken': {
+    'zh-CN': '编号前缀 “{prefix}” 已被表单 “{form}” 使用；每种记录类型需要自己的前缀，编号才不会重复',
+    en: 'Number prefix "{prefix}" is already used by form "{form}"; each record type needs its own, so numbers never repeat',
+  },
   'form.schema.invalid': {
     'zh-CN': '表单的 schema 不是有效的 JSON Schema：{schemaPath} 处的值 {value} 不正确（{detail}）',
     en: 'The form schema is not a valid JSON Schema: {value} at {schemaPath} is wrong ({detail})',

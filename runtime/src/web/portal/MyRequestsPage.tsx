@@ -1,9 +1,10 @@
-import { Button, List, Skeleton, Tag, Typography } from 'antd';
+import { Button, List, Skeleton, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type RecordView, type User } from '../shared/api.ts';
-import { formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
+import { StatusTag } from '../shared/status.tsx';
 
 interface Page {
   items: RecordView[];
@@ -59,7 +60,7 @@ export default function MyRequestsPage({ user }: { user: User }) {
         locale={{ emptyText: t('requests.none') }}
         dataSource={items}
         renderItem={(r) => (
-          <List.Item extra={<Tag color={STATUS_COLORS[r.status] ?? 'default'}>{r.status}</Tag>}>
+          <List.Item extra={<StatusTag {...r} />}>
             <List.Item.Meta
               title={
                 <Link href={`/requests/${r.id}`} data-testid={`request-${r.number}`}>

@@ -1,14 +1,17 @@
-import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Tag, Typography } from 'antd';
+import type { RecordStatus } from '@opsloom/spec';
+import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
 import { type FieldSchema, FieldValues } from '../shared/field-value.tsx';
-import { formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
+import { StatusTag } from '../shared/status.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
 
 interface FormInfo {
   schema: { properties: Record<string, FieldSchema> };
+  statuses: RecordStatus[];
   uiSchema: Record<string, unknown>;
 }
 
@@ -64,9 +67,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
           <Typography.Title level={4} style={{ margin: 0 }}>
             {rec.number} · {rec.title}
           </Typography.Title>
-          <Tag color={STATUS_COLORS[rec.status] ?? 'default'} data-testid="request-status">
-            {rec.status}
-          </Tag>
+          <StatusTag {...rec} testId="request-status" />
         </Space>
         <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
           {t('request.createdAt', { at: formatTime(rec.createdAt, locale) })}
@@ -120,7 +121,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
         </Col>
         <Col xs={24} lg={10}>
           <Card title={t('request.timeline')}>
-            <RecordTimeline recordId={id} version={version} />
+            <RecordTimeline recordId={id} version={version} statuses={form?.statuses} />
           </Card>
         </Col>
       </Row>

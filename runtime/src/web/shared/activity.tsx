@@ -1,4 +1,5 @@
 import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
+import type { RecordStatus } from '@opsloom/spec';
 import { App, Button, Checkbox, Empty, Input, List, Space, Tag, Timeline, Typography, Upload } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import {
@@ -12,6 +13,7 @@ import {
 } from './api.ts';
 import { formatTime } from './format.ts';
 import { type MessageKey, useT } from './i18n.ts';
+import { statusText } from './status.tsx';
 
 /** Reloads when `version` changes: callers bump it after an action. */
 function useLoad<T>(path: string, version: number): [T | null, () => void] {
@@ -45,8 +47,9 @@ const KINDS: Record<string, MessageKey> = {
 const show = (v: unknown) =>
   v === null || v === undefined || v === '' ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-function describe(e: HistoryEntry): string {
+function describe(e: HistoryEntry, status: (key: unknown) => unknown): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
+  if (e.kind === 'field' && e.field === 'status') return `${show(status(e.from))} → ${show(status(e.to))}`;
   if (e.kind === 'field') return `${e.field}: ${show(e.from)} → ${show(e.to)}`;
   if (e.kind === 'transition')
     return [d.action, d.node ? `@${d.node}` : '', d.to ? `→ ${d.to}` : ''].join(' ');
@@ -57,12 +60,27 @@ function describe(e: HistoryEntry): string {
 }
 
 /** What happened to a record, newest last: created, field changes, transitions, votes, comments… */
-export function RecordTimeline({ recordId, version }: { recordId: number; version: number }) {
-  const { t, locale } = useT();
+export function RecordTimeline({
+  recordId,
+  version,
+  statuses,
+}: {
+  recordId: number;
+  version: number;
+  /** The record type's statuses (GET /forms/:key), to name the status changes. */
+  statuses?: readonly RecordStatus[];
+}) {
+  const { t, tx, locale } = useT();
   const [data] = useLoad<{ items: HistoryEntry[] }>(`/records/${recordId}/history`, version);
   if (!data) return null;
   // Field changes of one moment by one person read as one event.
   const items = data.items.filter((e) => e.kind !== 'field' || e.field === 'status');
+  const kindText = (e: HistoryEntry) =>
+    e.kind === 'field' && e.field === 'status'
+      ? t('history.status')
+      : KINDS[e.kind]
+        ? t(KINDS[e.kind]!)
+        : e.kind;
   return (
     <Timeline
       data-testid="timeline"
@@ -71,8 +89,10 @@ export function RecordTimeline({ recordId, version }: { recordId: number; versio
         color: e.kind === 'transition' ? 'green' : e.kind === 'task' ? 'blue' : 'gray',
         children: (
           <div>
-            <Typography.Text strong>{KINDS[e.kind] ? t(KINDS[e.kind]!) : e.kind}</Typography.Text>{' '}
-            <Typography.Text type="secondary">{describe(e)}</Typography.Text>
+            <Typography.Text strong>{kindText(e)}</Typography.Text>{' '}
+            <Typography.Text type="secondary">
+              {describe(e, (key) => statusText(statuses, key, tx))}
+            </Typography.Text>
             <div style={{ fontSize: 12, color: '#999' }}>
               {e.actor} · {formatTime(e.at, locale)}
             </div>

@@ -53,18 +53,3 @@ export function countdownState(startMs: number, dueMs: number, now: number): Cou
   const total = dueMs - startMs;
   return total > 0 && (dueMs - now) / total < 0.25 ? 'warning' : 'ok';
 }
-
-export const STATUS_COLORS: Record<string, string> = {
-  new: 'blue',
-  triage: 'blue',
-  approval: 'gold',
-  'in-progress': 'processing',
-  fulfilment: 'processing',
-  'pending-customer': 'orange',
-  resolved: 'green',
-  closed: 'default',
-  done: 'default',
-  withdrawn: 'default',
-  rejected: 'red',
-  cancelled: 'default',
-};

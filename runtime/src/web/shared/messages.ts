@@ -106,6 +106,7 @@ export const messages = {
   'history.created': { 'zh-CN': '创建', en: 'Created' },
   'history.field': { 'zh-CN': '字段变更', en: 'Changed' },
   'history.transition': { 'zh-CN': '流转', en: 'Moved on' },
+  'history.status': { 'zh-CN': '状态变更', en: 'Status' },
   'history.comment': { 'zh-CN': '评论', en: 'Comment' },
   'history.attachment': { 'zh-CN': '附件', en: 'File' },
   'history.link': { 'zh-CN': '关联', en: 'Link' },

@@ -1,9 +1,10 @@
-import { App, Badge, Button, Card, Col, Menu, Modal, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Badge, Button, Card, Col, Menu, Modal, Row, Select, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type OpenTask, post, type RecordListItem, type User } from '../shared/api.ts';
-import { formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { formatTime } from '../shared/format.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
+import { StatusTag } from '../shared/status.tsx';
 import { errorText } from '../shared/TaskActions.tsx';
 import { SlaCountdown } from './Countdown.tsx';
 import { loadDue, loadMore, loadQueue, QUEUES, type Queue, type QueueKey } from './queues.ts';
@@ -68,7 +69,7 @@ export function QueuesPage({ user }: { user: User }) {
       {
         title: t('list.status'),
         dataIndex: 'status',
-        render: (s: string) => <Tag color={STATUS_COLORS[s] ?? 'default'}>{s}</Tag>,
+        render: (_: string, r: RecordListItem) => <StatusTag {...r} />,
       },
       { title: t('list.priority'), dataIndex: 'priority' },
       { title: t('list.assignee'), dataIndex: 'assignee', render: (a: string | null) => a ?? '—' },

@@ -1,3 +1,4 @@
+import type { RecordStatus } from '@opsloom/spec';
 import {
   App,
   Button,
@@ -20,9 +21,10 @@ import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/act
 import { api, get, type OpenTask, patch, post, type RecordView, type User } from '../shared/api.ts';
 import { FieldValueContext } from '../shared/field-value.tsx';
 import { effectiveForm, type FormRule } from '../shared/form-rules.ts';
-import { formatTime, STATUS_COLORS } from '../shared/format.ts';
+import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 import { Form, transformErrors, validators } from '../shared/rjsf.tsx';
+import { StatusTag } from '../shared/status.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
 import { Countdown } from './Countdown.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
@@ -32,6 +34,7 @@ interface PublishedForm {
   schema: { type: 'object'; properties: Record<string, Record<string, unknown>>; required?: string[] };
   uiSchema: Record<string, unknown>;
   rules: FormRule[];
+  statuses: RecordStatus[];
 }
 
 interface LinkRow {
@@ -120,9 +123,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
             {rec.number} · {rec.title}
           </Typography.Title>
           <Space>
-            <Tag color={STATUS_COLORS[rec.status] ?? 'default'} data-testid="record-status">
-              {rec.status}
-            </Tag>
+            <StatusTag {...rec} testId="record-status" />
             {rec.priority && <Tag color="volcano">{rec.priority}</Tag>}
           </Space>
         </Space>
@@ -180,7 +181,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
                 {
                   key: 'timeline',
                   label: t('request.timeline'),
-                  children: <RecordTimeline recordId={id} version={version} />,
+                  children: <RecordTimeline recordId={id} version={version} statuses={form?.statuses} />,
                 },
                 {
                   key: 'comments',
@@ -363,7 +364,7 @@ function Links({ recordId, version }: { recordId: number; version: number }) {
         renderItem={(l) => (
           <List.Item>
             {l.relation} <a href={`/workspace/records/${l.record!.id}`}>{l.record!.number}</a>{' '}
-            {l.record!.title} <Tag>{l.record!.status}</Tag>
+            {l.record!.title} <StatusTag {...l.record!} />
           </List.Item>
         )}
       />

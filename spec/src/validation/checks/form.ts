@@ -5,6 +5,7 @@ import { jsonSchemaErrors } from '../shape.ts';
 
 const SCALAR_TYPES = new Set(['string', 'number', 'integer', 'boolean']);
 const RULES: LocalizedMessage = { 'zh-CN': '字段规则（rules）', en: 'field rules (rules)' };
+const STATUSES: LocalizedMessage = { 'zh-CN': '状态（statuses）', en: 'statuses' };
 
 export function checkForm(c: Checker, def: Record<string, unknown>): void {
   const key = str(def.key) ?? '';
@@ -48,6 +49,15 @@ export function checkForm(c: Checker, def: Record<string, unknown>): void {
   });
 
   checkPriorityMatrix(c, def.priorityMatrix, properties, field);
+
+  c.uniqueIds(def.statuses, '/statuses', STATUSES, 'key');
+
+  // Record numbers are unique across types: two types with one prefix would both make INC-000001.
+  if (typeof def.numberPrefix === 'string') {
+    const others = (c.refs.formsNumberedWith(def.numberPrefix) ?? []).filter((k) => k !== key);
+    if (others.length)
+      c.add('form.numberPrefix.taken', '/numberPrefix', { prefix: def.numberPrefix, form: others[0]! });
+  }
 }
 
 function checkPriorityMatrix(

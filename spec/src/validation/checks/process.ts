@@ -14,6 +14,9 @@ export function checkProcess(c: Checker, def: Record<string, unknown>): void {
   list(def.nodes).forEach((raw, i) => {
     const node = record(raw);
     const path = child('/nodes', i);
+    // An end node without a status leaves the record in its outcome (engine.ts).
+    if (node.status !== undefined) c.status(form, node.status, child(path, 'status'));
+    else if (node.type === 'end') c.status(form, node.outcome ?? 'done', child(path, 'outcome'));
     switch (node.type) {
       case 'userTask': {
         checkAssignee(c, node.assignee, child(path, 'assignee'), form);
