@@ -105,6 +105,44 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     expect(rec.status).toBe('closed');
     expect(rec.closedAt).toBeGreaterThan(0);
     expect(await tasksOf(agent, inc.id)).toEqual([]);
+    expect(rec).toMatchObject({ statusName: { 'zh-CN': '已关闭', en: 'Closed' }, statusCategory: 'done' });
+
+    // The history names the steps and actions its ids stand for, as the flow names them.
+    const history = async (c: ApiClient) => (await c.get(`/records/${inc.id}/history`)).body.items;
+    const staffView = await history(agent);
+    expect(staffView.find((e: { kind: string }) => e.kind === 'transition')).toMatchObject({
+      detail: { node: 'triage', action: 'accept', to: 'inProgress' },
+      names: {
+        node: { 'zh-CN': '服务台分派', en: 'Service-desk triage' },
+        action: { 'zh-CN': '受理', en: 'Accept' },
+        to: { 'zh-CN': '处理中', en: 'In progress' },
+      },
+    });
+    // The requester sees what happened to the request, not the team's bookkeeping (here: the
+    // notification rules that told the agents).
+    const kinds = (items: { kind: string }[]) => new Set(items.map((e) => e.kind));
+    expect(kinds(staffView)).toContain('rule');
+    const requesterView = await history(requester);
+    expect(
+      [...kinds(requesterView)].filter(
+        (k) =>
+          ![
+            'created',
+            'field',
+            'transition',
+            'task',
+            'process',
+            'comment',
+            'attachment',
+            'link',
+            'watcher',
+            'rating',
+          ].includes(k),
+      ),
+    ).toEqual([]);
+    expect(requesterView.filter((e: { kind: string }) => e.kind === 'transition').length).toBe(
+      staffView.filter((e: { kind: string }) => e.kind === 'transition').length,
+    );
 
     // Lists filter on whether, and when, records were resolved and closed.
     const listed = async (q: string) => {

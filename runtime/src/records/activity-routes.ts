@@ -61,6 +61,12 @@ const HistoryEntry = Type.Object({
   from: Type.Unknown(),
   to: Type.Unknown(),
   detail: Type.Unknown(),
+  names: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        'names (zh-CN/en) of what the detail names by id: node, to (the step moved to), action, process',
+    }),
+  ),
 });
 const items = <T extends Parameters<typeof Type.Array>[0]>(schema: T) =>
   Type.Object({ items: Type.Array(schema) });
@@ -236,7 +242,7 @@ export const recordActivityRoutes = [
     path: '/records/:id/history',
     tag: 'records',
     summary:
-      "The record's full history: field changes (from/to), transitions, comments, links… with who and when",
+      "The record's history: field changes (from/to), transitions, comments, links… with who and when, steps and actions named; requesters see what happened to their request, not the team's own bookkeeping (OLAs, rules, jobs, notifications)",
     access: 'authenticated',
     params: RecordId,
     response: items(HistoryEntry),

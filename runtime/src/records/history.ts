@@ -1,6 +1,8 @@
+import type { I18nText } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
 import { fromJson } from '../db/json.ts';
+import { type Graph, loadGraph } from '../engine/graph.ts';
 import { loadRecord } from './store.ts';
 import { assertCanSee, isStaff } from './visibility.ts';
 
@@ -15,6 +17,15 @@ export interface HistoryEntry {
   from: unknown;
   to: unknown;
   detail: unknown;
+  /** Names of the steps, action and process the entry's detail names by id, as the process says them. */
+  names?: StepNames;
+}
+
+interface StepNames {
+  node?: I18nText;
+  to?: I18nText;
+  action?: I18nText;
+  process?: I18nText;
 }
 
 interface HistoryRow {
@@ -29,6 +40,62 @@ interface HistoryRow {
 }
 
 const PERSON_FIELDS = new Set(['assignee', 'requester']);
+
+/**
+ * What a requester's timeline shows: what happened to their request, not the team's own
+ * bookkeeping (OLAs, rules, jobs, outbound calls, notifications to agents).
+ */
+const REQUESTER_KINDS = new Set([
+  'created',
+  'field',
+  'transition',
+  'task',
+  'process',
+  'comment',
+  'attachment',
+  'link',
+  'watcher',
+  'rating',
+]);
+
+/**
+ * The names behind the ids history details carry (`node`, `to`, `action`, `started`/`ended`), from
+ * the processes the record ran. Compiled graphs are cached, so this reads one small row per
+ * instance.
+ */
+async function nameSteps(db: Knex, recordId: number, entries: HistoryEntry[]): Promise<void> {
+  const instances: { process_key: string; process_version: number }[] = await db('process_instances')
+    .where({ record_id: recordId })
+    .orderBy('id')
+    .select('process_key', 'process_version');
+  const graphs: Graph[] = [];
+  for (const i of instances) graphs.push(await loadGraph(db, i.process_key, Number(i.process_version)));
+  if (!graphs.length) return;
+  const graphOf = (nodeId: string) => graphs.find((g) => g.nodes.has(nodeId));
+  for (const e of entries) {
+    const d = e.detail as Record<string, unknown> | null;
+    if (!d || typeof d !== 'object') continue;
+    const names: StepNames = {};
+    const ran = typeof d.started === 'string' ? d.started : typeof d.ended === 'string' ? d.ended : null;
+    if (ran) {
+      const g = graphs.find((x) => `${x.key}@${x.version}` === ran);
+      if (g) names.process = g.def.name;
+    }
+    if (typeof d.node === 'string') {
+      const g = graphOf(d.node);
+      const n = g?.nodes.get(d.node);
+      if (n && 'name' in n && n.name) names.node = n.name;
+      const edge =
+        typeof d.action === 'string'
+          ? g?.outgoing.get(d.node)?.find((x) => x.action?.key === d.action)
+          : undefined;
+      if (edge?.action) names.action = edge.action.label;
+      const to = typeof d.to === 'string' ? g?.nodes.get(d.to) : undefined;
+      if (to && 'name' in to && to.name) names.to = to.name;
+    }
+    if (Object.keys(names).length) e.names = names;
+  }
+}
 
 /**
  * A record's whole history, oldest first, read along the (record_id, id) index. People and groups
@@ -54,7 +121,13 @@ export async function recordHistory(db: Knex, actor: Actor, recordId: number): P
       to: fromJson(r.to_value),
       detail: fromJson(r.detail),
     }))
-    .filter((e) => staff || (e.detail as { visibility?: string } | null)?.visibility !== 'internal');
+    .filter(
+      (e) =>
+        staff ||
+        (REQUESTER_KINDS.has(e.kind) &&
+          (e.detail as { visibility?: string } | null)?.visibility !== 'internal'),
+    );
+  await nameSteps(db, rec.id, entries);
 
   const userIds = new Set<number>();
   const groupIds = new Set<number>();

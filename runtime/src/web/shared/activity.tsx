@@ -29,34 +29,77 @@ function useLoad<T>(path: string, version: number): [T | null, () => void] {
   return [data, useCallback(() => setTick((x) => x + 1), [])];
 }
 
-const KINDS: Record<string, MessageKey> = {
-  created: 'history.created',
-  field: 'history.field',
-  transition: 'history.transition',
-  comment: 'history.comment',
-  attachment: 'history.attachment',
-  link: 'history.link',
-  watcher: 'history.watcher',
-  task: 'history.task',
-  process: 'history.process',
-  callback: 'history.callback',
-  rating: 'history.rating',
-  notification: 'history.notification',
-};
+/** Kinds named by a message of their own (`history.<kind>`); others show as they are. */
+const KINDS = new Set([
+  'created',
+  'field',
+  'transition',
+  'comment',
+  'attachment',
+  'link',
+  'watcher',
+  'task',
+  'process',
+  'callback',
+  'rating',
+  'notification',
+  'notification_failed',
+  'notification_retry',
+  'timer',
+  'http',
+  'rule',
+  'rule_failed',
+  'rule_skipped',
+  'rule_limit',
+  'job_failed',
+  'job_retry',
+  'sla_warning',
+  'sla_breach',
+  'ola_warning',
+  'ola_breach',
+  'ci_update',
+]);
+const TASK_EVENTS = new Set(['created', 'claimed', 'transferred', 'approver_added', 'urged', 'vote']);
 
 const show = (v: unknown) =>
   v === null || v === undefined || v === '' ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-function describe(e: HistoryEntry, status: (key: unknown) => unknown): string {
+/**
+ * One line of what an entry says: steps and actions by the names the process gives them (the
+ * history API sends them beside the ids), statuses by the form's names.
+ */
+function describe(
+  e: HistoryEntry,
+  t: (key: MessageKey) => string,
+  tx: (v: unknown) => string,
+  status: (key: unknown) => unknown,
+): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
+  const n = e.names ?? {};
+  const step = (name: unknown, id: unknown) => (name ? tx(name) : id ? String(id) : '');
   if (e.kind === 'field' && e.field === 'status') return `${show(status(e.from))} → ${show(status(e.to))}`;
   if (e.kind === 'field') return `${e.field}: ${show(e.from)} → ${show(e.to)}`;
-  if (e.kind === 'transition')
-    return [d.action, d.node ? `@${d.node}` : '', d.to ? `→ ${d.to}` : ''].join(' ');
-  if (e.kind === 'task') return [d.event, d.action, d.to ?? d.user ?? ''].filter(Boolean).join(' ');
-  if (e.kind === 'process') return show(d.started ?? d.ended ?? '') + (d.outcome ? ` (${d.outcome})` : '');
+  if (e.kind === 'transition') {
+    const action = n.action
+      ? tx(n.action)
+      : d.action === 'return'
+        ? t('history.action.return')
+        : show(d.action ?? '');
+    const to = step(n.to, d.to);
+    const from = [action, step(n.node, d.node)].filter(Boolean).join(' · ');
+    return to ? `${from} → ${to}` : from;
+  }
+  if (e.kind === 'task') {
+    const event =
+      typeof d.event === 'string' && TASK_EVENTS.has(d.event)
+        ? t(`history.task.${d.event}` as MessageKey)
+        : show(d.event ?? '');
+    return [event, step(n.node, d.node), d.to ?? d.user ?? ''].filter(Boolean).join(' · ');
+  }
+  if (e.kind === 'process')
+    return step(n.process, d.started ?? d.ended) + (d.outcome ? ` (${status(d.outcome)})` : '');
   if (e.kind === 'rating') return `${d.attitude}/${d.speed}/${d.quality}`;
-  return '';
+  return step(n.node, d.node);
 }
 
 /** What happened to a record, newest last: created, field changes, transitions, votes, comments… */
@@ -78,8 +121,8 @@ export function RecordTimeline({
   const kindText = (e: HistoryEntry) =>
     e.kind === 'field' && e.field === 'status'
       ? t('history.status')
-      : KINDS[e.kind]
-        ? t(KINDS[e.kind]!)
+      : KINDS.has(e.kind)
+        ? t(`history.${e.kind}` as MessageKey)
         : e.kind;
   return (
     <Timeline
@@ -91,7 +134,7 @@ export function RecordTimeline({
           <div>
             <Typography.Text strong>{kindText(e)}</Typography.Text>{' '}
             <Typography.Text type="secondary">
-              {describe(e, (key) => statusText(statuses, key, tx))}
+              {describe(e, t, tx, (key) => statusText(statuses, key, tx))}
             </Typography.Text>
             <div style={{ fontSize: 12, color: '#999' }}>
               {e.actor} · {formatTime(e.at, locale)}

@@ -118,16 +118,7 @@ export interface OpenTask {
   returnTargets: string[];
 }
 
-export interface HistoryEntry {
-  id: number;
-  at: number;
-  actor: string;
-  kind: string;
-  field: string | null;
-  from: unknown;
-  to: unknown;
-  detail: unknown;
-}
+export type { HistoryEntry } from '../../records/history.ts';
 
 export interface Comment {
   id: number;
