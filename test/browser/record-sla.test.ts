@@ -57,6 +57,9 @@ describe('SLA metrics on the workspace record page', () => {
       '待分派',
       'triage',
     ]);
+    // So do the group and the people: by name, not by key.
+    await expect.poll(() => page.locator('[data-group="service-desk"]').first().textContent()).toBe('服务台');
+    await expect.poll(() => page.locator('[data-username="zhaolei"]').first().textContent()).toBe('赵磊');
 
     // New: both metrics run, each with its time left.
     await openSla();

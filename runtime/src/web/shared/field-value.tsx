@@ -229,7 +229,8 @@ function useLookup<T>(key: string | null, look: (key: string) => Promise<T>): T 
   return found && found.key === key ? found.value : undefined;
 }
 
-function Person({ username }: { username: string }) {
+/** A person by display name (their username on hover). */
+export function Person({ username }: { username: string }) {
   const name = useLookup(username, personName);
   if (!name) return <span>{username}</span>;
   return (
@@ -253,17 +254,22 @@ function UserValue({ value }: ValueProps) {
 }
 
 const groupsLookup = () => loadGroups();
-function GroupValue({ value }: ValueProps) {
+/** A group by its name in the page's language (its key on hover). */
+export function GroupName({ groupKey }: { groupKey: string }) {
   const { tx } = useT();
-  const groups = useLookup(typeof value === 'string' ? 'groups' : null, groupsLookup);
-  if (typeof value !== 'string') return <Plain value={value} />;
-  const group = groups?.find((g) => g.key === value);
-  if (!group) return <span>{value}</span>;
+  const groups = useLookup('groups', groupsLookup);
+  const group = groups?.find((g) => g.key === groupKey);
+  if (!group) return <span>{groupKey}</span>;
   return (
-    <Tooltip title={value}>
-      <span data-group={value}>{tx(group.name)}</span>
+    <Tooltip title={groupKey}>
+      <span data-group={groupKey}>{tx(group.name)}</span>
     </Tooltip>
   );
+}
+
+function GroupValue({ value }: ValueProps) {
+  if (typeof value !== 'string') return <Plain value={value} />;
+  return <GroupName groupKey={value} />;
 }
 
 /** Where the value is shown: the record (for its files) and how this app links to another record. */

@@ -2,6 +2,7 @@ import { App, Badge, Button, Card, Col, Menu, Modal, Row, Select, Space, Table, 
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type OpenTask, post, type RecordListItem, type User } from '../shared/api.ts';
+import { GroupName, Person } from '../shared/field-value.tsx';
 import { formatTime } from '../shared/format.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
@@ -72,8 +73,16 @@ export function QueuesPage({ user }: { user: User }) {
         render: (_: string, r: RecordListItem) => <StatusTag {...r} />,
       },
       { title: t('list.priority'), dataIndex: 'priority' },
-      { title: t('list.assignee'), dataIndex: 'assignee', render: (a: string | null) => a ?? '—' },
-      { title: t('list.group'), dataIndex: 'group' },
+      {
+        title: t('list.assignee'),
+        dataIndex: 'assignee',
+        render: (a: string | null) => (a ? <Person username={a} /> : '—'),
+      },
+      {
+        title: t('list.group'),
+        dataIndex: 'group',
+        render: (g: string | null) => (g ? <GroupName groupKey={g} /> : '—'),
+      },
       {
         title: t('list.due'),
         key: 'due',

@@ -19,7 +19,7 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { api, get, type OpenTask, patch, post, type RecordView, type User } from '../shared/api.ts';
-import { FieldValueContext } from '../shared/field-value.tsx';
+import { FieldValueContext, GroupName, Person } from '../shared/field-value.tsx';
 import { effectiveForm, type FormRule } from '../shared/form-rules.ts';
 import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
@@ -128,9 +128,15 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
           </Space>
         </Space>
         <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 4 }} style={{ marginTop: 12 }}>
-          <Descriptions.Item label={t('list.requester')}>{rec.requester}</Descriptions.Item>
-          <Descriptions.Item label={t('list.assignee')}>{rec.assignee ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('list.group')}>{rec.group ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('list.requester')}>
+            {rec.requester ? <Person username={rec.requester} /> : '—'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('list.assignee')}>
+            {rec.assignee ? <Person username={rec.assignee} /> : '—'}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('list.group')}>
+            {rec.group ? <GroupName groupKey={rec.group} /> : '—'}
+          </Descriptions.Item>
           <Descriptions.Item label={t('list.created')}>{formatTime(rec.createdAt, locale)}</Descriptions.Item>
         </Descriptions>
       </Card>
@@ -257,8 +263,18 @@ function TaskCard(props: {
       title={
         <Space wrap>
           <span>{tx(task.name)}</span>
-          {task.assignee ? <Tag>{task.assignee}</Tag> : <Tag color="orange">{t('task.unassigned')}</Tag>}
-          {task.group && <Tag color="blue">{task.group}</Tag>}
+          {task.assignee ? (
+            <Tag>
+              <Person username={task.assignee} />
+            </Tag>
+          ) : (
+            <Tag color="orange">{t('task.unassigned')}</Tag>
+          )}
+          {task.group && (
+            <Tag color="blue">
+              <GroupName groupKey={task.group} />
+            </Tag>
+          )}
           {task.dueAt && <Countdown dueAt={task.dueAt} since={props.since} />}
         </Space>
       }
