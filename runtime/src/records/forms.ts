@@ -50,7 +50,7 @@ const statusMaps = new WeakMap<LoadedForm, Map<string, RecordStatus>>();
 function statusMap(form: LoadedForm): Map<string, RecordStatus> {
   let map = statusMaps.get(form);
   if (!map) {
-    map = new Map([...SYSTEM_STATUSES, ...(form.def.statuses ?? [])].map((s) => [s.key, s]));
+    map = new Map((form.def.statuses ?? []).map((s) => [s.key, s]));
     statusMaps.set(form, map);
   }
   return map;
@@ -73,8 +73,9 @@ export async function recordStatus(
     const found = statusMap(await loadForm(db, type, latest)).get(status);
     if (found) return found;
   }
-  if (latest === formVersion) return null;
-  return statusMap(await loadForm(db, type, formVersion)).get(status) ?? null;
+  const own =
+    latest === formVersion ? undefined : statusMap(await loadForm(db, type, formVersion)).get(status);
+  return own ?? SYSTEM_STATUSES.find((s) => s.key === status) ?? null;
 }
 
 export interface FieldAccess {
