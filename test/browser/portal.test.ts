@@ -169,5 +169,6 @@ describe('portal and workspace in the browser', () => {
       quality: 5,
     });
     await page.close();
-  });
+    // Four people log in and act in turn: ~20 s alone, and it neared the default 30 s on a busy machine.
+  }, 90_000);
 });

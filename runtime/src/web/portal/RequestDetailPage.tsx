@@ -3,7 +3,7 @@ import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, 
 import { useCallback, useEffect, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
-import { type FieldSchema, FieldValues } from '../shared/field-value.tsx';
+import { type FieldSchema, FieldValues, usePersonName } from '../shared/field-value.tsx';
 import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
@@ -46,6 +46,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
     get<{ items: OpenTask[] }>(`/records/${id}/tasks`).then((r) => setTasks(r.items));
     get<{ rating: Rating | null }>(`/records/${id}/rating`).then((r) => setRating(r.rating));
   }, [id, version]);
+  const assignee = usePersonName(rec?.assignee ?? null);
 
   if (!rec) return <Skeleton active />;
   const mine = rec.requester === user.username;
@@ -71,7 +72,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
         </Space>
         <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
           {t('request.createdAt', { at: formatTime(rec.createdAt, locale) })}
-          {rec.assignee ? ` · ${t('request.assignee', { who: rec.assignee })}` : ''}
+          {assignee ? ` · ${t('request.assignee', { who: assignee })}` : ''}
         </Typography.Paragraph>
         {tasks
           .filter((task) => task.actions.length > 0)

@@ -11,6 +11,7 @@ import {
   post,
   uploadAttachment,
 } from './api.ts';
+import { Person } from './field-value.tsx';
 import { formatTime } from './format.ts';
 import { type MessageKey, useT } from './i18n.ts';
 import { statusText } from './status.tsx';
@@ -137,7 +138,7 @@ export function RecordTimeline({
               {describe(e, t, tx, (key) => statusText(statuses, key, tx))}
             </Typography.Text>
             <div style={{ fontSize: 12, color: '#999' }}>
-              {e.actor} · {formatTime(e.at, locale)}
+              {e.actor.includes(':') ? e.actor : <Person username={e.actor} />} · {formatTime(e.at, locale)}
             </div>
           </div>
         ),
@@ -188,7 +189,7 @@ export function RecordComments(props: {
             <List.Item.Meta
               title={
                 <Space>
-                  <span>{c.author}</span>
+                  <Person username={c.author} />
                   {c.visibility === 'internal' && <Tag color="orange">{t('comments.internal')}</Tag>}
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {formatTime(c.createdAt, locale)}

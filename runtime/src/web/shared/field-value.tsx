@@ -229,6 +229,12 @@ function useLookup<T>(key: string | null, look: (key: string) => Promise<T>): T 
   return found && found.key === key ? found.value : undefined;
 }
 
+/** A person's display name, for text; the username until it is known or if nobody has it. */
+export function usePersonName(username: string | null): string | null {
+  const name = useLookup(username, personName);
+  return username === null ? null : (name ?? username);
+}
+
 /** A person by display name (their username on hover). */
 export function Person({ username }: { username: string }) {
   const name = useLookup(username, personName);
