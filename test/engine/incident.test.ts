@@ -123,23 +123,8 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     const kinds = (items: { kind: string }[]) => new Set(items.map((e) => e.kind));
     expect(kinds(staffView)).toContain('rule');
     const requesterView = await history(requester);
-    expect(
-      [...kinds(requesterView)].filter(
-        (k) =>
-          ![
-            'created',
-            'field',
-            'transition',
-            'task',
-            'process',
-            'comment',
-            'attachment',
-            'link',
-            'watcher',
-            'rating',
-          ].includes(k),
-      ),
-    ).toEqual([]);
+    expect(kinds(requesterView)).not.toContain('rule');
+    expect([...kinds(requesterView)].every((k) => kinds(staffView).has(k))).toBe(true);
     expect(requesterView.filter((e: { kind: string }) => e.kind === 'transition').length).toBe(
       staffView.filter((e: { kind: string }) => e.kind === 'transition').length,
     );

@@ -1,4 +1,11 @@
-import { activeRules, type FormDefinition, type RecordStatus, SYSTEM_STATUSES } from '@opsloom/spec';
+import {
+  activeRules,
+  type FormDefinition,
+  type I18nText,
+  type RecordStatus,
+  type StatusCategory,
+  SYSTEM_STATUSES,
+} from '@opsloom/spec';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Knex } from 'knex';
@@ -76,6 +83,14 @@ export async function recordStatus(
   const own =
     latest === formVersion ? undefined : statusMap(await loadForm(db, type, formVersion)).get(status);
   return own ?? SYSTEM_STATUSES.find((s) => s.key === status) ?? null;
+}
+
+/** A status's name and category as record views carry them beside its key. */
+export function statusFields(status: RecordStatus | null): {
+  statusName: I18nText | null;
+  statusCategory: StatusCategory | null;
+} {
+  return { statusName: status?.name ?? null, statusCategory: status?.category ?? null };
 }
 
 export interface FieldAccess {

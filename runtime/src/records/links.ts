@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
-import { recordStatus } from './forms.ts';
+import { recordStatus, statusFields } from './forms.ts';
 import { fromRow, loadRecord, type Rec, type RecordRow, recordWhat, writeHistory } from './store.ts';
 import { assertCanSee, scopeToVisible } from './visibility.ts';
 
@@ -38,15 +38,13 @@ interface LinkedRecord {
 }
 
 async function linkedRecord(db: Knex, other: Rec): Promise<LinkedRecord> {
-  const status = await recordStatus(db, other.type, other.formVersion, other.status);
   return {
     id: other.id,
     number: other.number,
     type: other.type,
     title: other.title,
     status: other.status,
-    statusName: status?.name ?? null,
-    statusCategory: status?.category ?? null,
+    ...statusFields(await recordStatus(db, other.type, other.formVersion, other.status)),
   };
 }
 

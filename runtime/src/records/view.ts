@@ -1,7 +1,7 @@
 import type { I18nText, StatusCategory } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { groupKeysOf, usernamesOf } from '../people/names.ts';
-import { recordStatus } from './forms.ts';
+import { recordStatus, statusFields } from './forms.ts';
 import type { Rec } from './store.ts';
 
 export interface RecordView {
@@ -51,8 +51,7 @@ export async function viewRecords(db: Knex, recs: Rec[]): Promise<RecordView[]> 
       title: r.title,
       description: r.description,
       status: r.status,
-      statusName: status?.name ?? null,
-      statusCategory: status?.category ?? null,
+      ...statusFields(status ?? null),
       priority: r.priority,
       requester: users.get(r.requesterId) ?? null,
       assignee: r.assigneeId ? (users.get(r.assigneeId) ?? null) : null,
