@@ -57,7 +57,7 @@ export default function InboxPage({ onRead }: { onRead(): void }) {
             <List.Item.Meta
               avatar={<Badge dot={!item.read} />}
               title={<Typography.Text strong={!item.read}>{item.title}</Typography.Text>}
-              description={`${item.body ?? ''} · ${formatTime(item.createdAt, locale)}`}
+              description={[item.body, formatTime(item.createdAt, locale)].filter(Boolean).join(' · ')}
             />
           </List.Item>
         )}
