@@ -53,13 +53,15 @@ export interface FieldInfo {
   enum?: unknown[];
 }
 
-interface FormInfo {
+export interface FormInfo {
+  /** Its fields, in order. */
   fields: FieldInfo[];
+  /** The statuses it declares, in lifecycle order (none when it leaves them free). */
   statuses: { key: string; name: unknown }[];
 }
 
 /** What the process panel offers from a form (its draft, else its published version). */
-function useFormInfo(formKey: string | undefined): FormInfo {
+export function useFormInfo(formKey: string | undefined): FormInfo {
   return useAsync(
     formKey ? `form:${formKey}` : null,
     async () => {
@@ -80,14 +82,4 @@ function useFormInfo(formKey: string | undefined): FormInfo {
     },
     { fields: [], statuses: [] } as FormInfo,
   );
-}
-
-/** Fields of a form, in order. */
-export function useFormFields(formKey: string | undefined): FieldInfo[] {
-  return useFormInfo(formKey).fields;
-}
-
-/** The statuses a form declares, in lifecycle order (none when it leaves them free). */
-export function useFormStatuses(formKey: string | undefined): FormInfo['statuses'] {
-  return useFormInfo(formKey).statuses;
 }

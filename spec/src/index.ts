@@ -40,7 +40,7 @@ export {
   type SlaTrigger,
 } from './schemas/index.ts';
 export type { ProcessEdge, ProcessNode, ServiceAction } from './schemas/process.ts';
-export { NODE_TYPES, type NodeType } from './schemas/process.ts';
+export { endOutcome, NODE_TYPES, type NodeType } from './schemas/process.ts';
 export { RULE_EVENTS } from './schemas/rule.ts';
 export {
   checkTemplate,
@@ -51,7 +51,7 @@ export {
 } from './template.ts';
 export { RECORD_SYSTEM_FIELDS } from './validation/checks/report.ts';
 export { isValidTimeZone } from './validation/checks/time-zone.ts';
-export type { Lookup } from './validation/lookup.ts';
+export { type Lookup, statusesOfForm } from './validation/lookup.ts';
 export { MESSAGES, PROBLEM_CODES, type ProblemCode } from './validation/messages.ts';
 export type { Problem, ValidationResult } from './validation/problems.ts';
 export { validateBundle, validateDefinition } from './validation/validate.ts';

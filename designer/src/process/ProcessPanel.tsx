@@ -18,14 +18,7 @@ import { useRef } from 'react';
 import { ExpressionInput, I18nInput, JsonInput, KeyValueRows } from '../components/inputs.tsx';
 import { problemIndex } from '../components/problems.ts';
 import { type MessageKey, useLocale, useT, useText } from '../i18n.ts';
-import {
-  type FieldInfo,
-  useDefinitions,
-  useFormFields,
-  useFormStatuses,
-  useGroups,
-  useUsers,
-} from '../lookups.ts';
+import { type FieldInfo, useDefinitions, useFormInfo, useGroups, useUsers } from '../lookups.ts';
 import { useEditor } from '../store/editor.ts';
 
 const proc = (d: unknown) => d as ProcessDefinition;
@@ -102,8 +95,7 @@ export function ProcessPanel() {
   const node = useSelectedNode();
   const edge = useEditor((s) => proc(s.def).edges.find((e) => e.id === s.selection.edgeId));
   const formKey = useEditor((s) => proc(s.def).form);
-  const fields = useFormFields(formKey);
-  const statuses = useFormStatuses(formKey);
+  const { fields, statuses } = useFormInfo(formKey);
   return (
     <div style={{ padding: 12 }} data-testid="property-panel">
       <Problems nodeId={selection.nodeId} edgeId={selection.edgeId} />

@@ -1,4 +1,4 @@
-import type { DefinitionKind, Lookup } from '@opsloom/spec';
+import { type DefinitionKind, type Lookup, statusesOfForm } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
 
@@ -6,7 +6,6 @@ type AnyDef = {
   kind?: unknown;
   key?: unknown;
   schema?: { properties?: Record<string, unknown> };
-  statuses?: { key: string }[];
   numberPrefix?: unknown;
 };
 
@@ -44,7 +43,7 @@ export async function loadLookup(db: Knex, extra: AnyDef[] = []): Promise<Lookup
   return {
     hasDefinition: (kind: DefinitionKind, key: string) => keys.has(`${kind}/${key}`),
     formFields: (key: string) => formFieldsOf(forms.get(key)),
-    formStatuses: (key: string) => forms.get(key)?.statuses?.map((s) => s.key),
+    formStatuses: (key: string) => statusesOfForm(forms.get(key)),
     formsNumberedWith: (prefix: string) =>
       [...forms].filter(([, def]) => def.numberPrefix === prefix).map(([key]) => key),
     hasGroup: (key: string) => groups.has(key),

@@ -1,6 +1,7 @@
 import {
   compileExpression,
   ExpressionError,
+  endOutcome,
   evaluateCondition,
   type ProcessEdge,
   type ProcessNode,
@@ -545,7 +546,7 @@ async function reachEnd(run: Run, token: TokenRow, n: Extract<ProcessNode, { typ
     .trx('process_instances')
     .where({ id: run.instance.id })
     .update({ status: 'completed', ended_at: Date.now() });
-  const outcome = n.outcome ?? 'done';
+  const outcome = endOutcome(n);
   const patch: RecordPatch = {};
   if (n.status) patch.status = n.status;
   else if (!run.instance.parent_token_id) patch.status = outcome;

@@ -31,6 +31,11 @@ export const END_OUTCOMES = ['resolved', 'closed', 'cancelled', 'rejected', 'don
 export const DISTRIBUTIONS = ['direct', 'claim', 'roundRobin'] as const;
 export const APPROVAL_MODES = ['single', 'all', 'any', 'sequential'] as const;
 
+/** An end node's outcome: its own, else "done". */
+export function endOutcome(node: { outcome?: (typeof END_OUTCOMES)[number] }): (typeof END_OUTCOMES)[number] {
+  return node.outcome ?? 'done';
+}
+
 export const StartNode = Obj({ type: Tag('start'), ...nodeBase });
 export const EndNode = Obj({
   type: Tag('end'),

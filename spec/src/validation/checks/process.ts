@@ -1,3 +1,4 @@
+import { endOutcome } from '../../schemas/process.ts';
 import { type Checker, list, record, str } from '../checker.ts';
 import { nodeLabel } from '../labels.ts';
 import { child } from '../pointer.ts';
@@ -16,7 +17,7 @@ export function checkProcess(c: Checker, def: Record<string, unknown>): void {
     const path = child('/nodes', i);
     // An end node without a status leaves the record in its outcome (engine.ts).
     if (node.status !== undefined) c.status(form, node.status, child(path, 'status'));
-    else if (node.type === 'end') c.status(form, node.outcome ?? 'done', child(path, 'outcome'));
+    else if (node.type === 'end') c.status(form, endOutcome(node), child(path, 'outcome'));
     switch (node.type) {
       case 'userTask': {
         checkAssignee(c, node.assignee, child(path, 'assignee'), form);
