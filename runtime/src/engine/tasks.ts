@@ -175,7 +175,11 @@ export async function takeAction(
     const rejecting = isRejection(edge);
     // Required-at-this-step fields matter when moving forward, not when rejecting or returning.
     const access = rejecting ? { ...n.fieldAccess, required: [] } : n.fieldAccess;
-    const problems = checkRecordData(run.form, data, run.rec.status, { before: run.rec.data, access });
+    const problems = checkRecordData(run.form, data, run.rec.status, {
+      before: run.rec.data,
+      access,
+      sent: body.data,
+    });
     if (problems.length) throw fieldError(problems);
     // Derived values (the impact × urgency priority) follow the person's changes; they are
     // not the person's changes, so step locks do not apply to them.

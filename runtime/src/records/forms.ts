@@ -20,6 +20,69 @@ export interface LoadedForm {
   version: number;
   def: FormDefinition;
   validate: ValidateFunction;
+  /** The paths to the fields its schema marks `readOnly`; null when it has none. */
+  readOnly: ReadOnlyTree | null;
+}
+
+/**
+ * Fields a form's schema marks `readOnly` are the process's to fill (an edge's or service task's
+ * `set`, a callback, a rule's action), never a person's: a requester must not mark their own
+ * request approved, nor a release's application merged. This tree holds just the paths that lead
+ * to them, through `properties` and array `items`, so a form without any costs a check nothing.
+ */
+type ReadOnlyTree =
+  | { leaf: true; default: unknown }
+  | { leaf: false; props: [string, ReadOnlyTree][]; items: ReadOnlyTree | null };
+
+function readOnlyTree(schema: unknown): ReadOnlyTree | null {
+  if (!schema || typeof schema !== 'object') return null;
+  const s = schema as { readOnly?: unknown; default?: unknown; properties?: object; items?: unknown };
+  if (s.readOnly === true) return { leaf: true, default: s.default };
+  const props: [string, ReadOnlyTree][] = [];
+  for (const [key, sub] of Object.entries(s.properties ?? {})) {
+    const tree = readOnlyTree(sub);
+    if (tree) props.push([key, tree]);
+  }
+  const items = readOnlyTree(s.items);
+  return props.length || items ? { leaf: false, props, items } : null;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Problems for the read-only values in what a person sent: each must be left out, or keep the
+ * value it had (`before`; its schema default when the record or list item is new). Array items
+ * are compared by position.
+ */
+function readOnlyWrites(
+  tree: ReadOnlyTree,
+  sent: unknown,
+  before: unknown,
+  path: string,
+  out: FieldProblem[],
+) {
+  if (tree.leaf) {
+    if (sent !== undefined && !sameJson(sent, before === undefined ? tree.default : before))
+      out.push({
+        path,
+        message: {
+          en: 'is set by the process and cannot be entered by hand',
+          'zh-CN': '由流程设置，不能手工填写',
+        },
+      });
+    return;
+  }
+  if (isObject(sent))
+    for (const [key, sub] of tree.props)
+      readOnlyWrites(sub, sent[key], isObject(before) ? before[key] : undefined, `${path}/${key}`, out);
+  if (tree.items && Array.isArray(sent)) {
+    const items = tree.items;
+    sent.forEach((item, i) => {
+      readOnlyWrites(items, item, Array.isArray(before) ? before[i] : undefined, `${path}/${i}`, out);
+    });
+  }
 }
 
 // Form versions are immutable, so a compiled form is cached forever by key@version; which
@@ -47,7 +110,13 @@ export async function loadForm(db: Knex, key: string, version?: number): Promise
       what: translateBoth('what.record_type', { key }),
     });
   const def = fromJson<FormDefinition>(row.body)!;
-  const loaded: LoadedForm = { key, version: v, def, validate: ajv.compile(def.schema) };
+  const loaded: LoadedForm = {
+    key,
+    version: v,
+    def,
+    validate: ajv.compile(def.schema),
+    readOnly: readOnlyTree(def.schema),
+  };
   compiled.set(id, loaded);
   return loaded;
 }
@@ -117,14 +186,19 @@ export function derivePriority(form: FormDefinition, data: Record<string, unknow
 /**
  * Validates record data against the form's JSON Schema and its field rules, and — when the
  * record is at a process step — the step's field access. Every problem names its field.
+ * `sent` is what a person sent (a create's data, an edit's or a task action's changes): its
+ * values for read-only fields are checked against `before`. The process's own writes pass none.
  */
 export function checkRecordData(
   form: LoadedForm,
   data: Record<string, unknown>,
   status: string,
-  opts: { before?: Record<string, unknown>; access?: FieldAccess } = {},
+  opts: { before?: Record<string, unknown>; access?: FieldAccess; sent?: Record<string, unknown> } = {},
 ): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const readOnly: FieldProblem[] = [];
+  if (opts.sent && form.readOnly) readOnlyWrites(form.readOnly, opts.sent, opts.before, '', readOnly);
+  problems.push(...readOnly);
   const valid = form.validate(data);
   if (!valid) problems.push(...toFieldProblems(form.validate.errors));
   const rules = activeRules(form.def.rules, data, status);
@@ -138,7 +212,9 @@ export function checkRecordData(
     const locked = new Set([...rules.readonly, ...(opts.access?.readonly ?? [])]);
     const editable = opts.access?.editable ? new Set(opts.access.editable) : null;
     for (const field of new Set([...Object.keys(data), ...Object.keys(opts.before)])) {
-      if (JSON.stringify(data[field]) === JSON.stringify(opts.before[field])) continue;
+      if (sameJson(data[field], opts.before[field])) continue;
+      // A read-only field's change is already named above, with its reason.
+      if (readOnly.some((p) => p.path === `/${field}` || p.path.startsWith(`/${field}/`))) continue;
       if (locked.has(field) || (editable && !editable.has(field)) || opts.access?.hidden?.includes(field)) {
         problems.push({
           path: `/${field}`,

@@ -54,12 +54,10 @@ async function createInTrx(
   data: Data,
   requesterId: number,
   processKey: string | null,
-  preallocated?: string,
+  opts: { sent?: Data; number?: string } = {},
 ): Promise<Rec> {
-  derivePriority(form.def, data);
-  const problems = checkRecordData(form, data, 'new');
-  if (problems.length) throw fieldError(problems);
-  const number = preallocated ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
+  checkNewRecord(form, data, opts.sent);
+  const number = opts.number ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
   // The create and its process's first steps write several history rows, clocks and jobs: one
   // insert per table for all of them.
   return holdInserts(trx, async () => {
@@ -75,8 +73,26 @@ async function createInTrx(
   });
 }
 
-/** Creates a record and runs its process to the first wait, in one transaction. */
-export async function createRecord(services: Services, actor: Actor, input: CreateInput): Promise<Rec> {
+/**
+ * A new record's data, checked: the derived priority filled in, then the schema and the rules.
+ * `sent` is what a person sent, when a person creates it (see checkRecordData).
+ */
+function checkNewRecord(form: LoadedForm, data: Data, sent: Data | undefined): void {
+  derivePriority(form.def, data);
+  const problems = checkRecordData(form, data, 'new', { sent });
+  if (problems.length) throw fieldError(problems);
+}
+
+/**
+ * Creates a record and runs its process to the first wait, in one transaction. `automated`: a
+ * schedule creates it with the values its admin designed, which may fill read-only fields.
+ */
+export async function createRecord(
+  services: Services,
+  actor: Actor,
+  input: CreateInput,
+  opts: { automated?: boolean } = {},
+): Promise<Rec> {
   const form = await loadForm(services.db, input.type);
   let requesterId = actor.userId;
   if (input.requester && input.requester !== actor.username) {
@@ -88,8 +104,9 @@ export async function createRecord(services: Services, actor: Actor, input: Crea
   }
   const processKey = input.process ?? (await defaultProcess(services.db, input.type));
   const data = { ...input.data };
+  const sent = opts.automated ? undefined : input.data;
   const create = (trx: Knex, number?: string) =>
-    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, number);
+    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, { sent, number });
   let rec: Rec;
   if (dialectOf(services.db) === 'mysql') {
     // On MySQL the number comes from its own autocommitted upsert, so the sequence row is not
@@ -97,9 +114,7 @@ export async function createRecord(services: Services, actor: Actor, input: Crea
     // uses, a request never holds one pooled connection while waiting for a second (with as many
     // concurrent creates as pool connections, that wait never ends). Invalid data is refused
     // first, so it does not use up a number.
-    derivePriority(form.def, data);
-    const problems = checkRecordData(form, data, 'new');
-    if (problems.length) throw fieldError(problems);
+    checkNewRecord(form, data, sent);
     rec = await transactionWithNumber(services.db, form.key, form.def.numberPrefix, create);
   } else rec = await services.db.transaction((trx) => create(trx));
   services.wake();
@@ -167,6 +182,7 @@ export async function editRecord(
     const problems = checkRecordData(form, merged, rec.status, {
       before: rec.data,
       access: access ?? undefined,
+      sent: data,
     });
     if (problems.length) throw fieldError(problems);
     derivePriority(form.def, merged);

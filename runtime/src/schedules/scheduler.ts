@@ -250,7 +250,12 @@ export class Scheduler {
       if (action.title && data[titleField] === undefined) {
         data[titleField] = await renderTemplate(localize(action.title, 'zh-CN'), context);
       }
-      const rec = await createRecord({ ...this.services, db: trx }, actor, { type: action.form, data });
+      const rec = await createRecord(
+        { ...this.services, db: trx },
+        actor,
+        { type: action.form, data },
+        { automated: true },
+      );
       return { record: rec.number };
     }
     // runRule: the automation engine picks up `schedule.fired` events for the named rule.
