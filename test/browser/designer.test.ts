@@ -93,9 +93,12 @@ describe('designer (browser)', () => {
     await page.getByTestId('field-label-zh').fill('型号');
     await page.getByTestId('field-label-en').fill('Model');
     await page.getByTestId('option-value-0').fill('thinkpad-x1');
-    await page.getByTestId('option-label-0').fill('ThinkPad X1');
+    await page.getByTestId('option-label-0-zh').fill('ThinkPad X1');
+    await page.getByTestId('option-label-0-en').fill('ThinkPad X1');
     await page.getByTestId('option-value-1').fill('macbook-pro');
-    await page.getByTestId('option-label-1').fill('MacBook Pro');
+    await page.getByTestId('option-label-1-zh').fill('苹果笔记本');
+    await page.getByTestId('option-label-1-en').fill('MacBook Pro');
+    await shot(page, 'choice-options');
 
     await pointerDrag(page, '[data-testid=field-palette-number]', '[data-testid=form-canvas]', true);
     await page.getByTestId('field-props-number').waitFor();
@@ -139,6 +142,10 @@ describe('designer (browser)', () => {
     expect(Object.keys(props)).toEqual(['title', 'select', 'number', 'textarea', 'date']);
     expect(props.select.enum).toEqual(['thinkpad-x1', 'macbook-pro']);
     expect(props.select['x-title']).toEqual({ 'zh-CN': '型号', en: 'Model' });
+    expect(form.body.published.uiSchema.select['ui:enumNames']).toEqual([
+      { 'zh-CN': 'ThinkPad X1', en: 'ThinkPad X1' },
+      { 'zh-CN': '苹果笔记本', en: 'MacBook Pro' },
+    ]);
     expect(form.body.published.schema.required).toContain('number');
     expect(form.body.published.statuses).toEqual([
       { key: 'approving', name: { 'zh-CN': '审批中', en: 'Approving' }, category: 'active' },

@@ -10,11 +10,14 @@ export function I18nInput({
   onChange,
   testId,
   multiline,
+  inline,
 }: {
   value: I18nText | undefined;
   onChange: (v: I18nText | undefined) => void;
   testId?: string;
   multiline?: boolean;
+  /** Both languages side by side on one line, for short texts in a list (a choice's label). */
+  inline?: boolean;
 }) {
   const obj = typeof value === 'string' ? { 'zh-CN': value, en: value } : (value ?? {});
   const set = (lang: 'zh-CN' | 'en', text: string) => {
@@ -23,6 +26,23 @@ export function I18nInput({
     if (!next.en) delete (next as Record<string, string>).en;
     onChange(Object.keys(next).length ? next : undefined);
   };
+  if (inline)
+    return (
+      <Space.Compact block>
+        <Input
+          prefix="中"
+          value={obj['zh-CN'] ?? ''}
+          onChange={(e) => set('zh-CN', e.target.value)}
+          data-testid={testId ? `${testId}-zh` : undefined}
+        />
+        <Input
+          prefix="EN"
+          value={obj.en ?? ''}
+          onChange={(e) => set('en', e.target.value)}
+          data-testid={testId ? `${testId}-en` : undefined}
+        />
+      </Space.Compact>
+    );
   const C = multiline ? Input.TextArea : Input;
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size={4}>

@@ -439,52 +439,59 @@ function setRule(fieldKey: string, effect: 'show' | 'require', when: string | un
   }, `rule:${fieldKey}:${effect}`);
 }
 
-/** Options of a choice field: stored values (enum) and their labels (ui:enumNames). */
+/**
+ * Options of a choice field: stored values (enum) and their labels (ui:enumNames), each label in
+ * both languages (`{zh-CN, en}`, as every text of a definition; a label written as one string
+ * shows in both).
+ */
 const OptionsEditor = memo(function OptionsEditor({ fieldKey }: { fieldKey: string }) {
   const t = useT();
   const options = useEditor((s) => optionsOf(fieldIn(s, fieldKey)));
-  const enumNames = useEditor((s) => uiIn(s, fieldKey)?.['ui:enumNames'] as string[] | undefined);
+  const enumNames = useEditor((s) => uiIn(s, fieldKey)?.['ui:enumNames'] as I18nText[] | undefined);
   const values = (options ?? []).map(String);
   const names = enumNames ?? [];
-  const write = (rows: { value: string; name: string }[]) =>
+  const write = (rows: { value: string; name: I18nText | undefined }[]) =>
     updateForm((f) => {
       const p = f.schema.properties[fieldKey] as FieldSchema;
       const target = (p.type === 'array' ? p.items : p) as FieldSchema;
       target.enum = rows.map((r) => r.value);
       const u = { ...((f.uiSchema?.[fieldKey] as Record<string, unknown>) ?? {}) };
-      if (rows.some((r) => r.name)) u['ui:enumNames'] = rows.map((r) => r.name || r.value);
+      if (rows.some((r) => r.name)) u['ui:enumNames'] = rows.map((r) => r.name ?? r.value);
       else delete u['ui:enumNames'];
       f.uiSchema = { ...(f.uiSchema ?? {}), [fieldKey]: u };
     }, `options:${fieldKey}`);
-  const rows = values.map((v, i) => ({ value: v, name: names[i] ?? '' }));
+  const rows = values.map((v, i) => ({ value: v, name: names[i] }));
   return (
     <Form.Item label={t('form.options')} help={t('form.optionsHelp')}>
-      <Space orientation="vertical" style={{ width: '100%' }} size={4} data-testid="field-options">
+      <Space orientation="vertical" style={{ width: '100%' }} size={8} data-testid="field-options">
         {rows.map((r, i) => (
-          <Space.Compact key={i} style={{ width: '100%' }}>
-            <Input
-              style={{ width: '42%' }}
-              value={r.value}
-              placeholder={t('form.optionValue')}
-              data-testid={`option-value-${i}`}
-              onChange={(e) => write(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
-            />
-            <Input
-              style={{ width: '46%' }}
+          <Space orientation="vertical" key={i} style={{ width: '100%' }} size={2}>
+            <Space.Compact block>
+              <Input
+                value={r.value}
+                placeholder={t('form.optionValue')}
+                data-testid={`option-value-${i}`}
+                onChange={(e) => write(rows.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
+              />
+              <Button
+                aria-label={t('form.removeOption')}
+                onClick={() => write(rows.filter((_, j) => j !== i))}
+              >
+                ×
+              </Button>
+            </Space.Compact>
+            <I18nInput
+              inline
               value={r.name}
-              placeholder={t('form.optionLabel')}
-              data-testid={`option-label-${i}`}
-              onChange={(e) => write(rows.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)))}
+              testId={`option-label-${i}`}
+              onChange={(name) => write(rows.map((x, j) => (j === i ? { ...x, name } : x)))}
             />
-            <Button style={{ width: '12%' }} onClick={() => write(rows.filter((_, j) => j !== i))}>
-              ×
-            </Button>
-          </Space.Compact>
+          </Space>
         ))}
         <Button
           size="small"
           data-testid="option-add"
-          onClick={() => write([...rows, { value: `option-${rows.length + 1}`, name: '' }])}
+          onClick={() => write([...rows, { value: `option-${rows.length + 1}`, name: undefined }])}
         >
           {t('form.addOption')}
         </Button>

@@ -1,4 +1,10 @@
-import { activeRules, type FormDefinition, type Locale } from '@opsloom/spec';
+import {
+  activeRules,
+  type FormDefinition,
+  type Locale,
+  localizeSchema,
+  localizeUiSchema,
+} from '@opsloom/spec';
 import { Form, Templates } from '@rjsf/antd';
 import {
   deepEquals,
@@ -23,7 +29,7 @@ import {
   useRef,
   useState,
 } from 'react';
-import { textOf, useLocale, useText } from '../i18n.ts';
+import { useLocale, useText } from '../i18n.ts';
 import { useGroups, useUsers } from '../lookups.ts';
 import { useEditor } from '../store/editor.ts';
 import type { FieldSchema } from './fieldTypes.ts';
@@ -43,22 +49,11 @@ import type { FieldSchema } from './fieldTypes.ts';
  */
 
 const localized = new WeakMap<object, { locale: Locale; value: FieldSchema }>();
-/** Field schema with title/description in the chosen language; cached per field object. */
+/** Field schema with its texts in the chosen language (spec's localizeSchema); cached per field object. */
 function localize(schema: FieldSchema, locale: Locale): FieldSchema {
   const hit = localized.get(schema);
   if (hit && hit.locale === locale) return hit.value;
-  const value: FieldSchema = { ...schema };
-  if (schema['x-title']) value.title = textOf(schema['x-title'], locale);
-  if (schema['x-description']) value.description = textOf(schema['x-description'], locale);
-  if (schema.type === 'array' && (schema.items as FieldSchema | undefined)?.type === 'object') {
-    const items = schema.items as FieldSchema & { properties?: Record<string, FieldSchema> };
-    value.items = {
-      ...items,
-      properties: Object.fromEntries(
-        Object.entries(items.properties ?? {}).map(([k, p]) => [k, localize(p, locale)]),
-      ),
-    };
-  }
+  const value = localizeSchema(schema, locale);
   localized.set(schema, { locale, value });
   return value;
 }
@@ -156,7 +151,7 @@ function previewField(schema: FieldSchema, ui: Ui | undefined, locale: Locale) {
   const uiSchema: Ui = {};
   if (title !== undefined) uiSchema['ui:title'] = title;
   if (description !== undefined) uiSchema['ui:description'] = description;
-  Object.assign(uiSchema, ui);
+  Object.assign(uiSchema, localizeUiSchema(ui, locale));
   if (schema.type === 'null') uiSchema['ui:field'] = 'section';
   const value = { locale, ui, schema: rest as FieldSchema, uiSchema };
   previewed.set(schema, value);

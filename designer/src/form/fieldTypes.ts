@@ -54,7 +54,13 @@ export function newField(
     case 'radio':
       return {
         schema: { type: 'string', ...titled, enum: [...DEFAULT_OPTIONS] },
-        ui: { ...ui, 'ui:enumNames': ['选项 1 Option 1', '选项 2 Option 2'] },
+        ui: {
+          ...ui,
+          'ui:enumNames': [
+            { 'zh-CN': '选项 1', en: 'Option 1' },
+            { 'zh-CN': '选项 2', en: 'Option 2' },
+          ],
+        },
       };
     case 'checkboxes':
       return {

@@ -240,9 +240,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'form.help': 'Help text',
   'form.default': 'Default',
   'form.options': 'Options',
-  'form.optionsHelp': 'Stored value on the left, shown text on the right',
+  'form.optionsHelp': 'Each option: the stored value, then the text people see, in Chinese and English',
   'form.optionValue': 'Value',
-  'form.optionLabel': 'Shown text',
+  'form.removeOption': 'Remove option',
   'form.addOption': 'Add option',
   'form.statuses': 'Statuses',
   'form.statusesHelp':

@@ -237,9 +237,9 @@ export const zhCN = {
   'form.help': '帮助文字',
   'form.default': '默认值',
   'form.options': '选项',
-  'form.optionsHelp': '左侧是保存的值，右侧是显示的文字',
+  'form.optionsHelp': '每个选项：先是保存的值，下面是显示给人看的中英文文字',
   'form.optionValue': '值',
-  'form.optionLabel': '显示文字',
+  'form.removeOption': '删除选项',
   'form.addOption': '添加选项',
   'form.statuses': '状态',
   'form.statusesHelp':

@@ -69,6 +69,7 @@ export default function RequestFormPage(props: { catalog: string; item: string }
       form
         ? effectiveForm(form.schema, form.uiSchema, form.rules, data, locale, {
             status: 'new',
+            creating: true,
             // Fields the requester never fills: read-only ones (set by the process or by staff).
             omit: (_field, prop) => prop.readOnly === true,
           })

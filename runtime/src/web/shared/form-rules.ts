@@ -1,4 +1,4 @@
-import { activeRules, type FormRule } from '@opsloom/spec';
+import { activeRules, type FormRule, type Locale, localizeSchema, localizeUiSchema } from '@opsloom/spec';
 
 // The form's rules (show / hide / require / readonly by CEL condition) applied in the browser as
 // the person types, by the same activeRules the server checks the result with.
@@ -19,10 +19,27 @@ type Schema = {
   [k: string]: unknown;
 };
 
+const inLocale = new WeakMap<object, { locale: Locale; value: Record<string, unknown> }>();
+/** A part of a form with its texts in `locale`, kept per part: the form renders on every keystroke. */
+function localized<T extends Record<string, unknown>>(
+  part: T,
+  locale: Locale,
+  by: (p: T, l: Locale) => T,
+): T {
+  const hit = inLocale.get(part);
+  if (hit?.locale === locale) return hit.value as T;
+  const value = by(part, locale);
+  inLocale.set(part, { locale, value });
+  return value;
+}
+
 /**
- * The schema and uiSchema to render now: field titles in the person's language (`x-title`),
+ * The schema and uiSchema to render now: texts in the person's language (titles, help, choice
+ * labels: spec's localizeSchema / localizeUiSchema),
  * hidden fields removed, rule- and step-required fields required, locked fields read-only.
- * `omit` drops fields this screen never shows (e.g. fields only staff fill in).
+ * `omit` drops fields this screen never shows (e.g. fields only staff fill in). `creating`: the
+ * record does not exist yet, and a readonly rule forbids changing a value, not giving the first
+ * one (the server's check compares with the value before, and a new record has none).
  */
 export function effectiveForm(
   schema: Schema,
@@ -32,6 +49,7 @@ export function effectiveForm(
   locale: 'zh-CN' | 'en',
   opts: {
     status: string;
+    creating?: boolean;
     access?: StepAccess | null;
     omit?: (field: string, prop: Record<string, unknown>) => boolean;
   },
@@ -39,14 +57,13 @@ export function effectiveForm(
   const active = activeRules(rules, data, opts.status);
   const access = opts.access ?? {};
   const properties: Schema['properties'] = {};
-  const ui: Record<string, unknown> = { ...uiSchema };
+  const ui: Record<string, unknown> = { ...localized(uiSchema, locale, localizeUiSchema) };
   for (const [field, prop] of Object.entries(schema.properties ?? {})) {
     if (active.hidden.has(field) || access.hidden?.includes(field)) continue;
     if (opts.omit?.(field, prop)) continue;
-    const title = (prop['x-title'] as Record<string, string> | undefined)?.[locale];
-    properties[field] = title ? { ...prop, title } : prop;
+    properties[field] = localized(prop, locale, localizeSchema);
     const locked =
-      active.readonly.has(field) ||
+      (active.readonly.has(field) && !opts.creating) ||
       access.readonly?.includes(field) ||
       (access.editable !== undefined && !access.editable.includes(field));
     if (locked) ui[field] = { ...(ui[field] as object), 'ui:readonly': true };

@@ -7,7 +7,8 @@ import localizeZh from 'ajv-i18n/localize/zh';
 import { Space } from 'antd';
 import { type ComponentType, useMemo } from 'react';
 import { FieldValue } from './field-value.tsx';
-import { type Locale, translate } from './i18n.ts';
+import { type Locale, translate, useLocale } from './i18n.ts';
+import { rjsfStrings } from './rjsf-strings.ts';
 import { SectionField, widgets } from './rjsf-widgets.tsx';
 
 // Forms are rendered by @rjsf/core with the antd theme; this module is imported only by the
@@ -115,7 +116,17 @@ export function Form(props: Omit<FormProps<any>, 'validator'> & { validator: For
     [props.widgets],
   );
   const allFields = useMemo(() => ({ ...fields, ...props.fields }), [props.fields]);
-  return <ThemedForm {...props} uiSchema={uiSchema} widgets={allWidgets} fields={allFields} />;
+  const locale = useLocale();
+  const strings = useMemo(() => rjsfStrings(locale), [locale]);
+  return (
+    <ThemedForm
+      translateString={strings}
+      {...props}
+      uiSchema={uiSchema}
+      widgets={allWidgets}
+      fields={allFields}
+    />
+  );
 }
 
 /** A required field says so plainly, in the person's language. */
