@@ -37,6 +37,8 @@ describe('shipped services in the portal', () => {
     for (const text of ['Application', 'CI/CD status', 'Not released'])
       await apps.getByText(text).first().waitFor();
     expect(await apps.textContent()).not.toMatch(/应用名称|未发布/);
+    // A table: the columns are named once, in its header, not above every item's inputs.
+    expect(await apps.getByText('CI/CD status', { exact: true }).count()).toBe(1);
     const status = page.locator('#root_apps_0_status');
     expect(await status.textContent()).toBe('Not released');
     expect(await status.locator('input, .ant-select').count()).toBe(0);

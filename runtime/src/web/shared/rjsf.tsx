@@ -9,6 +9,12 @@ import { type ComponentType, useMemo } from 'react';
 import { FieldValue } from './field-value.tsx';
 import { type Locale, translate, useLocale } from './i18n.ts';
 import { rjsfStrings } from './rjsf-strings.ts';
+import {
+  ArrayFieldItemTemplate,
+  ArrayFieldTemplate,
+  ObjectFieldTemplate,
+  tableCellsUnlabelled,
+} from './rjsf-table.tsx';
 import { SectionField, widgets } from './rjsf-widgets.tsx';
 
 // Forms are rendered by @rjsf/core with the antd theme; this module is imported only by the
@@ -74,7 +80,8 @@ function ReadOnlyValueWidget(props: WidgetProps) {
 
 /**
  * Sections (`{"type": "null", "x-section": true}`) are drawn by the section field, without a label;
- * a read-only table (an array of objects) by ReadOnlyValueWidget, under its label.
+ * a read-only table (an array of objects) by ReadOnlyValueWidget, under its label; an editable
+ * one by the table templates (rjsf-table.tsx), its cells without labels of their own.
  */
 function withSections(schema: FormProps['schema'], uiSchema: FormProps['uiSchema']): FormProps['uiSchema'] {
   const properties = (
@@ -98,10 +105,16 @@ function withSections(schema: FormProps['schema'], uiSchema: FormProps['uiSchema
       !fieldUi['ui:field']
     ) {
       ui = { ...ui, [key]: { ...fieldUi, 'ui:widget': 'readOnlyValue' } };
+    } else if (prop?.type === 'array' && prop.items?.type === 'object' && !fieldUi['ui:field']) {
+      const items = prop.items as { properties?: Record<string, unknown> };
+      const itemsUi = fieldUi.items as Record<string, unknown> | undefined;
+      ui = { ...ui, [key]: { ...fieldUi, items: tableCellsUnlabelled(items, itemsUi) } };
     }
   }
   return ui;
 }
+
+const templates = { ArrayFieldTemplate, ArrayFieldItemTemplate, ObjectFieldTemplate };
 
 /**
  * rjsf's antd form with every widget the designer can name (`user`, `group`, `record`, `ci`,
@@ -121,6 +134,7 @@ export function Form(props: Omit<FormProps<any>, 'validator'> & { validator: For
   return (
     <ThemedForm
       translateString={strings}
+      templates={templates}
       {...props}
       uiSchema={uiSchema}
       widgets={allWidgets}
