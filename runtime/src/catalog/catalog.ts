@@ -2,7 +2,10 @@ import { type CatalogDefinition, type FormDefinition, statusesOf } from '@opsloo
 import type { Knex } from 'knex';
 import { polyphonic } from 'pinyin-pro';
 import type { Actor } from '../context.ts';
+import { currentOfKind } from '../definitions/current.ts';
 import { getPublished, listDefinitions } from '../definitions/store.ts';
+import { loadGraph } from '../engine/graph.ts';
+import { loadForm } from '../records/forms.ts';
 
 type Item = CatalogDefinition['items'][number];
 type Category = CatalogDefinition['categories'][number];
@@ -149,4 +152,29 @@ export async function publishedForm(db: Knex, key: string) {
     descriptionField: def.descriptionField ?? null,
     statuses: statusesOf(def),
   };
+}
+
+/**
+ * The record types staff may log by hand (a phone call to the service desk, a change to raise):
+ * every published form, with the published processes a new record of it may run.
+ */
+export async function recordTypes(db: Knex) {
+  const processes = new Map<string, { key: string; name: unknown }[]>();
+  for (const p of await currentOfKind(db, 'process')) {
+    // Compiled graphs and forms are cached by key@version: no query per definition.
+    const { def } = await loadGraph(db, p.key, p.version);
+    processes.set(def.form, [...(processes.get(def.form) ?? []), { key: p.key, name: def.name }]);
+  }
+  const items = [];
+  for (const f of await currentOfKind(db, 'form')) {
+    const { def } = await loadForm(db, f.key, f.version);
+    items.push({
+      key: def.key,
+      name: def.name,
+      description: def.description ?? null,
+      numberPrefix: def.numberPrefix,
+      processes: processes.get(def.key) ?? [],
+    });
+  }
+  return { items };
 }

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
 import { Key } from '../http/schemas.ts';
-import { portalCatalog, publishedForm } from './catalog.ts';
+import { portalCatalog, publishedForm, recordTypes } from './catalog.ts';
 
 // What the portal reads to offer services: readable by every logged-in person, unlike
 // /definitions (staff only), and narrowed to what the caller may see.
@@ -43,6 +43,26 @@ export const catalogRoutes = [
       ),
     }),
     handler: ({ services, actor }) => portalCatalog(services.db, actor),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/forms',
+    tag: 'catalog',
+    summary:
+      'The record types staff may log by hand: every published form, with the processes a new record of it may run',
+    access: ['admin', 'agent', 'manager'],
+    response: Type.Object({
+      items: Type.Array(
+        Type.Object({
+          key: Type.String(),
+          name: Type.Unknown(),
+          description: Type.Unknown(),
+          numberPrefix: Type.String(),
+          processes: Type.Array(Type.Object({ key: Type.String(), name: Type.Unknown() })),
+        }),
+      ),
+    }),
+    handler: ({ services }) => recordTypes(services.db),
   }),
   defineRoute({
     method: 'get',

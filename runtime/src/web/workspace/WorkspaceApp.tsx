@@ -1,5 +1,5 @@
-import { BellOutlined } from '@ant-design/icons';
-import { Badge, Button, Result, Spin } from 'antd';
+import { BellOutlined, PlusOutlined } from '@ant-design/icons';
+import { Badge, Button, Result, Space, Spin } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
 import { AppFrame, Providers } from '../shared/AppFrame.tsx';
@@ -10,6 +10,7 @@ import { QueuesPage } from './QueuesPage.tsx';
 
 const RecordPage = lazy(() => import('./RecordPage.tsx'));
 const InboxPage = lazy(() => import('./InboxPage.tsx'));
+const NewRecordPage = lazy(() => import('./NewRecordPage.tsx'));
 
 export function WorkspaceApp() {
   return (
@@ -54,15 +55,26 @@ function Workspace() {
       ]}
       onNavigate={(key) => (key === 'portal' ? window.location.assign('/portal/') : navigate('/'))}
       extra={
-        <Badge count={unread} size="small" data-testid="inbox-count">
+        <Space size={12}>
           <Button
-            type="text"
+            type="primary"
             size="small"
-            icon={<BellOutlined />}
-            onClick={() => navigate('/inbox')}
-            data-testid="inbox"
-          />
-        </Badge>
+            icon={<PlusOutlined />}
+            onClick={() => navigate('/new')}
+            data-testid="new-record-button"
+          >
+            {t('newRecord.button')}
+          </Button>
+          <Badge count={unread} size="small" data-testid="inbox-count">
+            <Button
+              type="text"
+              size="small"
+              icon={<BellOutlined />}
+              onClick={() => navigate('/inbox')}
+              data-testid="inbox"
+            />
+          </Badge>
+        </Space>
       }
     >
       <Suspense fallback={<Spin style={{ margin: 64, display: 'block' }} />}>
@@ -71,6 +83,10 @@ function Workspace() {
             <QueuesPage user={user} />
           </Route>
           <Route path="/records/:id">{(p) => <RecordPage id={Number(p.id)} user={user} />}</Route>
+          <Route path="/new">
+            <NewRecordPage user={user} />
+          </Route>
+          <Route path="/new/:type">{(p) => <NewRecordPage user={user} type={p.type} />}</Route>
           <Route path="/inbox">
             <InboxPage onRead={() => setReads((n) => n + 1)} />
           </Route>
