@@ -24,7 +24,7 @@ const FORM = {
 };
 
 /** start → approval (mode, approvers) → fulfil (service-desk) → done; reject → rejected. */
-function approvalFlow(key: string, mode: string, approvers: string) {
+function approvalFlow(key: string, mode: string, approvers: string | { type: string; value: string }) {
   return {
     kind: 'process',
     key,
@@ -37,7 +37,7 @@ function approvalFlow(key: string, mode: string, approvers: string) {
         type: 'userTask',
         position: pos,
         status: 'approving',
-        assignee: { type: 'user', value: approvers },
+        assignee: typeof approvers === 'string' ? { type: 'user', value: approvers } : approvers,
         approval: { mode },
       },
       {
@@ -73,6 +73,7 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
       approvalFlow('any-flow', 'any', 'lina,chenjing'),
       approvalFlow('seq-flow', 'sequential', 'lina,chenjing'),
       approvalFlow('single-flow', 'single', 'lina'),
+      approvalFlow('role-any-flow', 'any', { type: 'role', value: 'agent' }),
     ];
     for (const d of defs) {
       expect((await srv.admin.post('/definitions', d)).status).toBe(201);
@@ -129,6 +130,21 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
   it('或签 (any): the first decision decides', async () => {
     const rec = await create('any-flow');
     expect((await act('chenjing', rec.id, 'approve')).body.completed).toBe(true);
+    expect((await record(rec.id)).status).toBe('fulfilling');
+  });
+
+  it('或签 by a role: every holder of the role is an approver, and the first decision decides', async () => {
+    const rec = await create('role-any-flow');
+    const [t] = await tasks('wangfang', rec.id);
+    expect(t.approvalMode).toBe('any');
+    expect(t.approvers.map((a: { username: string }) => a.username).sort()).toEqual([
+      'lina',
+      'liuyang',
+      'wangfang',
+      'zhangwei',
+    ]);
+    expect(t.can.claim).toBe(false);
+    expect((await act('wangfang', rec.id, 'approve')).body.completed).toBe(true);
     expect((await record(rec.id)).status).toBe('fulfilling');
   });
 

@@ -1,6 +1,7 @@
 import type { Assignee } from '@opsloom/spec';
 import { compileExpression } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { fromJson } from '../db/json.ts';
 import { groupIdOf } from '../people/names.ts';
 import type { Rec } from '../records/store.ts';
 
@@ -64,6 +65,35 @@ export async function resolveAssignee(
       return { ...none, role: assignee.value! };
   }
   return none;
+}
+
+/**
+ * The approvers of an approval (会签 / 或签 / sequential) given to a group or a role: its active
+ * members, each with a vote, in a stable order (a CAB approves as its members, not as whichever
+ * member claims the task first).
+ */
+export async function approversOf(db: Knex, who: Assignment): Promise<number[]> {
+  if (who.groupId !== null) {
+    const rows = await db('group_members as m')
+      .join('users as u', 'u.id', 'm.user_id')
+      .where({ 'm.group_id': who.groupId, 'u.active': true })
+      .orderBy('u.id')
+      .select('u.id');
+    return rows.map((r: { id: number }) => r.id);
+  }
+  if (who.role !== null) {
+    // Roles are a JSON list per user (as people/users.ts finds them); the match is made exact here.
+    const role = who.role;
+    const rows = await db('users')
+      .where({ active: true })
+      .andWhere('roles', 'like', `%"${role}"%`)
+      .orderBy('id')
+      .select('id', 'roles');
+    return rows
+      .filter((r: { roles: string }) => (fromJson<string[]>(r.roles) ?? []).includes(role))
+      .map((r: { id: number }) => r.id);
+  }
+  return [];
 }
 
 /** The next member of a group in turn, for round-robin distribution: the one given work longest ago. */

@@ -24,7 +24,7 @@ import {
   writeHistory,
 } from '../records/store.ts';
 import { startOla } from '../sla/ola.ts';
-import { nextInRotation, resolveAssignee } from './assign.ts';
+import { approversOf, nextInRotation, resolveAssignee } from './assign.ts';
 import { type ExprScope, recordContext, scopeOf } from './context.ts';
 import { durationMs } from './duration.ts';
 import { type Graph, loadGraph, node, outgoingOf } from './graph.ts';
@@ -583,8 +583,13 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
   const status = statusPatch(run, n);
   const rec = status.status ? { ...run.rec, status: status.status } : run.rec;
   const ctx = await exprContext({ ...run, rec });
-  const who = await resolveAssignee(run.trx, n.assignee, rec, ctx);
+  const resolved = await resolveAssignee(run.trx, n.assignee, rec, ctx);
   const mode = n.approval?.mode ?? null;
+  // An approval given to a group or a role is its members' vote, not a task one of them claims.
+  const who =
+    mode && !resolved.userIds.length
+      ? { ...resolved, userIds: await approversOf(run.trx, resolved) }
+      : resolved;
   let assigneeId: number | null = null;
   if (who.userIds.length === 1 || (who.userIds.length > 0 && (!mode || mode === 'single')))
     assigneeId = who.userIds[0]!;
