@@ -60,6 +60,57 @@ export const owedOn = new WeakMap<object, () => Statement[]>();
 
 const ROLLBACK = /^\s*ROLLBACK\b/i;
 const COMMIT = /^\s*COMMIT\b/i;
+/** A transaction's end; not a savepoint's (`ROLLBACK TO SAVEPOINT`). */
+const TRANSACTION_ENDS = /^\s*(COMMIT|ROLLBACK)\b(?!\s+TO\b)/i;
+
+type EndListener = (connection: string) => void;
+// Per database (its knex config object, shared by the instance and its transactions).
+const endListeners = new WeakMap<object, Set<EndListener>>();
+
+/**
+ * Calls `listener` with a connection's id (knex's `__knexUid`, as its query events carry it) each
+ * time a transaction on that connection has ended: its COMMIT or ROLLBACK answered, so every
+ * other connection now sees what it wrote (or that it wrote nothing). knex's events tell when
+ * such a statement is sent, never when it is answered. On SQLite, whose one connection runs a
+ * statement synchronously once sent, sending is the end.
+ */
+export function onTransactionEnd(db: Knex, listener: EndListener): void {
+  const config = db.client.config as object;
+  let set = endListeners.get(config);
+  if (!set) {
+    set = new Set();
+    endListeners.set(config, set);
+    if (dialectOf(db) === 'sqlite') {
+      const listeners = set;
+      db.on('query', (q: { sql?: string; __knexUid?: string }) => {
+        if (q.sql && q.__knexUid && TRANSACTION_ENDS.test(q.sql)) for (const l of listeners) l(q.__knexUid);
+      });
+    }
+  }
+  set.add(listener);
+}
+
+/** Tells the listeners of `db`'s database once a COMMIT or ROLLBACK sent on `conn` is answered. */
+function reportTransactionEnds(conn: { query: (...args: unknown[]) => unknown }, db: () => Knex): void {
+  const send = conn.query;
+  conn.query = function (this: unknown, sql: unknown, values?: unknown, cb?: unknown) {
+    const text = typeof sql === 'string' ? sql : (sql as { sql?: string } | null)?.sql;
+    if (!text || !TRANSACTION_ENDS.test(text)) return send.call(this, sql, values, cb);
+    const uid = (conn as { __knexUid?: string }).__knexUid;
+    const tell = () => {
+      if (uid) for (const l of endListeners.get(db().client.config as object) ?? []) l(uid);
+    };
+    if (typeof values === 'function')
+      return send.call(this, sql, (...args: unknown[]) => {
+        tell();
+        (values as (...a: unknown[]) => void)(...args);
+      });
+    return send.call(this, sql, values, (...args: unknown[]) => {
+      tell();
+      (cb as ((...a: unknown[]) => void) | undefined)?.(...args);
+    });
+  };
+}
 
 /**
  * knex prepares every SQLite statement afresh, which costs as much as running it. The engine
@@ -230,7 +281,9 @@ export function connect(url: string): Knex {
   }
   if (url.startsWith('mysql://')) {
     const u = new URL(url);
-    return knex({
+    // Connections are made when first needed, so after `db` exists.
+    let db: Knex | null = null;
+    db = knex({
       client: 'mysql2',
       connection: {
         host: u.hostname,
@@ -254,10 +307,12 @@ export function connect(url: string): Knex {
           done: (err: Error | null, conn: unknown) => void,
         ) {
           sendOwedFirst(conn);
+          reportTransactionEnds(conn, () => db!);
           done(null, conn);
         },
       },
     });
+    return db;
   }
   throw new Error(`Unsupported DATABASE_URL scheme: ${url.split(':')[0]}`);
 }

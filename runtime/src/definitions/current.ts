@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { onTransactionEnd } from '../db/connect.ts';
 
 /**
  * Which version of each definition new work uses: the latest published one, unless retired.
@@ -114,28 +115,38 @@ export async function currentOfKind(db: Knex, kind: string): Promise<OfKind> {
 }
 
 const WRITES = /^\s*(insert\s+into|update|delete\s+from|replace\s+into)\s+[`"]?definitions[`"]?[\s(]/i;
-const ENDS = /^\s*(commit|rollback)\b/i;
+
+interface QueryEvent {
+  sql?: string;
+  /** The connection the statement ran on (knex's query event). */
+  __knexUid?: string;
+  /** The transaction it ran in, if any. */
+  __knexTxId?: string;
+}
 
 /**
  * Forgets the cached answer whenever a statement on this database writes `definitions` (the
  * publish, retire, import and plugin-install paths all do, and so would any future one), and
- * again when the transaction that wrote it ends: a reader on another connection may have cached
- * the state from before the commit in between.
+ * again when that write becomes visible to every connection — answered, if autocommitted; when
+ * its transaction has ended (connect.ts `onTransactionEnd`), otherwise: a reader on another
+ * connection may have cached the state from before the commit in between. Writers are known by
+ * connection, so only their own transaction's end counts. (This used to wait for knex's response
+ * event of the COMMIT, which knex never sends: such a reader's stale answer outlived the publish's
+ * reply by up to MAX_AGE_MS, and a create right after a publish could be told the process did
+ * not exist.)
  */
 export function watchDefinitionWrites(db: Knex): void {
   const id = idOf(db);
-  let unsettled = false;
-  db.on('query', (q: { sql?: string }) => {
+  const writers = new Set<string>();
+  db.on('query', (q: QueryEvent) => {
     if (!q.sql || !WRITES.test(q.sql)) return;
     entries.delete(id);
-    unsettled = true;
+    if (q.__knexTxId !== undefined && q.__knexUid) writers.add(q.__knexUid);
   });
-  const settle = (q: { sql?: string }) => {
-    if (unsettled && q.sql && ENDS.test(q.sql)) {
-      entries.delete(id);
-      unsettled = false;
-    }
-  };
-  db.on('query-response', (_response: unknown, q: { sql?: string }) => settle(q));
-  db.on('query-error', (_err: unknown, q: { sql?: string }) => settle(q));
+  db.on('query-response', (_response: unknown, q: QueryEvent) => {
+    if (q.sql && q.__knexTxId === undefined && WRITES.test(q.sql)) entries.delete(id);
+  });
+  onTransactionEnd(db, (connection) => {
+    if (writers.delete(connection)) entries.delete(id);
+  });
 }
