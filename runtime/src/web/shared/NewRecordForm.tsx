@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, HttpError, post, type RecordView, uploadAttachment } from './api.ts';
 import { effectiveForm, type FormRule, problemsToErrors } from './form-rules.ts';
 import { useT } from './i18n.ts';
-import { Form, type PendingFiles, PendingFilesContext, transformErrors, validators } from './rjsf.tsx';
+import { Form, type PendingFiles, PendingFilesContext } from './rjsf.tsx';
 
 interface PublishedForm {
   key: string;
@@ -114,11 +114,7 @@ export function NewRecordForm(props: {
           schema={rendered.schema as never}
           uiSchema={{ ...rendered.uiSchema, 'ui:submitButtonOptions': { norender: true } }}
           formData={data}
-          validator={validators[locale]}
-          transformErrors={transformErrors(locale)}
           extraErrors={extraErrors as never}
-          showErrorList={false}
-          noHtml5Validate
           onChange={(e) => setData(e.formData ?? {})}
           onSubmit={(e) => submit(e.formData ?? {})}
           id="request-form"

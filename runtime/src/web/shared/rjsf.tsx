@@ -20,7 +20,7 @@ import { SectionField, widgets } from './rjsf-widgets.tsx';
 // Forms are rendered by @rjsf/core with the antd theme; this module is imported only by the
 // screens that show a form, so rjsf stays out of every first load.
 
-export const validators = {
+const validators = {
   'zh-CN': customizeValidator({}, localizeZh as never),
   en: customizeValidator({}, localizeEn as never),
 };
@@ -119,10 +119,11 @@ const templates = { ArrayFieldTemplate, ArrayFieldItemTemplate, ObjectFieldTempl
 /**
  * rjsf's antd form with every widget the designer can name (`user`, `group`, `record`, `ci`,
  * `attachment`, `richtext`, `rating`) and its sections, so a form built in the designer renders
- * the same in the portal and the workspace.
+ * the same in the portal and the workspace; checked by ajv in the person's language, each error
+ * at its field (no list on top, no browser bubbles), rjsf's own texts in that language too.
  */
 // biome-ignore lint/suspicious/noExplicitAny: rjsf's own form data type parameter
-export function Form(props: Omit<FormProps<any>, 'validator'> & { validator: FormProps['validator'] }) {
+export function Form(props: Omit<FormProps<any>, 'validator'> & { validator?: FormProps['validator'] }) {
   const uiSchema = useMemo(() => withSections(props.schema, props.uiSchema), [props.schema, props.uiSchema]);
   const allWidgets = useMemo(
     () => ({ ...readOnlyAwareWidgets, readOnlyValue: ReadOnlyValueWidget, ...props.widgets }),
@@ -135,6 +136,10 @@ export function Form(props: Omit<FormProps<any>, 'validator'> & { validator: For
     <ThemedForm
       translateString={strings}
       templates={templates}
+      validator={validators[locale]}
+      transformErrors={transformErrors(locale)}
+      showErrorList={false}
+      noHtml5Validate
       {...props}
       uiSchema={uiSchema}
       widgets={allWidgets}
@@ -144,7 +149,7 @@ export function Form(props: Omit<FormProps<any>, 'validator'> & { validator: For
 }
 
 /** A required field says so plainly, in the person's language. */
-export function transformErrors(locale: Locale) {
+function transformErrors(locale: Locale) {
   return (errors: RJSFValidationError[]) =>
     errors.map((e) => (e.name === 'required' ? { ...e, message: translate(locale, 'form.required') } : e));
 }

@@ -23,7 +23,7 @@ import { FieldValueContext, GroupName, Person } from '../shared/field-value.tsx'
 import { effectiveForm, type FormRule } from '../shared/form-rules.ts';
 import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
-import { Form, transformErrors, validators } from '../shared/rjsf.tsx';
+import { Form } from '../shared/rjsf.tsx';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
 import { Countdown } from './Countdown.tsx';
@@ -170,10 +170,6 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
                   schema={rendered.schema as never}
                   uiSchema={{ ...rendered.uiSchema, 'ui:submitButtonOptions': { norender: true } }}
                   formData={data}
-                  validator={validators[locale]}
-                  transformErrors={transformErrors(locale)}
-                  showErrorList={false}
-                  noHtml5Validate
                   onChange={(e) => setData(e.formData ?? {})}
                 />
               </FieldValueContext.Provider>

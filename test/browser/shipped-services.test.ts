@@ -1,0 +1,152 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client.ts';
+import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+
+/**
+ * The shipped ITIL services in the browser: requested in the portal (every text in the reader's
+ * language, a release's applications listed in a table), and logged by staff in the workspace.
+ */
+describe('shipped services in the browser', () => {
+  let srv: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    assertBuilt();
+    srv = await startTestServer('sqlite', { pluginsDir: SHIPPED_PLUGINS, demo: true });
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await srv?.close();
+  });
+
+  /** A page whose apps speak `locale` (what the language switch stores). */
+  async function newPage(locale: 'zh-CN' | 'en'): Promise<Page> {
+    const page = await browser.context.newPage();
+    await page.addInitScript((l) => localStorage.setItem('opsloom.locale', l), locale);
+    return page;
+  }
+
+  it('a developer requests a release of two applications; the process alone sets their CI/CD status', async () => {
+    const shot = screenshotDir('portal-release');
+    const page = await newPage('en');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, '/portal/request/release-catalog/request-release');
+    await page.getByTestId('request-form').waitFor();
+    // The list is the requester's to fill (a rule locks it once the release exists), its
+    // columns and choice labels in English, the CI/CD status and merge request not theirs to type.
+    await page.locator('#root_title').fill('July release');
+    // The list starts with the one application it needs at least.
+    await page.locator('#root_apps_0_name').fill('order-service');
+    await page.locator('#root_apps__add').click();
+    await page.locator('#root_apps_1_name').fill('pay-service');
+    const apps = page.locator('#root_apps');
+    for (const text of ['Application', 'CI/CD status', 'Not released'])
+      await apps.getByText(text).first().waitFor();
+    expect(await apps.textContent()).not.toMatch(/应用名称|未发布/);
+    // A table: the columns are named once, in its header, not above every item's inputs.
+    expect(await apps.getByText('CI/CD status', { exact: true }).count()).toBe(1);
+    const status = page.locator('#root_apps_0_status');
+    expect(await status.textContent()).toBe('Not released');
+    expect(await status.locator('input, .ant-select').count()).toBe(0);
+    expect(await page.locator('#root_apps__add').getAttribute('title')).toBe('Add Item');
+    await shot(page, 'filled');
+
+    await page.getByTestId('request-submit').click();
+    await page.getByTestId('request-detail').waitFor();
+    await expect.poll(() => page.getByTestId('field-value-apps').textContent()).toContain('Not released');
+    await shot(page, 'submitted');
+    expect(errors).toEqual([]);
+
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    const [rec] = (await requester.get('/records?type=release')).body.items;
+    expect(rec.data.apps).toEqual([
+      { name: 'order-service', status: '未发布' },
+      { name: 'pay-service', status: '未发布' },
+    ]);
+    expect(rec.status).toBe('OPEN');
+  });
+
+  it("an incident's choices read in English", async () => {
+    const shot = screenshotDir('portal-incident-en');
+    const page = await newPage('en');
+    await loginAs(page, srv.url, 'alice', DEMO_PASSWORD, '/portal/request/incident-catalog/report-incident');
+    await page.getByTestId('request-form').waitFor();
+    const form = page.getByTestId('request-form');
+    await form.getByText('1 - High').first().waitFor();
+    await page.locator('#root_category').click();
+    await page.locator('.ant-select-dropdown:visible').getByText('Network', { exact: true }).waitFor();
+    await shot(page, 'choices');
+    expect(await page.locator('body').textContent()).not.toMatch(/硬件|网络|高 \/|低 \//);
+  });
+
+  it("the same form in Chinese: its labels and the form library's own buttons", async () => {
+    const page = await newPage('zh-CN');
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, '/portal/request/release-catalog/request-release');
+    await page.getByTestId('request-form').waitFor();
+    const apps = page.locator('#root_apps');
+    for (const text of ['应用名称', 'CI/CD 状态', '未发布']) await apps.getByText(text).first().waitFor();
+    expect(await page.locator('#root_apps__add').getAttribute('title')).toBe('添加一项');
+    expect(await page.locator('#root_apps_0__remove').getAttribute('title')).toBe('删除');
+  });
+
+  it('an agent logs a phone call as an incident for the caller, who then follows it in the portal', async () => {
+    const shot = screenshotDir('workspace-new-incident');
+    const page = await newPage('zh-CN');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await loginAs(page, srv.url, 'zhangwei', DEMO_PASSWORD, '/workspace/');
+    await page.getByTestId('new-record-button').click();
+    await page.getByTestId('new-record').waitFor();
+    await page.getByTestId('new-record-type').click();
+    await page.locator('.ant-select-dropdown:visible').getByText('故障单 (INC)').click();
+    await page.getByTestId('user-select').click();
+    await page.getByTestId('user-select').locator('input').pressSequentially('zhao');
+    await page.locator('.ant-select-dropdown:visible').getByText('赵磊 (zhaolei)').click();
+
+    await page.locator('#root_title').fill('电话报障：财务系统登录超时');
+    await page.locator('#root_category').click();
+    await page.locator('.ant-select-dropdown:visible').getByText('软件', { exact: true }).click();
+    await page.locator('#root_impact').getByText('2 - 中').click();
+    await page.locator('#root_urgency').getByText('1 - 高').click();
+    await page.locator('#root_description').fill('赵磊来电：登录财务系统一直转圈');
+    await shot(page, 'filled');
+    await page.getByTestId('request-submit').click();
+
+    await page.getByTestId('record-page').waitFor();
+    await page.getByText('电话报障：财务系统登录超时').first().waitFor();
+    await shot(page, 'created');
+    expect(errors).toEqual([]);
+
+    const caller = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    const mine = (await caller.get('/records?type=incident')).body.items;
+    const logged = mine.find((r: { title: string }) => r.title === '电话报障：财务系统登录超时');
+    expect(logged).toMatchObject({ requester: 'zhaolei', priority: 'P2', status: 'triage' });
+    expect(logged.data).toMatchObject({ category: 'software', impact: 2, urgency: 1 });
+    const history = (await caller.get(`/records/${logged.id}/history`)).body.items;
+    expect(history.find((h: { kind: string }) => h.kind === 'created').actor).toBe('zhangwei');
+  });
+
+  it('a change shows what its requester fills, not what later steps do', async () => {
+    const page = await newPage('zh-CN');
+    await loginAs(page, srv.url, 'lina', DEMO_PASSWORD, '/workspace/new/change');
+    await page.locator('#root_title').waitFor();
+    const form = page.getByTestId('new-record');
+    await form.getByText('回退计划').waitFor();
+    expect(await form.textContent()).not.toMatch(/实施结果|变更回顾/);
+  });
+
+  it('the record types are staff-only', async () => {
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    expect((await requester.get('/forms')).status).toBe(403);
+    const agent = await new ApiClient(srv.url).login('zhangwei', DEMO_PASSWORD);
+    const types = (await agent.get('/forms')).body.items as { key: string; processes: { key: string }[] }[];
+    expect(types.map((x) => x.key)).toEqual(
+      expect.arrayContaining(['incident', 'problem', 'change', 'release', 'service-request', 'inspection']),
+    );
+    expect(types.find((x) => x.key === 'change')?.processes.map((p) => p.key)).toEqual(['change-flow']);
+  });
+});
