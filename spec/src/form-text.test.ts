@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localizeSchema, localizeUiSchema } from './form-text.ts';
+import { authoredMessage, localizeSchema, localizeUiSchema } from './form-text.ts';
 
 describe('form texts in one language', () => {
   const apps = {
@@ -62,5 +62,27 @@ describe('form texts in one language', () => {
       },
     });
     expect(localizeUiSchema(ui, 'zh-CN').category['ui:enumNames']).toEqual(['硬件', '其他 Other']);
+  });
+
+  it("finds the author's message for a field's failed check by its schema path, not for required", () => {
+    const message = { 'zh-CN': '只能包含字母和数字', en: 'Letters and digits only' };
+    const schema = {
+      type: 'object',
+      properties: {
+        apps: {
+          type: 'array',
+          items: { type: 'object', properties: { name: { type: 'string', 'x-errorMessage': message } } },
+        },
+        'a/b': { type: 'string', 'x-errorMessage': 'slash' },
+      },
+    };
+    expect(authoredMessage(schema, '#/properties/apps/items/properties/name/pattern', 'pattern')).toEqual(
+      message,
+    );
+    expect(authoredMessage(schema, '#/properties/a~1b/minLength', 'minLength')).toBe('slash');
+    expect(authoredMessage(schema, '#/properties/apps/items/required', 'required')).toBeUndefined();
+    expect(authoredMessage(schema, '#/properties/apps/type', 'type')).toBeUndefined();
+    expect(authoredMessage(schema, '#/properties/missing/nothing/pattern', 'pattern')).toBeUndefined();
+    expect(authoredMessage(schema, undefined, 'pattern')).toBeUndefined();
   });
 });

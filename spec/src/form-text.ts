@@ -54,3 +54,30 @@ export function localizeUiSchema<T>(ui: T, locale: Locale): T {
   }
   return out as T;
 }
+
+/**
+ * What a form's author wrote a field's failed check means (`x-errorMessage` on the field, e.g.
+ * for a pattern: "letters, digits and hyphens only"), found by the check's schema path as ajv
+ * reports it (`#/properties/apps/items/properties/name/pattern`). It stands for every check of
+ * that field but `required`, whose message is the runtime's own. Undefined when none was written.
+ */
+export function authoredMessage(
+  schema: unknown,
+  schemaPath: string | undefined,
+  keyword: string,
+): I18nText | undefined {
+  if (!schemaPath?.startsWith('#') || keyword === 'required') return undefined;
+  const steps = schemaPath
+    .slice(1)
+    .split('/')
+    .filter(Boolean)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  steps.pop(); // the keyword itself
+  let node: unknown = schema;
+  for (const step of steps) {
+    if (!node || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[step];
+  }
+  const message = isObject(node) ? node['x-errorMessage'] : undefined;
+  return typeof message === 'string' || isObject(message) ? (message as I18nText) : undefined;
+}

@@ -11,7 +11,7 @@ export {
   evaluateCondition,
 } from './expression.ts';
 export { type ActiveRules, activeRules, type FormRule } from './form-rules.ts';
-export { localizeSchema, localizeUiSchema } from './form-text.ts';
+export { authoredMessage, localizeSchema, localizeUiSchema } from './form-text.ts';
 export { type I18nText, LOCALES, type Locale, type LocalizedMessage, localize } from './i18n.ts';
 export { DEFINITION_KINDS, type DefinitionKind, isDefinitionKind } from './kinds.ts';
 export type { Action, Assignee, Recipient } from './schemas/actions.ts';

@@ -105,6 +105,8 @@ describe('designer (browser)', () => {
     await page.getByTestId('field-label-zh').fill('数量');
     await page.getByTestId('field-label-en').fill('Quantity');
     await page.getByTestId('field-required').click();
+    await page.getByTestId('field-error-message-zh').fill('数量须为 1 到 5 台');
+    await page.getByTestId('field-error-message-en').fill('Between 1 and 5 laptops');
 
     await pointerDrag(page, '[data-testid=field-palette-textarea]', '[data-testid=form-canvas]', true);
     await page.getByTestId('field-props-textarea').waitFor();
@@ -147,6 +149,10 @@ describe('designer (browser)', () => {
       { 'zh-CN': '苹果笔记本', en: 'MacBook Pro' },
     ]);
     expect(form.body.published.schema.required).toContain('number');
+    expect(props.number['x-errorMessage']).toEqual({
+      'zh-CN': '数量须为 1 到 5 台',
+      en: 'Between 1 and 5 laptops',
+    });
     expect(form.body.published.statuses).toEqual([
       { key: 'approving', name: { 'zh-CN': '审批中', en: 'Approving' }, category: 'active' },
       { key: 'done', name: { 'zh-CN': '已完成', en: 'Done' }, category: 'active' },

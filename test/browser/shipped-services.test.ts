@@ -55,6 +55,14 @@ describe('shipped services in the browser', () => {
     expect(await page.locator('#root_apps__add').getAttribute('title')).toBe('Add Item');
     await shot(page, 'filled');
 
+    // A name the CI/CD could not take is refused in the form author's words, before sending.
+    await page.locator('#root_apps_1_name').fill('pay service');
+    await page.getByTestId('request-submit').click();
+    await page
+      .getByText('An application name has letters, digits, dots, underscores and hyphens only')
+      .waitFor();
+    expect(await page.getByText('must match pattern').count()).toBe(0);
+    await page.locator('#root_apps_1_name').fill('pay-service');
     await page.getByTestId('request-submit').click();
     await page.getByTestId('request-detail').waitFor();
     await expect.poll(() => page.getByTestId('field-value-apps').textContent()).toContain('Not released');

@@ -156,6 +156,30 @@ describe.each(testDatabases())('release flow on %s', (dbName) => {
     return call;
   }
 
+  it("refuses an application name the CI/CD could not take, in the form author's words", async () => {
+    const refused = await dev.post('/records', {
+      type: 'release',
+      data: { title: '七月版本发布', apps: [{ name: 'order-service' }, { name: 'pay service' }] },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.problems).toEqual([
+      {
+        path: '/apps/1/name',
+        message: {
+          'zh-CN': '应用名只能包含字母、数字、点、下划线和短横线，并以字母或数字开头',
+          en: 'An application name has letters, digits, dots, underscores and hyphens only, and starts with a letter or digit',
+        },
+      },
+    ]);
+    // A required name is still the runtime's own message.
+    const empty = await dev.post('/records', {
+      type: 'release',
+      data: { title: '七月版本发布', apps: [{}] },
+    });
+    expect(empty.body.error.details.problems[0].path).toBe('/apps/0/name');
+    expect(empty.body.error.details.problems[0].message.en).not.toContain('letters, digits');
+  });
+
   it('runs OPEN → SIT → UAT → done with merge requests, failed deployments and a regression', async () => {
     const created = await dev.post('/records', {
       type: 'release',

@@ -367,7 +367,26 @@ const ValidationItems = memo(function ValidationItems({
           </Form.Item>
         </Space>
       )}
+      <ErrorMessageItem fieldKey={fieldKey} />
     </>
+  );
+});
+
+/**
+ * What the field's checks mean, in both languages (`x-errorMessage`): shown instead of the
+ * validator's own words ("must match pattern …") when any of them fails, but not for required.
+ */
+const ErrorMessageItem = memo(function ErrorMessageItem({ fieldKey }: { fieldKey: string }) {
+  const t = useT();
+  const value = useEditor((s) => fieldIn(s, fieldKey)['x-errorMessage'] as I18nText | undefined);
+  return (
+    <Form.Item label={t('form.errorMessage')} extra={t('form.errorMessageHelp')}>
+      <I18nInput
+        value={value}
+        testId="field-error-message"
+        onChange={(v) => updateField(fieldKey, (p) => put(p, 'x-errorMessage', v), 'errorMessage')}
+      />
+    </Form.Item>
   );
 });
 

@@ -257,6 +257,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'form.minLength': 'Min length',
   'form.maxLength': 'Max length',
   'form.pattern': 'Pattern (regular expression)',
+  'form.errorMessage': 'Message when a check fails',
+  'form.errorMessageHelp':
+    'Says what the checks above mean, e.g. "letters and digits only"; shown instead of the validator\'s words',
   'form.minimum': 'Minimum',
   'form.maximum': 'Maximum',
   'form.conditions': 'Conditions',

@@ -254,6 +254,8 @@ export const zhCN = {
   'form.minLength': '最少字数',
   'form.maxLength': '最多字数',
   'form.pattern': '格式（正则表达式）',
+  'form.errorMessage': '校验不通过时的提示',
+  'form.errorMessageHelp': '说明上面的校验要求，例如“只能填字母和数字”；校验不通过时代替校验器的原文显示',
   'form.minimum': '最小值',
   'form.maximum': '最大值',
   'form.conditions': '条件',

@@ -1,3 +1,4 @@
+import { type I18nText, localize } from '@opsloom/spec';
 import type { TSchema } from '@sinclair/typebox';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -45,8 +46,15 @@ function describe(e: ErrorObject, text: string | undefined, unknownWord: string)
   return text ?? e.keyword;
 }
 
-/** Turns ajv errors into problems with a path and a message in both languages. */
-export function toFieldProblems(errors: ErrorObject[] | null | undefined): FieldProblem[] {
+/**
+ * Turns ajv errors into problems with a path and a message in both languages. `authored` gives
+ * the message a definition's author wrote for an error, when there is one (a form field's
+ * `x-errorMessage`); one such message is given once per field.
+ */
+export function toFieldProblems(
+  errors: ErrorObject[] | null | undefined,
+  authored?: (e: ErrorObject) => I18nText | undefined,
+): FieldProblem[] {
   if (!errors?.length) return [];
   const en = errors.map((e) => ({ ...e }));
   const zh = errors.map((e) => ({ ...e }));
@@ -57,9 +65,14 @@ export function toFieldProblems(errors: ErrorObject[] | null | undefined): Field
   const out: FieldProblem[] = [];
   errors.forEach((e, i) => {
     const path = errorPath(e);
-    const key = `${path}|${e.keyword}`;
+    const own = authored?.(e);
+    const key = `${path}|${own === undefined ? e.keyword : 'authored'}`;
     if (seen.has(key) || e.keyword === 'anyOf') return;
     seen.add(key);
+    if (own !== undefined) {
+      out.push({ path, message: { en: localize(own, 'en'), 'zh-CN': localize(own, 'zh-CN') } });
+      return;
+    }
     out.push({
       path,
       message: {

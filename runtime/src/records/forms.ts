@@ -1,5 +1,6 @@
 import {
   activeRules,
+  authoredMessage,
   type FormDefinition,
   type I18nText,
   type RecordStatus,
@@ -200,7 +201,12 @@ export function checkRecordData(
   if (opts.sent && form.readOnly) readOnlyWrites(form.readOnly, opts.sent, opts.before, '', readOnly);
   problems.push(...readOnly);
   const valid = form.validate(data);
-  if (!valid) problems.push(...toFieldProblems(form.validate.errors));
+  if (!valid)
+    problems.push(
+      ...toFieldProblems(form.validate.errors, (e) =>
+        authoredMessage(form.def.schema, e.schemaPath, e.keyword),
+      ),
+    );
   const rules = activeRules(form.def.rules, data, status);
   const required = new Set([...rules.required, ...(opts.access?.required ?? [])]);
   for (const field of required) {

@@ -1,3 +1,4 @@
+import { authoredMessage, localize } from '@opsloom/spec';
 import ThemedForm, { Widgets as antdWidgets } from '@rjsf/antd';
 import { type FormProps, getDefaultRegistry } from '@rjsf/core';
 import type { RegistryWidgetsType, RJSFValidationError, WidgetProps } from '@rjsf/utils';
@@ -137,7 +138,7 @@ export function Form(props: Omit<FormProps<any>, 'validator'> & { validator?: Fo
       translateString={strings}
       templates={templates}
       validator={validators[locale]}
-      transformErrors={transformErrors(locale)}
+      transformErrors={transformErrors(locale, props.schema)}
       showErrorList={false}
       noHtml5Validate
       {...props}
@@ -148,8 +149,20 @@ export function Form(props: Omit<FormProps<any>, 'validator'> & { validator?: Fo
   );
 }
 
-/** A required field says so plainly, in the person's language. */
-function transformErrors(locale: Locale) {
-  return (errors: RJSFValidationError[]) =>
-    errors.map((e) => (e.name === 'required' ? { ...e, message: translate(locale, 'form.required') } : e));
+/**
+ * A required field says so plainly, in the person's language; a field whose author wrote what
+ * its checks mean (`x-errorMessage`) says that, once, instead of ajv's "must match pattern …".
+ */
+function transformErrors(locale: Locale, schema: unknown) {
+  return (errors: RJSFValidationError[]) => {
+    const authored = new Set<string>();
+    return errors.flatMap((e) => {
+      if (e.name === 'required') return [{ ...e, message: translate(locale, 'form.required') }];
+      const own = authoredMessage(schema, e.schemaPath, e.name ?? '');
+      if (own === undefined) return [e];
+      if (authored.has(e.property ?? '')) return [];
+      authored.add(e.property ?? '');
+      return [{ ...e, message: localize(own, locale), stack: localize(own, locale) }];
+    });
+  };
 }
