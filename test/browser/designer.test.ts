@@ -181,6 +181,7 @@ describe('designer (browser)', () => {
     await choose('assignee-type', '指定人员');
     await choose('assignee-users', 'lina', 'chenjing');
     await page.getByTestId('approval-mode').getByText('会签').click();
+    await page.getByTestId('approval-exclude-requester').click();
     // The status is picked from the form's.
     await page.getByTestId('node-status').click();
     await page.getByText('审批中 (approving)').click();
@@ -223,7 +224,7 @@ describe('designer (browser)', () => {
 
     const published = (await flow()).published;
     const approval = published.nodes.find((n: any) => n.id === 'userTask');
-    expect(approval.approval).toEqual({ mode: 'all' });
+    expect(approval.approval).toEqual({ mode: 'all', excludeRequester: true });
     expect(approval.status).toBe('approving');
     expect(approval.assignee).toEqual({ type: 'user', value: 'lina,chenjing' });
     const fulfil = published.nodes.find((n: any) => n.id === 'userTask-2');

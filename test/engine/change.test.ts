@@ -38,7 +38,8 @@ describe.each(testDatabases())('change flow on %s', (dbName) => {
   };
   const taskOf = async (who: string, id: number) =>
     (await people[who]!.get(`/records/${id}/tasks`)).body.items[0];
-  const status = async (id: number) => (await people.zhangwei!.get(`/records/${id}`)).body.status as string;
+  const status = async (id: number, who = 'zhangwei') =>
+    (await people[who]!.get(`/records/${id}`)).body.status as string;
 
   it('the CAB approves as its members: every one of them votes, then the change is scheduled and implemented', async () => {
     const chg = await create('normal');
@@ -99,6 +100,22 @@ describe.each(testDatabases())('change flow on %s', (dbName) => {
     expect(rec).toMatchObject({ status: 'rejected', statusCategory: 'done' });
     expect(rec.closedAt).not.toBeNull();
     expect((await people.chenjing!.post(`/tasks/${task.id}/actions/approve`)).status).toBe(409);
+  });
+
+  it('a CAB member who raises a change has no vote on it', async () => {
+    const res = await people.lina!.post('/records', { type: 'change', data: change('normal') });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const chg = res.body;
+    const own = await taskOf('lina', chg.id);
+    expect(own.approvers.map((a: { username: string }) => a.username)).toEqual(['liuyang', 'chenjing']);
+    expect(own.can.act).toBe(false);
+    expect((await people.lina!.post(`/tasks/${own.id}/actions/approve`)).status).toBe(403);
+    expect((await people.liuyang!.post(`/tasks/${own.id}/actions/approve`)).status).toBe(200);
+    expect((await people.chenjing!.post(`/tasks/${own.id}/actions/approve`)).status).toBe(200);
+    await waitFor(
+      async () => (await status(chg.id, 'lina')) === 'implementing',
+      'the change to reach implementing',
+    );
   });
 
   it('a standard change skips the CAB', async () => {

@@ -102,6 +102,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'approval.all': 'All must approve',
   'approval.any': 'Any one',
   'approval.sequential': 'Sequential',
+  'approval.excludeRequester': 'The requester does not vote (nobody approves their own request)',
   'approval.all.short': 'All',
   'approval.any.short': 'Any',
   'approval.sequential.short': 'In turn',

@@ -100,6 +100,7 @@ export const zhCN = {
   'approval.all': '会签',
   'approval.any': '或签',
   'approval.sequential': '依次审批',
+  'approval.excludeRequester': '申请人不参与审批（不能审批自己的申请）',
   'approval.all.short': '会签',
   'approval.any.short': '或签',
   'approval.sequential.short': '依次',

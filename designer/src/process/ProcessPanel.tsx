@@ -460,13 +460,27 @@ function UserTaskProps({ node, fields }: { node: AnyNode & { type: 'userTask' };
         <Radio.Group
           data-testid="approval-mode"
           value={node.approval?.mode ?? 'single'}
-          onChange={(e) => set((n) => (n.approval = { mode: e.target.value }))}
+          onChange={(e) => set((n) => (n.approval = { ...n.approval, mode: e.target.value }))}
           optionType="button"
           options={['single', 'all', 'any', 'sequential'].map((m) => ({
             value: m,
             label: t(`approval.${m}` as MessageKey),
           }))}
         />
+        {node.approval && node.approval.mode !== 'single' && (
+          <Checkbox
+            style={{ marginTop: 8 }}
+            data-testid="approval-exclude-requester"
+            checked={node.approval.excludeRequester === true}
+            onChange={(e) =>
+              set((n) => {
+                if (n.approval) put(n.approval, 'excludeRequester', e.target.checked || undefined);
+              })
+            }
+          >
+            {t('approval.excludeRequester')}
+          </Checkbox>
+        )}
       </Form.Item>
       <Form.Item label={t('process.dueIn')} help={t('process.durationHelp')}>
         <Input

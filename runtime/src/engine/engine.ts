@@ -585,11 +585,14 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
   const ctx = await exprContext({ ...run, rec });
   const resolved = await resolveAssignee(run.trx, n.assignee, rec, ctx);
   const mode = n.approval?.mode ?? null;
-  // An approval given to a group or a role is its members' vote, not a task one of them claims.
-  const who =
+  // An approval given to a group or a role is its members' vote, not a task one of them claims;
+  // an approval that excludes the requester leaves them out however they were named.
+  let who =
     mode && !resolved.userIds.length
       ? { ...resolved, userIds: await approversOf(run.trx, resolved) }
       : resolved;
+  if (mode && n.approval?.excludeRequester)
+    who = { ...who, userIds: who.userIds.filter((u) => u !== run.rec.requesterId) };
   let assigneeId: number | null = null;
   if (who.userIds.length === 1 || (who.userIds.length > 0 && (!mode || mode === 'single')))
     assigneeId = who.userIds[0]!;

@@ -95,7 +95,17 @@ export const UserTaskNode = Obj({
   ...nodeBase,
   assignee: Assignee,
   distribution: Type.Optional(StringEnum(DISTRIBUTIONS)),
-  approval: Type.Optional(Obj({ mode: StringEnum(APPROVAL_MODES) })),
+  approval: Type.Optional(
+    Obj({
+      mode: StringEnum(APPROVAL_MODES),
+      excludeRequester: Type.Optional(
+        Type.Boolean({
+          description:
+            'The record’s requester has no vote, though a member of the approving group (nobody approves their own change)',
+        }),
+      ),
+    }),
+  ),
   fieldAccess: Type.Optional(FieldAccess),
   dueIn: Type.Optional(Duration),
   ola: Type.Optional(Ola),
