@@ -24,7 +24,12 @@ const FORM = {
 };
 
 /** start → approval (mode, approvers) → fulfil (service-desk) → done; reject → rejected. */
-function approvalFlow(key: string, mode: string, approvers: string | { type: string; value: string }) {
+function approvalFlow(
+  key: string,
+  mode: string,
+  approvers: string | { type: string; value: string },
+  approval: Record<string, unknown> = {},
+) {
   return {
     kind: 'process',
     key,
@@ -38,7 +43,7 @@ function approvalFlow(key: string, mode: string, approvers: string | { type: str
         position: pos,
         status: 'approving',
         assignee: typeof approvers === 'string' ? { type: 'user', value: approvers } : approvers,
-        approval: { mode },
+        approval: { mode, ...approval },
       },
       {
         id: 'fulfil',
@@ -74,6 +79,7 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
       approvalFlow('seq-flow', 'sequential', 'lina,chenjing'),
       approvalFlow('single-flow', 'single', 'lina'),
       approvalFlow('role-any-flow', 'any', { type: 'role', value: 'agent' }),
+      approvalFlow('own-flow', 'any', { type: 'role', value: 'manager' }, { excludeRequester: true }),
     ];
     for (const d of defs) {
       expect((await srv.admin.post('/definitions', d)).status).toBe(201);
@@ -146,6 +152,23 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
     expect(t.can.claim).toBe(false);
     expect((await act('wangfang', rec.id, 'approve')).body.completed).toBe(true);
     expect((await record(rec.id)).status).toBe('fulfilling');
+  });
+
+  it('an approval the requester alone could give waits for an admin instead of the requester', async () => {
+    // The only manager asks for the managers' approval of her own purchase.
+    const res = await people.chenjing!.post('/records', {
+      type: 'purchase',
+      process: 'own-flow',
+      data: { title: 'own purchase', amount: 100 },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const [t] = await tasks('chenjing', res.body.id);
+    expect(t.approvers).toEqual([]);
+    expect(t.can).toMatchObject({ act: false, claim: false });
+    expect((await people.chenjing!.post(`/tasks/${t.id}/claim`)).status).toBe(403);
+    expect((await people.chenjing!.post(`/tasks/${t.id}/actions/approve`)).status).toBe(403);
+    expect((await srv.admin.post(`/tasks/${t.id}/actions/approve`)).status).toBe(200);
+    expect((await record(res.body.id)).status).toBe('fulfilling');
   });
 
   // The approval messages of one record in someone's inbox.

@@ -593,6 +593,9 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
       : resolved;
   if (mode && n.approval?.excludeRequester)
     who = { ...who, userIds: who.userIds.filter((u) => u !== run.rec.requesterId) };
+  // A vote among several; or one nobody but the requester could cast, which waits for an admin
+  // (加签, 转交) rather than falling to the group, where the requester could claim it.
+  const vote = !!mode && (who.userIds.length > 1 || (!!n.approval?.excludeRequester && !who.userIds.length));
   let assigneeId: number | null = null;
   if (who.userIds.length === 1 || (who.userIds.length > 0 && (!mode || mode === 'single')))
     assigneeId = who.userIds[0]!;
@@ -609,7 +612,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
     assignee_id: assigneeId,
     group_id: who.groupId,
     role: who.role,
-    approval_mode: mode && who.userIds.length > 1 ? mode : null,
+    approval_mode: vote ? mode : null,
     due_at: n.dueIn ? now + durationMs(n.dueIn) : null,
     version: 1,
     created_at: now,
@@ -625,7 +628,7 @@ async function createTask(run: Run, token: TokenRow, n: Extract<ProcessNode, { t
       now,
     });
   }
-  if (mode && who.userIds.length > 1) {
+  if (vote && who.userIds.length) {
     await run
       .trx('task_approvers')
       .insert(who.userIds.map((user_id, seq) => ({ task_id: taskId, user_id, seq, added_by: null })));

@@ -221,7 +221,17 @@ export async function takeAction(
     }
 
     let decided = true;
-    if (task.approval_mode) {
+    // A vote nobody may cast (its only approver was the requester it excludes) is an admin's to
+    // decide outright.
+    const unvoted =
+      task.approval_mode !== null &&
+      isAdmin(actor) &&
+      !(await trx('task_approvers').where({ task_id: task.id }).first('user_id'));
+    if (unvoted)
+      await writeHistory(trx, run.rec.id, actor.username, [
+        { kind: 'task', detail: { task: task.id, node: n.id, event: 'vote', action: actionKey, decided } },
+      ]);
+    else if (task.approval_mode) {
       const voted = await trx('task_approvers')
         .where({
           task_id: task.id,
