@@ -172,6 +172,8 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     const problems = (await srv.admin.get(`/records/${link.record.id}`)).body;
     expect(problems.number).toMatch(/^PRB-/);
     expect(problems.title).toContain(inc.number);
+    // And the incident names it in its own field (a field only the process may fill).
+    expect(rec.data.problemNumber).toBe(problems.number);
 
     expect((await act(agent, inc.id, 'escalate')).status).toBe(200);
     rec = (await agent.get(`/records/${inc.id}`)).body;

@@ -161,6 +161,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'service.createRecord': 'Create linked record',
   'service.updateCI': 'Update CI',
   'service.link': 'Link type',
+  'service.numberField': "Write the new record's number to",
   'service.ci': 'CI (expression)',
   'service.values': 'Field values',
   'service.valuesHelp': 'Each value is a CEL expression; quote text, e.g. "approved"',

@@ -158,6 +158,7 @@ export const zhCN = {
   'service.createRecord': '创建关联记录',
   'service.updateCI': '更新配置项',
   'service.link': '关联类型',
+  'service.numberField': '新记录编号写入字段',
   'service.ci': '配置项（表达式）',
   'service.values': '字段值',
   'service.valuesHelp': '每个值是一个 CEL 表达式，文本需加引号，例如 "已批准"',

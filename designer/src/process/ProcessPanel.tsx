@@ -639,6 +639,13 @@ function ServiceTaskProps({
               onChange={(e) => setAction((a) => put(a, 'link', e.target.value), 'link')}
             />
           </Form.Item>
+          <Form.Item label={t('service.numberField')}>
+            <FieldSelect
+              fields={fields}
+              value={action.resultField as string | undefined}
+              onChange={(v) => setAction((a) => put(a, 'resultField', v))}
+            />
+          </Form.Item>
         </>
       )}
       {action.type === 'updateCI' && (

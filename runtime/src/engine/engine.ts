@@ -452,6 +452,7 @@ async function runServiceTask(
       return leave(run, token, n, scope);
     }
     case 'createRecord': {
+      const numbers: string[] = [];
       for (const item of items) {
         const values = await computeValues(
           run,
@@ -459,8 +460,13 @@ async function runServiceTask(
           { ...scope, item: item.value },
           `node ${n.id}`,
         );
-        await run.hooks.createLinkedRecord(run, action.form, values, action.link);
+        numbers.push((await run.hooks.createLinkedRecord(run, action.form, values, action.link)).number);
       }
+      // The record names what it raised (an incident its problem), beside the link.
+      if (action.resultField)
+        await patchRecord(run, {
+          data: { ...run.rec.data, [action.resultField]: n.forEach ? numbers : numbers[0] },
+        });
       return leave(run, token, n, scope);
     }
     case 'updateCI': {

@@ -148,6 +148,8 @@ export const CreateRecordAction = Obj({
   link: Type.Optional(
     Type.String({ minLength: 1, description: 'Link type from the new record, e.g. caused-by' }),
   ),
+  // A field of this record that receives the new record's number (with forEach, the list).
+  resultField: Type.Optional(FieldKey),
 });
 export const UpdateCiAction = Obj({ type: Tag('updateCI'), ci: Expression, values: FieldValues });
 

@@ -121,6 +121,7 @@ function checkServiceAction(c: Checker, action: unknown, path: string, form: str
     case 'createRecord':
       c.reference('form', a.form, child(path, 'form'));
       checkFieldValues(c, a.values, child(path, 'values'), str(a.form));
+      c.field(form, a.resultField, child(path, 'resultField'));
       break;
     case 'updateCI':
       c.expression(child(path, 'ci'), a.ci);
