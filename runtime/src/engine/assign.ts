@@ -73,14 +73,7 @@ export async function resolveAssignee(
  * member claims the task first).
  */
 export async function approversOf(db: Knex, who: Assignment): Promise<number[]> {
-  if (who.groupId !== null) {
-    const rows = await db('group_members as m')
-      .join('users as u', 'u.id', 'm.user_id')
-      .where({ 'm.group_id': who.groupId, 'u.active': true })
-      .orderBy('u.id')
-      .select('u.id');
-    return rows.map((r: { id: number }) => r.id);
-  }
+  if (who.groupId !== null) return activeMembers(db, who.groupId);
   if (who.role !== null) {
     // Roles are a JSON list per user (as people/users.ts finds them); the match is made exact here.
     const role = who.role;
@@ -96,28 +89,27 @@ export async function approversOf(db: Knex, who: Assignment): Promise<number[]> 
   return [];
 }
 
-/** The next member of a group in turn, for round-robin distribution: the one given work longest ago. */
-export async function nextInRotation(db: Knex, group: number): Promise<number | null> {
-  const members = await db('group_members as m')
+/** A group's active members, by id: the order of its approvals and of its rotation's ties. */
+async function activeMembers(db: Knex, group: number): Promise<number[]> {
+  const rows = await db('group_members as m')
     .join('users as u', 'u.id', 'm.user_id')
     .where({ 'm.group_id': group, 'u.active': true })
     .orderBy('u.id')
     .select('u.id');
+  return rows.map((r: { id: number }) => r.id);
+}
+
+/** The next member of a group in turn, for round-robin distribution: the one given work longest ago. */
+export async function nextInRotation(db: Knex, group: number): Promise<number | null> {
+  const members = await activeMembers(db, group);
   if (!members.length) return null;
   const last: { assignee_id: number; at: number }[] = await db('tasks')
     .where({ group_id: group })
     .whereNotNull('assignee_id')
-    .whereIn(
-      'assignee_id',
-      members.map((m: { id: number }) => m.id),
-    )
+    .whereIn('assignee_id', members)
     .select('assignee_id')
     .max({ at: 'created_at' })
     .groupBy('assignee_id');
   const lastAt = new Map(last.map((r) => [r.assignee_id, Number(r.at)]));
-  return (
-    members
-      .map((m: { id: number }) => m.id)
-      .sort((a: number, b: number) => (lastAt.get(a) ?? 0) - (lastAt.get(b) ?? 0) || a - b)[0] ?? null
-  );
+  return members.sort((a, b) => (lastAt.get(a) ?? 0) - (lastAt.get(b) ?? 0) || a - b)[0] ?? null;
 }

@@ -221,48 +221,12 @@ export async function takeAction(
     }
 
     let decided = true;
-    // A vote nobody may cast (its only approver was the requester it excludes) is an admin's to
-    // decide outright.
-    const unvoted =
-      task.approval_mode !== null &&
-      isAdmin(actor) &&
-      !(await trx('task_approvers').where({ task_id: task.id }).first('user_id'));
-    if (unvoted)
-      await writeHistory(trx, run.rec.id, actor.username, [
-        { kind: 'task', detail: { task: task.id, node: n.id, event: 'vote', action: actionKey, decided } },
-      ]);
-    else if (task.approval_mode) {
-      const voted = await trx('task_approvers')
-        .where({
-          task_id: task.id,
-          user_id:
-            isAdmin(actor) && !(await isApprover(trx, task.id, actor.userId))
-              ? await firstPending(trx, task.id)
-              : actor.userId,
-        })
-        .whereNull('decision')
-        .update({ decision: actionKey, decided_at: Date.now() });
-      if (voted !== 1)
-        throw conflict('already_decided', 'error.already_decided', { what: taskWhat(task.id) });
-      const pending = (await approvers(trx, task.id)).filter(
-        (a: { decision: string | null }) => a.decision === null,
-      );
-      if (task.approval_mode === 'any' || rejecting || pending.length === 0) decided = true;
-      else {
-        decided = false;
-        if (task.approval_mode === 'sequential') {
-          await trx('tasks')
-            .where({ id: task.id })
-            .update({ assignee_id: pending[0].user_id, version: task.version + 1 });
-          await patchRecord(run, { assigneeId: pending[0].user_id });
-          // The next approver in line is asked now (the message goes to the first undecided one).
-          await notifyTask(trx, run, task.id, 'approval.requested', actor.username);
-        } else {
-          await trx('tasks')
-            .where({ id: task.id })
-            .update({ version: task.version + 1 });
-        }
-      }
+    if (task.approval_mode) {
+      // A vote nobody may cast (its only approver was the requester it excludes) is an admin's
+      // to decide outright; otherwise the caller's vote (an admin's: the first pending one's).
+      const nobodyVotes =
+        isAdmin(actor) && !(await trx('task_approvers').where({ task_id: task.id }).first('user_id'));
+      if (!nobodyVotes) decided = await castVote(trx, run, task, actor, actionKey, rejecting);
       await writeHistory(trx, run.rec.id, actor.username, [
         { kind: 'task', detail: { task: task.id, node: n.id, event: 'vote', action: actionKey, decided } },
       ]);
@@ -321,6 +285,44 @@ function checkActionInput(schema: Record<string, unknown>, input: Record<string,
 
 async function isApprover(trx: Knex, taskId: number, userId: number): Promise<boolean> {
   return Boolean(await trx('task_approvers').where({ task_id: taskId, user_id: userId }).first('user_id'));
+}
+/** Records the actor's vote on an approval task; whether it decides the task. */
+async function castVote(
+  trx: Knex,
+  run: Run,
+  task: TaskRow,
+  actor: Actor,
+  actionKey: string,
+  rejecting: boolean,
+): Promise<boolean> {
+  const voted = await trx('task_approvers')
+    .where({
+      task_id: task.id,
+      user_id:
+        isAdmin(actor) && !(await isApprover(trx, task.id, actor.userId))
+          ? await firstPending(trx, task.id)
+          : actor.userId,
+    })
+    .whereNull('decision')
+    .update({ decision: actionKey, decided_at: Date.now() });
+  if (voted !== 1) throw conflict('already_decided', 'error.already_decided', { what: taskWhat(task.id) });
+  const pending = (await approvers(trx, task.id)).filter(
+    (a: { decision: string | null }) => a.decision === null,
+  );
+  if (task.approval_mode === 'any' || rejecting || pending.length === 0) return true;
+  if (task.approval_mode === 'sequential') {
+    await trx('tasks')
+      .where({ id: task.id })
+      .update({ assignee_id: pending[0].user_id, version: task.version + 1 });
+    await patchRecord(run, { assigneeId: pending[0].user_id });
+    // The next approver in line is asked now (the message goes to the first undecided one).
+    await notifyTask(trx, run, task.id, 'approval.requested', actor.username);
+  } else {
+    await trx('tasks')
+      .where({ id: task.id })
+      .update({ version: task.version + 1 });
+  }
+  return false;
 }
 
 async function firstPending(trx: Knex, taskId: number): Promise<number> {
