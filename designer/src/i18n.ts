@@ -1,5 +1,9 @@
-import type { I18nText, Locale } from '@opsloom/spec';
+import type { Locale } from '@opsloom/spec';
+import { getLocale, setLocale as setSharedLocale, textOf } from '@opsloom/web-forms/i18n';
 import { create } from 'zustand';
+
+export { textOf };
+
 import { en } from './messages/en.ts';
 import { zhCN } from './messages/zh-CN.ts';
 
@@ -7,22 +11,19 @@ import { zhCN } from './messages/zh-CN.ts';
 export type MessageKey = keyof typeof zhCN;
 const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zhCN, en };
 
-function initialLocale(): Locale {
-  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('opsloom.locale') : null;
-  if (saved === 'en' || saved === 'zh-CN') return saved;
-  return typeof navigator !== 'undefined' && navigator.language.startsWith('en') ? 'en' : 'zh-CN';
-}
-
 interface LocaleState {
   locale: Locale;
   setLocale(locale: Locale): void;
 }
 
+/**
+ * The designer's screens read the language from here; the choice itself is web-forms', one for
+ * every web app (kept in localStorage, sent as Accept-Language), which the preview's form reads.
+ */
 export const useLocale = create<LocaleState>((set) => ({
-  locale: initialLocale(),
+  locale: getLocale(),
   setLocale(locale) {
-    localStorage.setItem('opsloom.locale', locale);
-    document.documentElement.lang = locale;
+    setSharedLocale(locale);
     set({ locale });
   },
 }));
@@ -39,14 +40,6 @@ export function translate(locale: Locale, key: MessageKey, params?: Record<strin
 export function useT(): Translate {
   const locale = useLocale((s) => s.locale);
   return (key, params) => translate(locale, key, params);
-}
-
-/** Text stored in definitions (`string | {zh-CN, en}`) in the current language. */
-export function textOf(value: I18nText | undefined | unknown, locale: Locale): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, string>;
-  return v[locale] ?? v['zh-CN'] ?? v.en ?? '';
 }
 
 export function useText(): (value: unknown) => string {

@@ -47,23 +47,8 @@ describe('designer (browser)', () => {
       .toContain(`v${version}`);
   }
 
-  beforeAll(async () => {
-    ensureDesignerBuilt();
-    server = await startTestServer('sqlite', { demo: true, pluginsDir: path.join(REPO, 'plugins') });
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
-    await context.addInitScript(() => localStorage.setItem('opsloom.locale', 'zh-CN'));
-    page = await context.newPage();
-    page.on('pageerror', (e) => console.error('pageerror', e.message));
-  }, 240_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it('1: an admin builds a form, a 会签 approval flow for it and a catalog item, and publishes them', async () => {
-    // Log in through the shared login page the designer redirects to.
+  /** Logs in through the shared login page the designer redirects to. */
+  async function logInAsAdmin() {
     await page.goto(`${server.url}/designer/`);
     await page.waitForURL(/\/portal\/login/, { timeout: 15_000 }).catch(() => {});
     if (page.url().includes('/portal/login')) {
@@ -77,6 +62,26 @@ describe('designer (browser)', () => {
       });
       await page.goto(`${server.url}/designer/`);
     }
+  }
+
+  beforeAll(async () => {
+    ensureDesignerBuilt();
+    server = await startTestServer('sqlite', { demo: true, pluginsDir: path.join(REPO, 'plugins') });
+    browser = await launchChromium();
+    const context = await browser.newContext({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
+    await context.addInitScript(() => localStorage.setItem('opsloom.locale', 'zh-CN'));
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('pageerror', e.message));
+    await logInAsAdmin();
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('1: an admin builds a form, a 会签 approval flow for it and a catalog item, and publishes them', async () => {
+    await page.goto(`${server.url}/designer/`);
     await page.getByTestId('definitions-list').waitFor();
     await shot(page, 'definitions-list');
 
@@ -256,6 +261,36 @@ describe('designer (browser)', () => {
       keywords: ['笔记本', 'laptop'],
     });
   }, 180_000);
+
+  it("the form designer's preview is the portal's form: a table field, rjsf's texts, the field's own message, no process-filled fields", async () => {
+    await page.goto(`${server.url}/designer/form/release`);
+    const preview = page.getByTestId('form-preview');
+    await preview.waitFor();
+    // The applications are a table: one header naming the columns, rows added by 添加一项.
+    const table = preview.getByTestId('table-root_apps');
+    await table.waitFor();
+    expect(await table.textContent()).toContain('应用名称');
+    expect(await table.textContent()).toContain('CI/CD 状态');
+    // 本次部署的应用 is the process's to fill: the portal's request form leaves it out, so does the preview.
+    expect(await preview.textContent()).not.toContain('本次部署的应用');
+    await table.getByRole('button', { name: /添加一项/ }).click();
+    await preview.locator('#root_apps_0_name').fill('pay service');
+    // A new row's status shows its default as a value, not an input (it is read-only).
+    await expect.poll(() => table.textContent()).toContain('未发布');
+    await page.getByTestId('preview-check').click();
+    // Checked as a submit would: the required title in Chinese, the name by the field's own message.
+    await expect
+      .poll(() => preview.textContent())
+      .toContain('应用名只能包含字母、数字、点、下划线和短横线，并以字母或数字开头');
+    expect(await preview.textContent()).toContain('此项为必填项');
+    expect(await preview.textContent()).not.toContain('must match pattern');
+    expect(await table.locator('legend').textContent()).toContain('应用');
+    await page.waitForTimeout(400);
+    await shot(page, 'preview-release-form');
+    await preview.locator('#root_apps_0_name').fill('pay-service');
+    await page.getByTestId('preview-check').click();
+    await expect.poll(() => preview.textContent()).not.toContain('应用名只能包含');
+  }, 60_000);
 
   it('4: breaking the flow JSON in Monaco shows the error and loses nothing on the canvas', async () => {
     await page.goto(`${server.url}/designer/process/service-request-flow`);

@@ -6,7 +6,7 @@ import { DEMO_PASSWORD } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
 
-// A record's stored values shown as their fields' widgets show them (shared/field-value.tsx):
+// A record's stored values shown as their fields' widgets show them (web-forms/src/field-value.tsx):
 // in the portal's request details, and in the workspace where the step makes the fields read-only.
 
 const pos = { x: 0, y: 0 };
@@ -176,7 +176,7 @@ describe('field values as their widgets show them', () => {
   /** The number of lit stars of the antd Rate inside `field`. */
   const stars = (field: Locator) => field.locator('li.ant-rate-star-full').count();
 
-  /** What the browser makes of an instant with formatTime's options (shared/format.ts). */
+  /** What the browser makes of an instant with formatTime's options (web-forms/src/format.ts). */
   const localTime = (page: Page, iso: string, locale: string) =>
     page.evaluate(
       ([at, loc]) =>

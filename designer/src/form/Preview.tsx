@@ -5,19 +5,18 @@ import {
   localizeSchema,
   localizeUiSchema,
 } from '@opsloom/spec';
-import { Form, Templates } from '@rjsf/antd';
+import { Form, PendingFilesContext } from '@opsloom/web-forms/form';
+import { Templates } from '@rjsf/antd';
+import type Rjsf from '@rjsf/core';
 import {
   deepEquals,
-  type FieldProps,
   type FieldTemplateProps,
   getUiOptions,
   type ObjectFieldTemplateProps,
   type RJSFSchema,
   type UiSchema,
-  type WidgetProps,
 } from '@rjsf/utils';
-import validator from '@rjsf/validator-ajv8';
-import { Divider, Input, Rate, Select, Typography } from 'antd';
+import { Button, Space, Typography } from 'antd';
 import {
   type ComponentType,
   createContext,
@@ -29,14 +28,17 @@ import {
   useRef,
   useState,
 } from 'react';
-import { useLocale, useText } from '../i18n.ts';
-import { useGroups, useUsers } from '../lookups.ts';
+import { useLocale, useT } from '../i18n.ts';
 import { useEditor } from '../store/editor.ts';
 import type { FieldSchema } from './fieldTypes.ts';
 
 /**
- * The form exactly as end users get it: @rjsf/core with the antd theme, titles in the current
- * language, the form's show/hide/require rules applied to what is typed.
+ * The form exactly as end users get it when they make a request: web-forms' `Form`, the one the
+ * portal and the workspace render (rjsf with the antd theme, Opsloom's widgets, table fields,
+ * rjsf's own texts and ajv's messages in the current language, a field's authored error
+ * message), titles in the current language, the form's show/hide/require rules applied to what
+ * is typed, and the fields the process fills (`readOnly`) left out, as the portal leaves them.
+ * "Check" validates what is typed as a submit would.
  *
  * Kept cheap on a form of hundreds of fields, where every keystroke counts:
  * - rjsf keeps what is typed in its own state; this component hears of each change only to apply
@@ -56,81 +58,6 @@ function localize(schema: FieldSchema, locale: Locale): FieldSchema {
   const value = localizeSchema(schema, locale);
   localized.set(schema, { locale, value });
   return value;
-}
-
-function UserWidget(props: WidgetProps) {
-  const users = useUsers();
-  return (
-    <Select
-      id={props.id}
-      allowClear
-      showSearch
-      optionFilterProp="label"
-      disabled={props.disabled || props.readonly}
-      value={props.value}
-      onChange={(v) => props.onChange(v)}
-      options={users.map((u) => ({ value: u.username, label: `${u.displayName} (${u.username})` }))}
-    />
-  );
-}
-function GroupWidget(props: WidgetProps) {
-  const groups = useGroups();
-  const text = useText();
-  return (
-    <Select
-      id={props.id}
-      allowClear
-      showSearch
-      optionFilterProp="label"
-      disabled={props.disabled || props.readonly}
-      value={props.value}
-      onChange={(v) => props.onChange(v)}
-      options={groups.map((g) => ({ value: g.key, label: text(g.name) }))}
-    />
-  );
-}
-function TextLikeWidget(placeholder: string) {
-  return function Widget(props: WidgetProps) {
-    return (
-      <Input
-        id={props.id}
-        placeholder={placeholder}
-        disabled={props.disabled || props.readonly}
-        value={props.value ?? ''}
-        onChange={(e) => props.onChange(e.target.value || undefined)}
-      />
-    );
-  };
-}
-function RichTextWidget(props: WidgetProps) {
-  return (
-    <Input.TextArea
-      id={props.id}
-      autoSize={{ minRows: 4 }}
-      disabled={props.disabled || props.readonly}
-      value={props.value ?? ''}
-      onChange={(e) => props.onChange(e.target.value || undefined)}
-    />
-  );
-}
-function RatingWidget(props: WidgetProps) {
-  return (
-    <Rate
-      disabled={props.disabled || props.readonly}
-      value={props.value ?? 0}
-      onChange={(v) => props.onChange(v)}
-    />
-  );
-}
-function AttachmentWidget(props: WidgetProps) {
-  return <input id={props.id} type="file" multiple disabled={props.disabled || props.readonly} />;
-}
-function SectionField(props: FieldProps) {
-  return (
-    <Divider titlePlacement="start" style={{ marginTop: 8 }}>
-      <Typography.Text strong>{getUiOptions(props.uiSchema).title ?? props.schema.title}</Typography.Text>
-    </Divider>
-  );
 }
 
 type Ui = Record<string, unknown>;
@@ -238,21 +165,29 @@ function frameOf(props: FieldTemplateProps) {
 
 const templates = { FieldTemplate, ObjectFieldTemplate };
 
-const widgets = {
-  user: UserWidget,
-  group: GroupWidget,
-  record: TextLikeWidget('INC-000123'),
-  ci: TextLikeWidget('CI'),
-  attachment: AttachmentWidget,
-  richtext: RichTextWidget,
-  rating: RatingWidget,
-};
-const fields = { section: SectionField };
+/** Files chosen in the preview's attachment fields: kept while it is open, never uploaded. */
+function usePreviewFiles() {
+  const [files] = useState(() => new Map<string, File[]>());
+  const [, setVersion] = useState(0);
+  return useMemo(
+    () => ({
+      get: (id: string) => files.get(id) ?? [],
+      set: (id: string, next: File[]) => {
+        files.set(id, next);
+        setVersion((v) => v + 1);
+      },
+    }),
+    [files],
+  );
+}
 
 export const Preview = memo(function Preview() {
   const locale = useLocale((s) => s.locale);
+  const t = useT();
   const def = useEditor((s) => s.def) as FormDefinition;
   const rules = def.rules;
+  const form = useRef<Rjsf>(null);
+  const files = usePreviewFiles();
   // What is typed lives in rjsf's state; rjsf reports each change, the latest is kept here for
   // the rules, and this component renders again only when their outcome changes (or the
   // definition does), so a keystroke costs rjsf's own update and nothing more.
@@ -284,7 +219,8 @@ export const Preview = memo(function Preview() {
     for (const [k, p] of Object.entries(props)) {
       const field = previewField(p, uiOf[k], locale);
       ui[k] = field.uiSchema;
-      if (!hidden.has(k)) visible[k] = field.schema;
+      // The portal's request form leaves out what the process fills (NewRecordForm).
+      if (!hidden.has(k) && p.readOnly !== true) visible[k] = field.schema;
     }
     return {
       schema: {
@@ -298,21 +234,25 @@ export const Preview = memo(function Preview() {
 
   return (
     <div data-testid="form-preview">
-      <Form
-        schema={schema}
-        uiSchema={uiSchema}
-        validator={validator}
-        // Handed back as it was typed whenever this renders: rjsf 6.10 drops a schema or uiSchema
-        // change that follows a keystroke when its formData prop differs from its own state
-        // (`isProcessingUserChange`), so a stale or missing formData would lose e.g. a label edit.
-        formData={typed.current}
-        onChange={onChange}
-        widgets={widgets}
-        fields={fields}
-        templates={templates}
-        noHtml5Validate
-        showErrorList={false}
-      />
+      <Typography.Paragraph type="secondary">{t('form.previewHint')}</Typography.Paragraph>
+      <PendingFilesContext.Provider value={files}>
+        <Form
+          ref={form}
+          schema={schema}
+          uiSchema={uiSchema}
+          // Handed back as it was typed whenever this renders: rjsf 6.10 drops a schema or uiSchema
+          // change that follows a keystroke when its formData prop differs from its own state
+          // (`isProcessingUserChange`), so a stale or missing formData would lose e.g. a label edit.
+          formData={typed.current}
+          onChange={onChange}
+          templates={templates}
+        />
+      </PendingFilesContext.Provider>
+      <Space>
+        <Button data-testid="preview-check" onClick={() => form.current?.validateForm()}>
+          {t('form.previewCheck')}
+        </Button>
+      </Space>
     </div>
   );
 });

@@ -226,6 +226,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'form.canvas': 'Form fields (drag to reorder)',
   'form.dropHere': 'Drop fields here',
   'form.preview': 'Preview (what end users see)',
+  'form.previewHint':
+    'As a new request in the portal: fields the process fills (read-only) do not appear. Check validates what you typed as a submit would.',
+  'form.previewCheck': 'Check',
   'form.properties': 'Form',
   'form.selectHint': 'Select a field to edit it.',
   'form.numberPrefix': 'Number prefix',

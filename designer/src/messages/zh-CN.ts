@@ -223,6 +223,9 @@ export const zhCN = {
   'form.canvas': '表单字段（拖动排序）',
   'form.dropHere': '把字段拖到这里',
   'form.preview': '预览（最终用户看到的样子）',
+  'form.previewHint':
+    '按门户中新建请求时显示：由流程填写的只读字段不出现。「校验」按提交时的规则检查所填内容。',
+  'form.previewCheck': '校验',
   'form.properties': '表单属性',
   'form.selectHint': '选中一个字段以编辑其属性。',
   'form.numberPrefix': '编号前缀',

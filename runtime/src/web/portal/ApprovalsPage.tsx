@@ -1,8 +1,8 @@
+import { formatTime } from '@opsloom/web-forms/format';
 import { Card, Empty, Skeleton, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type MyTask, type OpenTask } from '../shared/api.ts';
-import { formatTime } from '../shared/format.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
 import { TaskActions } from '../shared/TaskActions.tsx';
 

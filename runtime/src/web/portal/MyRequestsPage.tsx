@@ -1,8 +1,8 @@
+import { formatTime } from '@opsloom/web-forms/format';
 import { Button, List, Skeleton, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type RecordView, type User } from '../shared/api.ts';
-import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 

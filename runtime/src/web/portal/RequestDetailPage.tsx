@@ -1,10 +1,10 @@
 import type { RecordStatus } from '@opsloom/spec';
+import { type FieldSchema, FieldValues, usePersonName } from '@opsloom/web-forms/field-value';
+import { formatTime } from '@opsloom/web-forms/format';
 import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
-import { type FieldSchema, FieldValues, usePersonName } from '../shared/field-value.tsx';
-import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';

@@ -1,10 +1,10 @@
 import { InboxOutlined } from '@ant-design/icons';
+import { Form, type PendingFiles, PendingFilesContext } from '@opsloom/web-forms/form';
 import { Alert, App, Button, Skeleton, Typography, Upload } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, HttpError, post, type RecordView, uploadAttachment } from './api.ts';
 import { effectiveForm, type FormRule, problemsToErrors } from './form-rules.ts';
 import { useT } from './i18n.ts';
-import { Form, type PendingFiles, PendingFilesContext } from './rjsf.tsx';
 
 interface PublishedForm {
   key: string;

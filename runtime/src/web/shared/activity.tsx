@@ -1,5 +1,7 @@
 import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
 import type { RecordStatus } from '@opsloom/spec';
+import { Person } from '@opsloom/web-forms/field-value';
+import { formatTime } from '@opsloom/web-forms/format';
 import { App, Button, Checkbox, Empty, Input, List, Space, Tag, Timeline, Typography, Upload } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import {
@@ -11,8 +13,6 @@ import {
   post,
   uploadAttachment,
 } from './api.ts';
-import { Person } from './field-value.tsx';
-import { formatTime } from './format.ts';
 import { type MessageKey, useT } from './i18n.ts';
 import { statusText } from './status.tsx';
 

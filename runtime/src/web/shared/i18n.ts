@@ -1,59 +1,21 @@
-import { useSyncExternalStore } from 'react';
-import { setApiLocale } from './api.ts';
+import { fill, type Locale, type Params, textOf, useLocale } from '@opsloom/web-forms/i18n';
 import { messages } from './messages.ts';
 
-/** The two languages of every Opsloom screen; the choice is kept in localStorage (shared with the designer). */
-export type Locale = 'zh-CN' | 'en';
+// The language itself (one choice for every web app) and definition texts are web-forms'; the
+// portal's and the workspace's own texts are in messages.ts.
+export {
+  getLocale,
+  type Locale,
+  type Params,
+  setLocale,
+  textOf,
+  useLocale,
+} from '@opsloom/web-forms/i18n';
+
 export type MessageKey = keyof typeof messages;
-const STORAGE_KEY = 'opsloom.locale';
-
-function initialLocale(): Locale {
-  const saved = typeof localStorage !== 'undefined' ? localStorage.getItem(STORAGE_KEY) : null;
-  if (saved === 'en' || saved === 'zh-CN') return saved;
-  return typeof navigator !== 'undefined' && navigator.language.startsWith('en') ? 'en' : 'zh-CN';
-}
-
-let locale: Locale = initialLocale();
-const listeners = new Set<() => void>();
-setApiLocale(locale);
-if (typeof document !== 'undefined') document.documentElement.lang = locale;
-
-export function setLocale(next: Locale): void {
-  locale = next;
-  localStorage.setItem(STORAGE_KEY, next);
-  document.documentElement.lang = next;
-  setApiLocale(next);
-  for (const l of listeners) l();
-}
-
-export function getLocale(): Locale {
-  return locale;
-}
-
-export function useLocale(): Locale {
-  return useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => locale,
-  );
-}
-
-export type Params = Record<string, string | number>;
 
 export function translate(loc: Locale, key: MessageKey, params?: Params): string {
-  let text: string = messages[key][loc];
-  if (params) for (const [k, v] of Object.entries(params)) text = text.replaceAll(`{${k}}`, String(v));
-  return text;
-}
-
-/** Text stored in definitions (`string | {zh-CN, en}`) in a language. */
-export function textOf(value: unknown, loc: Locale): string {
-  if (value === undefined || value === null) return '';
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, string>;
-  return v[loc] ?? v['zh-CN'] ?? v.en ?? '';
+  return fill(messages[key][loc], params);
 }
 
 /** `t('key', {n: 3})` and `tx(i18nText)` in the current language; re-renders when it changes. */

@@ -1,7 +1,7 @@
+import { countdownState, formatDuration } from '@opsloom/web-forms/format';
 import { Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import type { SlaSummary } from '../shared/api.ts';
-import { countdownState, formatDuration } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 
 function useNow(everyMs: number): number {

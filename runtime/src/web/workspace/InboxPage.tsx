@@ -1,8 +1,8 @@
+import { formatTime } from '@opsloom/web-forms/format';
 import { Badge, Button, Card, List, Skeleton, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useLocation } from 'wouter';
 import { get, post } from '../shared/api.ts';
-import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 
 interface InboxItem {

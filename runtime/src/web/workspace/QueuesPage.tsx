@@ -1,9 +1,9 @@
+import { GroupName, Person } from '@opsloom/web-forms/field-value';
+import { formatTime } from '@opsloom/web-forms/format';
 import { App, Badge, Button, Card, Col, Menu, Modal, Row, Select, Space, Table, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type OpenTask, post, type RecordListItem, type User } from '../shared/api.ts';
-import { GroupName, Person } from '../shared/field-value.tsx';
-import { formatTime } from '../shared/format.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText } from '../shared/TaskActions.tsx';

@@ -1,4 +1,7 @@
 import type { RecordStatus } from '@opsloom/spec';
+import { FieldValueContext, GroupName, Person } from '@opsloom/web-forms/field-value';
+import { Form } from '@opsloom/web-forms/form';
+import { formatTime } from '@opsloom/web-forms/format';
 import {
   App,
   Button,
@@ -19,11 +22,8 @@ import {
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { api, get, type OpenTask, patch, post, type RecordView, type User } from '../shared/api.ts';
-import { FieldValueContext, GroupName, Person } from '../shared/field-value.tsx';
 import { effectiveForm, type FormRule } from '../shared/form-rules.ts';
-import { formatTime } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
-import { Form } from '../shared/rjsf.tsx';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
 import { Countdown } from './Countdown.tsx';

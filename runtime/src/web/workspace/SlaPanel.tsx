@@ -1,7 +1,7 @@
+import { formatDuration } from '@opsloom/web-forms/format';
 import { Empty, List, Space, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { get, type MetricView } from '../shared/api.ts';
-import { formatDuration } from '../shared/format.ts';
 import { useT } from '../shared/i18n.ts';
 import { SlaCountdown } from './Countdown.tsx';
 

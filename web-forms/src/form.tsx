@@ -1,7 +1,12 @@
 import { authoredMessage, localize } from '@opsloom/spec';
 import ThemedForm, { Widgets as antdWidgets } from '@rjsf/antd';
 import { type FormProps, getDefaultRegistry } from '@rjsf/core';
-import type { RegistryWidgetsType, RJSFValidationError, WidgetProps } from '@rjsf/utils';
+import type {
+  ObjectFieldTemplateProps,
+  RegistryWidgetsType,
+  RJSFValidationError,
+  WidgetProps,
+} from '@rjsf/utils';
 import { customizeValidator } from '@rjsf/validator-ajv8';
 import localizeEn from 'ajv-i18n/localize/en';
 import localizeZh from 'ajv-i18n/localize/zh';
@@ -9,14 +14,9 @@ import { Space } from 'antd';
 import { type ComponentType, useMemo } from 'react';
 import { FieldValue } from './field-value.tsx';
 import { type Locale, translate, useLocale } from './i18n.ts';
-import { rjsfStrings } from './rjsf-strings.ts';
-import {
-  ArrayFieldItemTemplate,
-  ArrayFieldTemplate,
-  ObjectFieldTemplate,
-  tableCellsUnlabelled,
-} from './rjsf-table.tsx';
-import { SectionField, widgets } from './rjsf-widgets.tsx';
+import { rjsfStrings } from './strings.ts';
+import { ArrayFieldItemTemplate, ArrayFieldTemplate, tableCellsUnlabelled, tableRowAware } from './table.tsx';
+import { SectionField, widgets } from './widgets.tsx';
 
 // Forms are rendered by @rjsf/core with the antd theme; this module is imported only by the
 // screens that show a form, so rjsf stays out of every first load.
@@ -26,7 +26,7 @@ const validators = {
   en: customizeValidator({}, localizeEn as never),
 };
 
-export { type PendingFiles, PendingFilesContext, widgets } from './rjsf-widgets.tsx';
+export { type PendingFiles, PendingFilesContext, widgets } from './widgets.tsx';
 
 const fields = { section: SectionField };
 
@@ -82,7 +82,7 @@ function ReadOnlyValueWidget(props: WidgetProps) {
 /**
  * Sections (`{"type": "null", "x-section": true}`) are drawn by the section field, without a label;
  * a read-only table (an array of objects) by ReadOnlyValueWidget, under its label; an editable
- * one by the table templates (rjsf-table.tsx), its cells without labels of their own.
+ * one by the table templates (table.tsx), its cells without labels of their own.
  */
 function withSections(schema: FormProps['schema'], uiSchema: FormProps['uiSchema']): FormProps['uiSchema'] {
   const properties = (
@@ -115,7 +115,20 @@ function withSections(schema: FormProps['schema'], uiSchema: FormProps['uiSchema
   return ui;
 }
 
-const templates = { ArrayFieldTemplate, ArrayFieldItemTemplate, ObjectFieldTemplate };
+/**
+ * The table templates over the caller's own (the designer's preview draws its objects itself):
+ * an object template of the caller's still draws a table's rows as cells.
+ */
+function withTables(own: FormProps['templates']): FormProps['templates'] {
+  return {
+    ...own,
+    ArrayFieldTemplate,
+    ArrayFieldItemTemplate,
+    ObjectFieldTemplate: tableRowAware(
+      own?.ObjectFieldTemplate as ComponentType<ObjectFieldTemplateProps> | undefined,
+    ),
+  };
+}
 
 /**
  * rjsf's antd form with every widget the designer can name (`user`, `group`, `record`, `ci`,
@@ -133,15 +146,16 @@ export function Form(props: Omit<FormProps<any>, 'validator'> & { validator?: Fo
   const allFields = useMemo(() => ({ ...fields, ...props.fields }), [props.fields]);
   const locale = useLocale();
   const strings = useMemo(() => rjsfStrings(locale), [locale]);
+  const templates = useMemo(() => withTables(props.templates), [props.templates]);
   return (
     <ThemedForm
       translateString={strings}
-      templates={templates}
       validator={validators[locale]}
       transformErrors={transformErrors(locale, props.schema)}
       showErrorList={false}
       noHtml5Validate
       {...props}
+      templates={templates}
       uiSchema={uiSchema}
       widgets={allWidgets}
       fields={allFields}

@@ -4,6 +4,7 @@ import {
   type ArrayFieldItemTemplateProps,
   type ArrayFieldTemplateProps,
   buttonId,
+  getUiOptions,
   type ObjectFieldTemplateProps,
   type RJSFSchema,
   TranslatableString,
@@ -45,7 +46,9 @@ export function ArrayFieldTemplate(props: ArrayFieldTemplateProps) {
   const itemsUi = (props.uiSchema?.items ?? {}) as Record<string, { 'ui:widget'?: unknown } | undefined>;
   const columns = columnsOf(props.schema).filter(([key]) => itemsUi[key]?.['ui:widget'] !== 'hidden');
   if (!columns.length) return <ArrayDefault {...props} />;
-  const { registry, title, required, fieldPathId } = props;
+  const { registry, required, fieldPathId } = props;
+  // rjsf hands an array its schema's title; a `ui:title` (the designer's preview) comes first.
+  const title = getUiOptions(props.uiSchema).title ?? props.title;
   const required_ = new Set(((props.schema.items as RJSFSchema).required as string[] | undefined) ?? []);
   const t = registry.translateString;
   return (
@@ -117,19 +120,33 @@ export function ArrayFieldItemTemplate(props: ArrayFieldItemTemplateProps) {
   );
 }
 
-export function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
-  if (useContext(InTable) !== 'row') return <ObjectDefault {...props} />;
-  const shown = props.properties.filter((p) => !p.hidden);
-  return (
-    <div style={rowStyle(shown.length)}>
-      {shown.map((p) => (
-        // A cell may hold an object of its own: that one is drawn as usual.
-        <InTable.Provider key={p.name} value={null}>
-          <div style={{ minWidth: 0 }}>{p.content}</div>
-        </InTable.Provider>
-      ))}
-    </div>
-  );
+/**
+ * An object drawn by `Base` — except an item of a table, whose properties are drawn as that
+ * row's cells. Kept per `Base`, so a form that hands the same template keeps the same component.
+ */
+const rowAware = new WeakMap<object, ComponentType<ObjectFieldTemplateProps>>();
+export function tableRowAware(
+  Base: ComponentType<ObjectFieldTemplateProps> = ObjectDefault,
+): ComponentType<ObjectFieldTemplateProps> {
+  let Template = rowAware.get(Base);
+  if (!Template) {
+    Template = function ObjectFieldTemplate(props: ObjectFieldTemplateProps) {
+      if (useContext(InTable) !== 'row') return <Base {...props} />;
+      const shown = props.properties.filter((p) => !p.hidden);
+      return (
+        <div style={rowStyle(shown.length)}>
+          {shown.map((p) => (
+            // A cell may hold an object of its own: that one is drawn as usual.
+            <InTable.Provider key={p.name} value={null}>
+              <div style={{ minWidth: 0 }}>{p.content}</div>
+            </InTable.Provider>
+          ))}
+        </div>
+      );
+    };
+    rowAware.set(Base, Template);
+  }
+  return Template;
 }
 
 /** The cells carry no labels of their own: the table's header names them. */

@@ -1,4 +1,4 @@
-import { type Attachment, get, type RecordView } from './api.ts';
+import { get } from './http.ts';
 
 // Names behind the values form fields store (a username, a group key, a record number, a file
 // name), looked up for display. Usernames, group keys and record numbers never change, so one
@@ -12,6 +12,24 @@ function cached<T>(cache: Map<string, Promise<T>>, key: string, load: () => Prom
     found.catch(() => cache.delete(key));
   }
   return found;
+}
+
+/** A file attached to a record (GET /records/:id/attachments). */
+export interface Attachment {
+  id: number;
+  filename: string;
+  size: number;
+  contentType: string;
+  uploadedBy: string;
+  createdAt: number;
+  url: string;
+}
+
+/** What a field value needs of a record (GET /records answers more). */
+export interface RecordRef {
+  id: number;
+  number: string;
+  title: string;
 }
 
 export interface GroupOption {
@@ -46,7 +64,7 @@ const records = new Map<string, Promise<{ id: number; title: string } | null>>()
 /** The record with this number, if the person may see it (the list answers only those). */
 export function recordByNumber(number: string): Promise<{ id: number; title: string } | null> {
   return cached(records, number, async () => {
-    const { items } = await get<{ items: RecordView[] }>(`/records?limit=5&q=${encodeURIComponent(number)}`);
+    const { items } = await get<{ items: RecordRef[] }>(`/records?limit=5&q=${encodeURIComponent(number)}`);
     const found = items.find((r) => r.number === number);
     return found ? { id: found.id, title: found.title } : null;
   });

@@ -6,17 +6,17 @@ import {
   UnorderedListOutlined,
   UploadOutlined,
 } from '@ant-design/icons';
-import type { FieldProps, WidgetProps } from '@rjsf/utils';
+import { type FieldProps, getUiOptions, type WidgetProps } from '@rjsf/utils';
 import { Button, Divider, Input, Rate, Select, Space, Tooltip, Typography, Upload } from 'antd';
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import { get, type RecordView } from './api.ts';
 import { FieldValue } from './field-value.tsx';
+import { get } from './http.ts';
 import { type MessageKey, useT } from './i18n.ts';
-import { type GroupOption, loadGroups } from './lookups.ts';
+import { type GroupOption, loadGroups, type RecordRef } from './lookups.ts';
 
 // The widgets the designer names in `uiSchema["ui:widget"]` beyond rjsf's own (see
 // designer/src/form/fieldTypes.ts), and the section field. They load with the screens that show a
-// form (rjsf.tsx is imported only there), so none of this is in a first load.
+// form (form.tsx is imported only there), so none of this is in a first load.
 
 const disabledOf = (p: WidgetProps) => Boolean(p.disabled || p.readonly);
 const emptyToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -118,7 +118,7 @@ function RecordWidget(props: WidgetProps) {
       {...props}
       placeholder={t('widget.recordPlaceholder')}
       search={async (q) => {
-        const { items } = await get<{ items: RecordView[] }>(
+        const { items } = await get<{ items: RecordRef[] }>(
           `/records?limit=20${q ? `&q=${encodeURIComponent(q)}` : ''}`,
         );
         return items.map((r) => ({ value: r.number, label: `${r.number} · ${r.title}` }));
@@ -332,7 +332,8 @@ function AttachmentWidget(props: WidgetProps) {
 export function SectionField(props: FieldProps) {
   return (
     <Divider titlePlacement="start" style={{ marginTop: 8 }} data-testid={`section-${props.name}`}>
-      <Typography.Text strong>{props.schema.title}</Typography.Text>
+      {/* The designer's preview hands titles as `ui:title`. */}
+      <Typography.Text strong>{getUiOptions(props.uiSchema).title ?? props.schema.title}</Typography.Text>
     </Divider>
   );
 }

@@ -10,14 +10,14 @@ import {
   useEffect,
   useState,
 } from 'react';
-import type { Attachment } from './api.ts';
 import { formatDate, formatDateTime } from './format.ts';
 import { useT } from './i18n.ts';
+import type { Attachment } from './lookups.ts';
 import { loadGroups, personName, recordAttachments, recordByNumber } from './lookups.ts';
 
 // A stored form value shown as its field's widget would show it, read-only: one renderer per
 // widget (designer/src/form/fieldTypes.ts names them), used by the portal's request details and
-// by every read-only field of a form in the portal and the workspace (rjsf.tsx).
+// by every read-only field of a form in the portal, the workspace and the designer's preview (form.tsx).
 
 export type FieldSchema = Record<string, unknown>;
 export type FieldUi = Record<string, unknown>;
