@@ -147,6 +147,52 @@ describe('shipped services in the browser', () => {
     expect(await form.textContent()).not.toMatch(/实施结果|变更回顾/);
   });
 
+  it("a problem's step: what it locks shows as values, and what its next status needs is asked for at the field", async () => {
+    const shot = screenshotDir('workspace-problem');
+    const agent = await new ApiClient(srv.url).login('wangfang', DEMO_PASSWORD);
+    const prb = (
+      await agent.post('/records', {
+        type: 'problem',
+        data: {
+          title: '打印机队列每天卡死',
+          description: '三楼打印机每天上午队列卡死',
+          category: 'hardware',
+          impact: 2,
+        },
+      })
+    ).body;
+    const page = await newPage('zh-CN');
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await loginAs(page, srv.url, 'wangfang', DEMO_PASSWORD, `/workspace/records/${prb.id}`);
+    await page.getByTestId('record-page').waitFor();
+    // Not yet claimed: the review step lets an edit change its classification only, as the
+    // server would; the root cause is no input here.
+    await page.locator('#root_category').waitFor();
+    expect(await page.locator('#root_rootCause textarea, textarea#root_rootCause').count()).toBe(0);
+    expect(await page.locator('#root_priority').textContent()).toBe('P4');
+    await page.getByTestId('claim').click();
+    await page.getByTestId('action-accept').click();
+    await page.getByTestId('action-confirm').click();
+    await page.getByTestId('task-investigation').waitFor();
+
+    // A known error needs its workaround: the refusal is shown under that field.
+    await page.locator('#root_rootCause').fill('打印服务内存泄漏');
+    await page.getByTestId('action-knownError').click();
+    await page.getByTestId('action-confirm').click();
+    const workaround = page.locator('.ant-form-item').filter({ has: page.locator('#root_workaround') });
+    await workaround.getByText('此操作进入的状态要求填写此项').waitFor();
+    await shot(page, 'workaround-asked');
+    await page.locator('#root_workaround').fill('每天早上重启打印服务');
+    await expect.poll(() => workaround.getByText('此操作进入的状态要求填写此项').count()).toBe(0);
+    await page.getByTestId('action-knownError').click();
+    await page.getByTestId('action-confirm').click();
+    await page.getByTestId('task-knownError').waitFor();
+    await expect.poll(async () => (await agent.get(`/records/${prb.id}`)).body.status).toBe('known-error');
+    await shot(page, 'known-error');
+    expect(errors).toEqual([]);
+  });
+
   it('the record types are staff-only', async () => {
     const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
     expect((await requester.get('/forms')).status).toBe(403);

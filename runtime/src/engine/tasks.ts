@@ -14,7 +14,7 @@ import { dialectOf } from '../db/connect.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
 import { compileSchema, toFieldProblems } from '../http/validate.ts';
 import { translateBoth } from '../i18n/translate.ts';
-import { checkRecordData, derivePriority, fieldError } from '../records/forms.ts';
+import { checkRecordData, derivePriority, fieldError, requiredAtStatus } from '../records/forms.ts';
 import { type Data, writeHistory } from '../records/store.ts';
 import { assertCanSee, groupIdsOf } from '../records/visibility.ts';
 import {
@@ -254,6 +254,10 @@ export async function takeAction(
     const token = (await trx('process_tokens').where({ id: task.token_id }).first()) as TokenRow;
     const before = run.rec;
     await follow(run, token, edge, { input: body.input });
+    // Where the action leaves the record, its rules must hold: otherwise each next step there
+    // would be refused for a field its people may not fill (records/forms.ts requiredAtStatus).
+    const unmet = requiredAtStatus(run.form, run.rec.data, run.rec.status);
+    if (unmet.length) throw fieldError(unmet);
     await emitEvent(trx, {
       type: 'record.transitioned',
       recordId: run.rec.id,

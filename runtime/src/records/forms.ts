@@ -173,12 +173,17 @@ export interface FieldAccess {
 const isEmpty = (v: unknown) =>
   v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
-/** Fills a derived priority from the impact × urgency matrix, when the form has one. */
+/**
+ * Fills a derived priority from the impact × urgency matrix, when the form has one. A field left
+ * out counts with its schema default, as the record will hold it (an incident raised with its
+ * impact only is still prioritised).
+ */
 export function derivePriority(form: FormDefinition, data: Record<string, unknown>): void {
   const m = form.priorityMatrix;
   if (!m) return;
-  const impact = data[m.impactField];
-  const urgency = data[m.urgencyField];
+  const props = form.schema.properties as Record<string, { default?: unknown } | undefined>;
+  const impact = data[m.impactField] ?? props[m.impactField]?.default;
+  const urgency = data[m.urgencyField] ?? props[m.urgencyField]?.default;
   if (impact === undefined || urgency === undefined) return;
   const priority = m.matrix[String(impact)]?.[String(urgency)];
   if (priority !== undefined) data[m.priorityField ?? 'priority'] = priority;
@@ -208,12 +213,7 @@ export function checkRecordData(
       ),
     );
   const rules = activeRules(form.def.rules, data, status);
-  const required = new Set([...rules.required, ...(opts.access?.required ?? [])]);
-  for (const field of required) {
-    if (rules.hidden.has(field)) continue;
-    if (isEmpty(data[field]))
-      problems.push({ path: `/${field}`, message: { en: 'is required here', 'zh-CN': '此处为必填项' } });
-  }
+  problems.push(...missingRequired(rules, data, opts.access?.required, REQUIRED_HERE));
   if (opts.before) {
     const locked = new Set([...rules.readonly, ...(opts.access?.readonly ?? [])]);
     const editable = opts.access?.editable ? new Set(opts.access.editable) : null;
@@ -230,6 +230,40 @@ export function checkRecordData(
     }
   }
   return problems;
+}
+
+const REQUIRED_HERE = { en: 'is required here', 'zh-CN': '此处为必填项' };
+
+/** The fields the rules (and a step) require that `data` leaves empty, each with `message`. */
+function missingRequired(
+  rules: ReturnType<typeof activeRules>,
+  data: Record<string, unknown>,
+  alsoRequired: string[] | undefined,
+  message: FieldProblem['message'],
+): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const field of new Set([...rules.required, ...(alsoRequired ?? [])])) {
+    if (rules.hidden.has(field)) continue;
+    if (isEmpty(data[field])) problems.push({ path: `/${field}`, message });
+  }
+  return problems;
+}
+
+/**
+ * What the form's rules require of a record at `status` that `data` leaves empty. A person's
+ * action is checked with it where it leaves the record: a rule "require the permanent fix when
+ * resolved" is met when the record is resolved, or every later step there would be refused for
+ * a field nobody may fill any more.
+ */
+export function requiredAtStatus(
+  form: LoadedForm,
+  data: Record<string, unknown>,
+  status: string,
+): FieldProblem[] {
+  return missingRequired(activeRules(form.def.rules, data, status), data, undefined, {
+    en: 'is required where this action leads',
+    'zh-CN': '此操作进入的状态要求填写此项',
+  });
 }
 
 export function fieldError(problems: FieldProblem[]): ApiError {

@@ -6,8 +6,9 @@ import { useT } from './i18n.ts';
 /** Turns a 400's field problems into one readable line in the current language. */
 export function errorText(err: unknown, locale: 'zh-CN' | 'en'): string {
   if (err instanceof HttpError) {
+    // The server's message names the first problem already; the others follow it.
     const problems = err.details?.problems ?? [];
-    if (problems.length)
+    if (problems.length > 1)
       return `${err.message}: ${problems.map((p) => `${p.path} ${p.message[locale]}`).join('; ')}`;
     return err.message;
   }
@@ -23,6 +24,8 @@ export function TaskActions(props: {
   recordVersion?: number;
   data?: () => Record<string, unknown> | undefined;
   onDone(): void;
+  /** The server refused the action: its field problems can be shown where the fields are. */
+  onRefused?(err: unknown): void;
   size?: 'small' | 'middle';
 }) {
   const { t, tx, locale } = useT();
@@ -44,6 +47,9 @@ export function TaskActions(props: {
       setComment('');
       props.onDone();
     } catch (err) {
+      props.onRefused?.(err);
+      // Field problems are for the form behind the dialog: close it, keeping the comment.
+      if (err instanceof HttpError && err.details?.problems?.length) setPending(null);
       message.error(errorText(err, locale));
     } finally {
       setBusy(false);

@@ -12,6 +12,24 @@ export interface StepAccess {
   required?: string[];
 }
 
+/**
+ * What the step a record is at lets anybody change outside a task action: the union of its open
+ * tasks' field access, as the server reads it for an edit (records/service.ts currentFieldAccess).
+ */
+export function stepAccess(tasks: { fieldAccess: StepAccess | null }[]): StepAccess | null {
+  if (!tasks.length) return null;
+  const readonly = new Set<string>();
+  const hidden = new Set<string>();
+  let editable: Set<string> | null = null;
+  for (const { fieldAccess: a } of tasks) {
+    if (!a) continue;
+    for (const f of a.readonly ?? []) readonly.add(f);
+    for (const f of a.hidden ?? []) hidden.add(f);
+    if (a.editable) editable = new Set([...(editable ?? []), ...a.editable]);
+  }
+  return { readonly: [...readonly], hidden: [...hidden], ...(editable ? { editable: [...editable] } : {}) };
+}
+
 type Schema = {
   type: 'object';
   properties: Record<string, Record<string, unknown>>;

@@ -21,8 +21,18 @@ import {
 } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
-import { api, get, type OpenTask, patch, post, type RecordView, type User } from '../shared/api.ts';
-import { effectiveForm, type FormRule } from '../shared/form-rules.ts';
+import {
+  api,
+  get,
+  HttpError,
+  type OpenTask,
+  type Problem,
+  patch,
+  post,
+  type RecordView,
+  type User,
+} from '../shared/api.ts';
+import { effectiveForm, type FormRule, problemsToErrors, stepAccess } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
@@ -77,7 +87,15 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
   const [form, setForm] = useState<PublishedForm | null>(null);
   const [data, setData] = useState<Record<string, unknown>>({});
   const [version, setVersion] = useState(0);
-  const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // What the server refused of the last save or action, shown at the fields until they change.
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const reload = useCallback(() => {
+    setProblems([]);
+    setVersion((v) => v + 1);
+  }, []);
+  const refused = useCallback((err: unknown) => {
+    if (err instanceof HttpError && err.details?.problems?.length) setProblems(err.details.problems);
+  }, []);
   const dataRef = useRef(data);
   dataRef.current = data;
 
@@ -96,11 +114,18 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
       form && rec
         ? effectiveForm(form.schema, form.uiSchema, form.rules, data, locale, {
             status: rec.status,
-            access: acting?.fieldAccess ?? (rec.closedAt !== null ? { editable: [] } : null),
+            // Acting, the task's own step decides; otherwise what the step lets an edit change,
+            // as the server checks it.
+            access: acting?.fieldAccess ?? (rec.closedAt !== null ? { editable: [] } : stepAccess(tasks)),
           })
         : null,
-    [form, rec, data, locale, acting],
+    [form, rec, data, locale, acting, tasks],
   );
+  const fieldErrors = useMemo(() => {
+    const fields = new Set(Object.keys(rendered?.schema.properties ?? {}));
+    const shown = problems.filter((p) => fields.has(p.path.split('/')[1] ?? ''));
+    return shown.length ? problemsToErrors(shown, locale) : undefined;
+  }, [problems, rendered, locale]);
 
   if (!rec) return <Skeleton active />;
 
@@ -111,6 +136,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
       message.success(t('record.saved'));
       reload();
     } catch (err) {
+      refused(err);
       message.error(errorText(err, locale));
     }
   }
@@ -149,6 +175,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
           since={rec.updatedAt}
           data={() => changes(rec.data, dataRef.current)}
           onDone={reload}
+          onRefused={refused}
         />
       ))}
       <Row gutter={[16, 16]}>
@@ -170,7 +197,11 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
                   schema={rendered.schema as never}
                   uiSchema={{ ...rendered.uiSchema, 'ui:submitButtonOptions': { norender: true } }}
                   formData={data}
-                  onChange={(e) => setData(e.formData ?? {})}
+                  extraErrors={fieldErrors as never}
+                  onChange={(e) => {
+                    setData(e.formData ?? {});
+                    if (problems.length) setProblems([]);
+                  }}
                 />
               </FieldValueContext.Provider>
             )}
@@ -228,6 +259,8 @@ function TaskCard(props: {
   since: number;
   data(): Record<string, unknown>;
   onDone(): void;
+  /** An action or operation the server refused, for its field problems. */
+  onRefused(err: unknown): void;
 }) {
   const { t, tx, locale } = useT();
   const { message } = App.useApp();
@@ -299,6 +332,7 @@ function TaskCard(props: {
           recordVersion={props.recordVersion}
           data={props.data}
           onDone={props.onDone}
+          onRefused={props.onRefused}
         />
         {task.can.transfer && <Button onClick={() => setDialog('transfer')}>{t('task.transfer')}</Button>}
         {task.can.addApprover && (
