@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client.ts';
+import { testDatabases } from '../support/databases.ts';
+import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/**
+ * The itil-service-request plugin through the HTTP API: a password reset goes straight to the
+ * service desk; anything else waits for the manager its requester names, who may not be the
+ * requester themselves.
+ */
+describe.each(testDatabases())('service request flow on %s', (dbName) => {
+  let srv: TestServer;
+  const people: Record<string, ApiClient> = {};
+  beforeAll(async () => {
+    srv = await startTestServer(dbName, { pluginsDir: SHIPPED_PLUGINS, demo: true });
+    // zhaolei requests, chenjing manages, zhangwei and lina are the service desk.
+    for (const u of ['zhaolei', 'chenjing', 'zhangwei', 'lina'])
+      people[u] = await new ApiClient(srv.url).login(u, DEMO_PASSWORD);
+  });
+  afterAll(() => srv?.close());
+
+  const request = async (data: Record<string, unknown>) =>
+    people.zhaolei!.post('/records', { type: 'service-request', data: { title: '申请', ...data } });
+  const openTask = async (id: number, who = 'zhaolei') =>
+    (await people[who]!.get(`/records/${id}/tasks`)).body.items.find(
+      (t: { status: string }) => t.status === 'open',
+    );
+  const status = async (id: number) => (await people.zhaolei!.get(`/records/${id}`)).body.status as string;
+
+  it('a password reset names no manager and goes straight to the service desk', async () => {
+    const res = await request({ requestType: 'password-reset', account: 'zhaolei@corp' });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.status).toBe('fulfilling');
+    // Anything else needs the manager who approves it.
+    const noManager = await request({ requestType: 'access', description: '财务系统只读权限' });
+    expect(noManager.status).toBe(400);
+    expect(noManager.body.error.details.problems.map((p: { path: string }) => p.path)).toEqual(['/manager']);
+  });
+
+  it('the named manager approves, then the service desk fulfils with its notes', async () => {
+    const req = (
+      await request({ requestType: 'software-install', software: 'Visio 2021', manager: 'chenjing' })
+    ).body;
+    expect(req.status).toBe('awaiting-approval');
+    const approval = await openTask(req.id, 'chenjing');
+    expect(approval.can.act).toBe(true);
+    expect((await people.zhaolei!.post(`/tasks/${approval.id}/actions/approve`)).status).toBe(403);
+    expect((await people.chenjing!.post(`/tasks/${approval.id}/actions/approve`)).status).toBe(200);
+    expect(await status(req.id)).toBe('fulfilling');
+    // The service desk hands its work out in turn.
+    const fulfil = await openTask(req.id, 'zhangwei');
+    const agent = people[fulfil.assignee as string]!;
+    expect(fulfil.assignee).toMatch(/^(zhangwei|lina)$/);
+    expect((await agent.post(`/tasks/${fulfil.id}/actions/fulfil`)).status).toBe(400);
+    const done = await agent.post(`/tasks/${fulfil.id}/actions/fulfil`, {
+      data: { fulfilmentNotes: '已远程安装' },
+    });
+    expect(done.status).toBe(200);
+    const rec = (await people.zhaolei!.get(`/records/${req.id}`)).body;
+    expect(rec).toMatchObject({ status: 'closed', data: { approved: true, fulfilmentNotes: '已远程安装' } });
+  });
+
+  it('a requester who names themselves as manager cannot approve their own request: it waits for an admin', async () => {
+    const req = (
+      await request({ requestType: 'software-install', software: 'Visio 2021', manager: 'zhaolei' })
+    ).body;
+    expect(req.status).toBe('awaiting-approval');
+    const task = await openTask(req.id);
+    expect(task.assignee).toBeNull();
+    expect(task.can).toMatchObject({ act: false, claim: false });
+    expect((await people.zhaolei!.post(`/tasks/${task.id}/actions/approve`)).status).toBe(403);
+    expect((await people.zhaolei!.post(`/tasks/${task.id}/claim`)).status).not.toBe(204);
+    expect(await status(req.id)).toBe('awaiting-approval');
+    // An admin hands the vote to the real manager.
+    expect((await srv.admin.post(`/tasks/${task.id}/approvers`, { username: 'chenjing' })).status).toBe(204);
+    expect((await people.chenjing!.post(`/tasks/${task.id}/actions/approve`)).status).toBe(200);
+    expect(await status(req.id)).toBe('fulfilling');
+  });
+});
