@@ -78,6 +78,24 @@ describe('shipped services in the browser', () => {
     expect(rec.status).toBe('OPEN');
   });
 
+  it("a password reset: its title in the reader's language, its request type fixed, no manager to name", async () => {
+    const page = await newPage('en');
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, '/portal/request/service-catalog/password-reset');
+    await page.getByTestId('request-form').waitFor();
+    await expect.poll(() => page.locator('#root_title').inputValue()).toBe('Password reset');
+    // The item is a password reset: its type is shown, not offered for change.
+    expect(await page.locator('#root_requestType').textContent()).toBe('Password reset');
+    expect(await page.locator('#root_requestType').locator('input, .ant-select').count()).toBe(0);
+    expect(await page.getByTestId('request-form').textContent()).not.toContain('Approving manager');
+    await page.locator('#root_account').fill('zhaolei@corp');
+    await page.getByTestId('request-submit').click();
+    await page.waitForURL(/\/portal\/requests\/\d+/);
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    const mine = (await requester.get('/records?type=service-request')).body.items;
+    expect(mine[0]).toMatchObject({ title: 'Password reset', status: 'fulfilling' });
+    expect(mine[0].data).toMatchObject({ requestType: 'password-reset', account: 'zhaolei@corp' });
+  });
+
   it("an incident's choices read in English", async () => {
     const shot = screenshotDir('portal-incident-en');
     const page = await newPage('en');

@@ -303,6 +303,15 @@ function ItemProps({ item, categories }: { item: Item; categories: Category[] })
       <Form.Item label={t('catalog.defaults')} help={t('catalog.defaultsHelp')}>
         <JsonInput value={item.defaults} onChange={(v) => set((i) => put(i, 'defaults', v), 'defaults')} />
       </Form.Item>
+      <Form.Item label={t('catalog.fixed')} help={t('catalog.fixedHelp')}>
+        <Select
+          mode="multiple"
+          value={item.fixed ?? []}
+          options={Object.keys(item.defaults ?? {}).map((f) => ({ value: f, label: f }))}
+          onChange={(v: string[]) => set((i) => put(i, 'fixed', v.length ? v : undefined))}
+          data-testid="item-fixed"
+        />
+      </Form.Item>
       <Form.Item label={t('catalog.order')}>
         <InputNumber value={item.order} onChange={(v) => set((i) => put(i, 'order', v ?? undefined))} />
       </Form.Item>

@@ -279,7 +279,11 @@ export const en: Record<keyof typeof zhCN, string> = {
   'catalog.order': 'Order',
   'catalog.keywords': 'Search keywords',
   'catalog.defaults': 'Defaults',
-  'catalog.defaultsHelp': 'Field values the portal prefills (JSON), e.g. {"requestType": "access"}',
+  'catalog.defaultsHelp':
+    'Field values the portal prefills (JSON), e.g. {"requestType": "access"}; a text may be {"zh-CN": "…", "en": "…"}',
+  'catalog.fixed': 'Fixed fields',
+  'catalog.fixedHelp':
+    'Defaults that are what this item is (e.g. the request type): shown as values, not inputs',
   'catalog.visibleGroups': 'Visible to groups',
   'catalog.visibleRoles': 'Visible to roles',
   'catalog.visibleHelp': 'None selected: visible to everyone',

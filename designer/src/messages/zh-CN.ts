@@ -275,7 +275,10 @@ export const zhCN = {
   'catalog.order': '排序',
   'catalog.keywords': '搜索关键词',
   'catalog.defaults': '默认值',
-  'catalog.defaultsHelp': '门户预填的字段值（JSON），例如 {"requestType": "access"}',
+  'catalog.defaultsHelp':
+    '门户预填的字段值（JSON），例如 {"requestType": "access"}；文本可写成 {"zh-CN": "…", "en": "…"}',
+  'catalog.fixed': '固定字段',
+  'catalog.fixedHelp': '决定此服务项本身的默认值（如请求类型）：在申请表单中只显示，不可修改',
   'catalog.visibleGroups': '可见的组',
   'catalog.visibleRoles': '可见的角色',
   'catalog.visibleHelp': '都不选表示所有人可见',

@@ -31,6 +31,8 @@ export interface PortalItem {
   process: string;
   sla: string | null;
   defaults: Record<string, unknown>;
+  /** Fields whose default is what the item is: shown as values, not inputs. */
+  fixed: string[];
   order: number;
   /**
    * Lower-case strings a search matches by substring: the names and keywords, their full pinyin
@@ -124,6 +126,7 @@ export async function portalCatalog(
         process: item.process,
         sla: item.sla ?? null,
         defaults: (item.defaults ?? {}) as Record<string, unknown>,
+        fixed: item.fixed ?? [],
         order: item.order ?? 0,
         search: searchTerms(item),
       });

@@ -37,6 +37,7 @@ export const catalogRoutes = [
           process: Type.String(),
           sla: Type.Union([Type.String(), Type.Null()]),
           defaults: Type.Record(Type.String(), Type.Unknown()),
+          fixed: Type.Array(Type.String()),
           order: Type.Integer(),
           search: Type.Array(Type.String()),
         }),

@@ -25,8 +25,16 @@ export const CatalogDefinition = Obj({
       form: Key,
       process: Key,
       sla: Type.Optional(Key),
-      /** Field values the portal prefills, so one form can serve several items. */
+      /**
+       * Field values the portal prefills, so one form can serve several items. A text field's
+       * value may be `{zh-CN, en}`: the requester starts from the one in their language.
+       */
       defaults: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      /**
+       * Fields whose default is what this item is (a password reset's request type): the
+       * request form shows them as values, not inputs. Each needs a default.
+       */
+      fixed: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { uniqueItems: true })),
       order: Type.Optional(Type.Integer()),
       visibleTo: Type.Optional(
         Obj({

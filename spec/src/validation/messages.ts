@@ -288,6 +288,10 @@ export const MESSAGES = {
     'zh-CN': '服务项 “{item}” 的分类 “{category}” 不存在',
     en: 'Catalog item "{item}" is in category "{category}", which does not exist',
   },
+  'catalog.item.fixed': {
+    'zh-CN': '服务项 “{item}” 固定了字段 “{field}”，但没有给它默认值',
+    en: 'Catalog item "{item}" fixes field "{field}" but gives it no default',
+  },
 } as const satisfies Record<string, LocalizedMessage>;
 
 export type ProblemCode = keyof typeof MESSAGES;

@@ -30,6 +30,7 @@ export default function RequestFormPage(props: { catalog: string; item: string }
         form={item.form}
         process={item.process}
         defaults={item.defaults}
+        fixed={item.fixed}
         onCreated={(rec) => navigate(`/requests/${rec.id}`)}
       />
     </Card>

@@ -9,6 +9,7 @@ export interface CatalogItem {
   form: string;
   process: string;
   defaults: Record<string, unknown>;
+  fixed: string[];
   search: string[];
 }
 

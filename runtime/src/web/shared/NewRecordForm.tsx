@@ -1,10 +1,11 @@
 import { InboxOutlined } from '@ant-design/icons';
+import { localize } from '@opsloom/spec';
 import { Form, type PendingFiles, PendingFilesContext } from '@opsloom/web-forms/form';
 import { Alert, App, Button, Skeleton, Typography, Upload } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, HttpError, post, type RecordView, uploadAttachment } from './api.ts';
 import { effectiveForm, type FormRule, problemsToErrors } from './form-rules.ts';
-import { useT } from './i18n.ts';
+import { type Locale, useT } from './i18n.ts';
 
 interface PublishedForm {
   key: string;
@@ -26,6 +27,8 @@ export function NewRecordForm(props: {
   process?: string;
   /** Values the form starts with and sends beside what is typed (a catalog item's defaults). */
   defaults?: Record<string, unknown>;
+  /** Fields whose default is what the catalog item is: shown as values, not inputs. */
+  fixed?: string[];
   /** Whom the record is for, when staff log it for someone else. */
   requester?: string;
   onCreated(rec: RecordView): void;
@@ -33,7 +36,9 @@ export function NewRecordForm(props: {
   const { t, locale } = useT();
   const { message } = App.useApp();
   const [form, setForm] = useState<PublishedForm | null>(null);
-  const [data, setData] = useState<Record<string, unknown>>({ ...props.defaults });
+  // The defaults in the requester's language, as when the form opened.
+  const [starting] = useState(() => startingValues(props.defaults, locale));
+  const [data, setData] = useState<Record<string, unknown>>(starting);
   const [files, setFiles] = useState<File[]>([]);
   // Files chosen in the form's attachment fields, by widget id (root_<field>); uploaded with `files`.
   const fieldFilesRef = useRef<Record<string, File[]>>({});
@@ -62,11 +67,12 @@ export function NewRecordForm(props: {
         ? effectiveForm(form.schema, form.uiSchema, form.rules, data, locale, {
             status: 'new',
             creating: true,
+            access: props.fixed?.length ? { readonly: props.fixed } : null,
             // Fields a person never fills: read-only ones (set by the process).
             omit: (_field, prop) => prop.readOnly === true,
           })
         : null,
-    [form, data, locale],
+    [form, data, locale, props.fixed],
   );
 
   if (!form || !rendered) return <Skeleton active />;
@@ -80,7 +86,7 @@ export function NewRecordForm(props: {
         type: props.form,
         ...(props.process ? { process: props.process } : {}),
         ...(props.requester ? { requester: props.requester } : {}),
-        data: { ...props.defaults, ...formData },
+        data: { ...starting, ...formData },
       });
       const failed: string[] = [];
       // Files of attachment fields still in the form (a field hidden by a rule sends none).
@@ -149,4 +155,23 @@ export function NewRecordForm(props: {
       </PendingFilesContext.Provider>
     </>
   );
+}
+
+/** A value written per language (`{zh-CN, en}`), as a catalog item may give a text field's default. */
+const isTextPerLanguage = (v: unknown): v is Record<'zh-CN' | 'en', string> =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.keys(v).length > 0 &&
+  Object.entries(v).every(([k, x]) => (k === 'zh-CN' || k === 'en') && typeof x === 'string');
+
+/** A catalog item's defaults as the requester starts from them: a text per language in theirs. */
+function startingValues(
+  defaults: Record<string, unknown> | undefined,
+  locale: Locale,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(defaults ?? {}))
+    out[field] = isTextPerLanguage(value) ? localize(value, locale) : value;
+  return out;
 }

@@ -51,8 +51,12 @@ export function checkCatalog(c: Checker, def: Record<string, unknown>): void {
     c.reference('form', item.form, child(path, 'form'));
     c.reference('process', item.process, child(path, 'process'));
     c.reference('sla', item.sla, child(path, 'sla'));
-    for (const field of Object.keys(record(item.defaults)))
-      c.field(item.form, field, child(path, 'defaults', field));
+    const defaults = record(item.defaults);
+    for (const field of Object.keys(defaults)) c.field(item.form, field, child(path, 'defaults', field));
+    list(item.fixed).forEach((field, j) => {
+      if (typeof field === 'string' && !(field in defaults))
+        c.add('catalog.item.fixed', child(path, 'fixed', j), { item: String(item.id), field });
+    });
     list(record(item.visibleTo).groups).forEach((g, j) => {
       c.group(g, child(path, 'visibleTo', 'groups', j));
     });
