@@ -50,10 +50,6 @@ export function fill(text: string, params?: Params): string {
   return text;
 }
 
-export function translate(loc: Locale, key: MessageKey, params?: Params): string {
-  return fill(messages[key][loc], params);
-}
-
 /** Text stored in definitions (`string | {zh-CN, en}`) in a language. */
 export function textOf(value: unknown, loc: Locale): string {
   if (value === undefined || value === null) return '';
@@ -62,12 +58,21 @@ export function textOf(value: unknown, loc: Locale): string {
   return v[loc] ?? v['zh-CN'] ?? v.en ?? '';
 }
 
-/** `t('key', {n: 3})` and `tx(i18nText)` in the current language; re-renders when it changes. */
-export function useT() {
-  const loc = useLocale();
-  return {
-    locale: loc,
-    t: (key: MessageKey, params?: Params) => translate(loc, key, params),
-    tx: (value: unknown) => textOf(value, loc),
-  };
+/**
+ * `translate` and the `useT` hook over a catalogue of texts in both languages: this kit's own
+ * below, each app's its own (in the current language, re-rendering when it changes).
+ */
+export function catalogue<K extends string>(texts: Record<K, { 'zh-CN': string; en: string }>) {
+  const translate = (loc: Locale, key: K, params?: Params): string => fill(texts[key][loc], params);
+  function useT() {
+    const loc = useLocale();
+    return {
+      locale: loc,
+      t: (key: K, params?: Params) => translate(loc, key, params),
+      tx: (value: unknown) => textOf(value, loc),
+    };
+  }
+  return { translate, useT };
 }
+
+export const { translate, useT } = catalogue(messages);
