@@ -125,6 +125,10 @@ describe('portal and workspace in the browser', () => {
     for (const approver of ['lina', 'chenjing']) {
       await loginAs(page, srv.url, approver, DEMO_PASSWORD, '/portal/approvals');
       const card = page.getByTestId(`approval-${rec.number}`);
+      // The approver sees whose request it is and, opened, what it asks for.
+      await expect.poll(() => card.textContent()).toContain('赵磊');
+      await card.getByTestId(`approval-details-${rec.number}`).getByText('申请内容').click();
+      await card.getByText('屏幕坏了').waitFor();
       await card.getByTestId('action-approve').click();
       await shot(page, `${approver}-approving`);
       await page.getByTestId('action-confirm').click();

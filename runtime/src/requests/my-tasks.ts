@@ -10,6 +10,8 @@ export interface MyTask {
   number: string;
   title: string;
   type: string;
+  /** Who asked for the record (username): an approver decides knowing whose request it is. */
+  requester: string | null;
   recordStatus: string;
   node: string;
   name: unknown;
@@ -30,6 +32,7 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
   const rows = (await db('tasks as t')
     .join('records as r', 'r.id', 't.record_id')
     .join('process_instances as i', 'i.id', 't.instance_id')
+    .leftJoin('users as u', 'u.id', 'r.requester_id')
     .where('t.status', 'open')
     .andWhere((w) => {
       w.where('t.assignee_id', actor.userId).orWhereIn(
@@ -53,6 +56,7 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
       'r.number',
       'r.title',
       'r.type',
+      'u.username as requester',
       'r.status as record_status',
       'i.process_key',
       'i.process_version',
@@ -60,6 +64,7 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
     number: string;
     title: string;
     type: string;
+    requester: string | null;
     record_status: string;
     process_key: string;
     process_version: number;
@@ -82,6 +87,7 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
       number: row.number,
       title: row.title,
       type: row.type,
+      requester: row.requester,
       recordStatus: row.record_status,
       node: row.node_id,
       name,

@@ -46,6 +46,7 @@ export const requestRoutes = [
           number: Type.String(),
           title: Type.String(),
           type: Type.String(),
+          requester: Type.Union([Type.String(), Type.Null()]),
           recordStatus: Type.String(),
           node: Type.String(),
           name: Type.Unknown(),

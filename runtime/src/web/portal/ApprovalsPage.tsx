@@ -1,8 +1,9 @@
+import { type FieldSchema, FieldValues, Person } from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
-import { Card, Empty, Skeleton, Space, Tag, Typography } from 'antd';
+import { Card, Collapse, Empty, Skeleton, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'wouter';
-import { get, type MyTask, type OpenTask } from '../shared/api.ts';
+import { get, type MyTask, type OpenTask, type RecordView } from '../shared/api.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
 import { TaskActions } from '../shared/TaskActions.tsx';
 
@@ -60,10 +61,49 @@ function ApprovalCard({ task, onDone }: { task: MyTask; onDone(): void }) {
           {task.approvalMode && MODES[task.approvalMode] && <Tag>{t(MODES[task.approvalMode]!)}</Tag>}
         </Space>
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {task.requester && (
+            <>
+              {t('approvals.requester')}: <Person username={task.requester} /> ·{' '}
+            </>
+          )}
           {formatTime(task.createdAt, locale)}
         </Typography.Text>
+        <Collapse
+          size="small"
+          items={[
+            {
+              key: 'details',
+              label: t('approvals.details'),
+              children: <RequestValues recordId={task.recordId} />,
+            },
+          ]}
+          data-testid={`approval-details-${task.number}`}
+        />
         {open && <TaskActions task={open} onDone={onDone} />}
       </Space>
     </Card>
+  );
+}
+
+/** What the request says, as its requester filled it: read when the approver opens it. */
+function RequestValues({ recordId }: { recordId: number }) {
+  const [shown, setShown] = useState<{
+    rec: RecordView;
+    form: { schema: { properties: Record<string, FieldSchema> }; uiSchema: Record<string, unknown> } | null;
+  } | null>(null);
+  useEffect(() => {
+    get<RecordView>(`/records/${recordId}`).then(async (rec) => {
+      const form = await get<NonNullable<typeof shown>['form']>(`/forms/${rec.type}`).catch(() => null);
+      setShown({ rec, form });
+    });
+  }, [recordId]);
+  if (!shown) return <Skeleton active />;
+  return (
+    <FieldValues
+      schema={shown.form?.schema}
+      uiSchema={shown.form?.uiSchema}
+      data={shown.rec.data}
+      scope={{ recordId, version: shown.rec.version, recordHref: (other) => `/portal/requests/${other}` }}
+    />
   );
 }

@@ -92,22 +92,8 @@ export interface Comment {
 
 import type { Attachment } from '@opsloom/web-forms/lookups';
 
+export type { MyTask } from '../../requests/my-tasks.ts';
 export type { Attachment };
-
-export interface MyTask {
-  id: number;
-  recordId: number;
-  number: string;
-  title: string;
-  type: string;
-  recordStatus: string;
-  node: string;
-  name: unknown;
-  approvalMode: string | null;
-  reason: 'act' | 'claim';
-  dueAt: number | null;
-  createdAt: number;
-}
 
 /** Uploads one file to a record (multipart, field "file"). */
 export function uploadAttachment(recordId: number, file: File): Promise<Attachment> {

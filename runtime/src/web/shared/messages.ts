@@ -60,6 +60,8 @@ export const messages = {
   'request.timeline': { 'zh-CN': '处理过程', en: 'Timeline' },
   'requests.none': { 'zh-CN': '您还没有提交过请求', en: 'You have not requested anything yet' },
   'approvals.none': { 'zh-CN': '没有待您处理的审批', en: 'Nothing is waiting for you' },
+  'approvals.requester': { 'zh-CN': '申请人', en: 'Requested by' },
+  'approvals.details': { 'zh-CN': '申请内容', en: 'What is requested' },
   'approvals.mode.all': { 'zh-CN': '会签', en: 'All must approve' },
   'approvals.mode.any': { 'zh-CN': '或签', en: 'Any one approves' },
   'approvals.mode.sequential': { 'zh-CN': '依次审批', en: 'Sequential' },
