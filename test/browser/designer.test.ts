@@ -271,6 +271,8 @@ describe('designer (browser)', () => {
     await table.waitFor();
     expect(await table.textContent()).toContain('应用名称');
     expect(await table.textContent()).toContain('CI/CD 状态');
+    // A plain list the palette does not make is named as what it is, not as an attachment.
+    expect(await page.getByTestId('field-card-deployTargets').textContent()).toContain('值列表');
     // 本次部署的应用 is the process's to fill: the portal's request form leaves it out, so does the preview.
     expect(await preview.textContent()).not.toContain('本次部署的应用');
     await table.getByRole('button', { name: /添加一项/ }).click();

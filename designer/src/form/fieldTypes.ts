@@ -20,7 +20,8 @@ export const FIELD_TYPES = [
   'section',
   'table',
 ] as const;
-export type FieldType = (typeof FIELD_TYPES)[number] | 'boolean';
+/** Beyond the palette: fields a definition may hold that the palette does not make (a plugin's JSON). */
+export type FieldType = (typeof FIELD_TYPES)[number] | 'boolean' | 'list';
 
 export type FieldSchema = Record<string, unknown> & { type?: unknown; title?: string };
 
@@ -118,7 +119,8 @@ export function fieldTypeOf(schema: FieldSchema, ui: Record<string, unknown> | u
   if (schema.type === 'array') {
     const items = schema.items as FieldSchema | undefined;
     if (items?.type === 'object') return 'table';
-    return items?.enum ? 'checkboxes' : 'attachment';
+    // Attachments carry their widget; a list of plain values (a release's deploy targets) is a list.
+    return items?.enum ? 'checkboxes' : 'list';
   }
   if (Array.isArray(schema.enum)) return 'select';
   if (schema.format === 'date') return 'date';

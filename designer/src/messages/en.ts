@@ -221,6 +221,7 @@ export const en: Record<keyof typeof zhCN, string> = {
   'field.section': 'Section',
   'field.table': 'Table (rows)',
   'field.boolean': 'Yes/No',
+  'field.list': 'List of values',
   'form.palette': 'Fields (drag onto the canvas)',
   'form.paletteHint': 'Drag onto the canvas, or double-click to add at the end',
   'form.canvas': 'Form fields (drag to reorder)',

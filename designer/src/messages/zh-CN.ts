@@ -218,6 +218,7 @@ export const zhCN = {
   'field.section': '分节标题',
   'field.table': '表格（多行）',
   'field.boolean': '是/否',
+  'field.list': '值列表',
   'form.palette': '字段（拖到画布）',
   'form.paletteHint': '拖到画布上添加，或双击添加到末尾',
   'form.canvas': '表单字段（拖动排序）',
