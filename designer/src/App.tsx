@@ -79,7 +79,11 @@ function Shell() {
           <Segmented
             size="small"
             value={locale}
-            onChange={(v) => setLocale(v as 'zh-CN' | 'en')}
+            onChange={(v) => {
+              setLocale(v as 'zh-CN' | 'en');
+              // Their notifications follow; the screen has switched whether or not this is saved.
+              api.saveLocale(v as 'zh-CN' | 'en').catch(() => {});
+            }}
             options={[
               { label: '中文', value: 'zh-CN' },
               { label: 'English', value: 'en' },

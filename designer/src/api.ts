@@ -92,6 +92,8 @@ export const api = {
   async logout(): Promise<void> {
     await request('POST', '/auth/logout');
   },
+  /** The admin's own language: the apps' and their notifications'. */
+  saveLocale: (locale: 'zh-CN' | 'en') => request<void>('PUT', '/auth/locale', { locale }),
   list: () => request<{ items: Summary[] }>('GET', '/definitions').then((r) => r.items),
   get: (kind: string, key: string) =>
     request<Detail>('GET', `/definitions/${kind}/${encodeURIComponent(key)}`),

@@ -208,6 +208,9 @@ describe('shipped services in the browser', () => {
     await page.getByTestId('task-knownError').waitFor();
     await expect.poll(async () => (await agent.get(`/records/${prb.id}`)).body.status).toBe('known-error');
     await shot(page, 'known-error');
+    // Switching the language makes it hers: her messages come in it from now on.
+    await page.getByTestId('language-switch').click();
+    await expect.poll(async () => (await agent.get('/auth/session')).body.user.locale).toBe('en');
     expect(errors).toEqual([]);
   });
 

@@ -3,6 +3,7 @@ import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/wait.ts';
 
 /**
  * The itil-service-request plugin through the HTTP API: a password reset goes straight to the
@@ -76,5 +77,23 @@ describe.each(testDatabases())('service request flow on %s', (dbName) => {
     expect((await srv.admin.post(`/tasks/${task.id}/approvers`, { username: 'chenjing' })).status).toBe(204);
     expect((await people.chenjing!.post(`/tasks/${task.id}/actions/approve`)).status).toBe(200);
     expect(await status(req.id)).toBe('fulfilling');
+  });
+
+  it("a manager's approvals are asked for in the language they chose for themselves", async () => {
+    const inboxTitle = async (number: string) =>
+      ((await people.chenjing!.get('/inbox')).body.items as { title: string }[]).find((m) =>
+        m.title.includes(number),
+      )?.title;
+    expect((await people.chenjing!.put('/auth/locale', { locale: 'fr' })).status).toBe(400);
+    expect((await people.chenjing!.put('/auth/locale', { locale: 'en' })).status).toBe(204);
+    expect((await people.chenjing!.get('/auth/session')).body.user.locale).toBe('en');
+    const english = (await request({ requestType: 'access', manager: 'chenjing' })).body;
+    await waitFor(async () => (await inboxTitle(english.number)) !== undefined, 'the approval message');
+    expect(await inboxTitle(english.number)).toMatch(/^Your approval is requested on /);
+
+    expect((await people.chenjing!.put('/auth/locale', { locale: 'zh-CN' })).status).toBe(204);
+    const chinese = (await request({ requestType: 'access', manager: 'chenjing' })).body;
+    await waitFor(async () => (await inboxTitle(chinese.number)) !== undefined, 'the approval message');
+    expect(await inboxTitle(chinese.number)).toMatch(/请您审批/);
   });
 });

@@ -50,3 +50,4 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
 export const get = <T = unknown>(path: string) => api<T>('GET', path);
 export const post = <T = unknown>(path: string, body: unknown = {}) => api<T>('POST', path, body);
 export const patch = <T = unknown>(path: string, body: unknown) => api<T>('PATCH', path, body);
+export const put = <T = unknown>(path: string, body: unknown) => api<T>('PUT', path, body);

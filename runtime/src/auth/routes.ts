@@ -162,6 +162,21 @@ export const authRoutes = [
   }),
   defineRoute({
     method: 'put',
+    path: '/auth/locale',
+    tag: 'auth',
+    summary:
+      'Your own language: the one the apps open in for you and your notifications (in-app, email) are written in',
+    access: 'authenticated',
+    body: Type.Object(
+      { locale: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]) },
+      { additionalProperties: false },
+    ),
+    async handler({ services, actor, body }) {
+      await updateUser(services.db, actor, actor.username, { locale: body.locale });
+    },
+  }),
+  defineRoute({
+    method: 'put',
     path: '/auth/password',
     tag: 'auth',
     summary: 'Change your own password (needs the current one); ends your other sessions',

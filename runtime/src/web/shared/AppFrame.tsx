@@ -2,7 +2,7 @@ import { App as AntApp, Button, ConfigProvider, Dropdown, Layout, Menu, Space, t
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import type { ReactNode } from 'react';
-import type { User } from './api.ts';
+import { put, type User } from './api.ts';
 import { setLocale, useLocale, useT } from './i18n.ts';
 import { logout } from './session.ts';
 
@@ -25,15 +25,20 @@ export function Providers({ children }: { children: ReactNode }) {
   );
 }
 
-export function LanguageSwitch() {
+/**
+ * Switches the apps' language; `signedIn`, it becomes the person's own language too, the one their
+ * notifications are written in (PUT /auth/locale).
+ */
+export function LanguageSwitch({ signedIn = false }: { signedIn?: boolean }) {
   const locale = useLocale();
+  function toggle() {
+    const next = locale === 'zh-CN' ? 'en' : 'zh-CN';
+    setLocale(next);
+    // The screen has switched either way; a failed save only leaves messages in the old language.
+    if (signedIn) put('/auth/locale', { locale: next }).catch(() => {});
+  }
   return (
-    <Button
-      size="small"
-      type="text"
-      data-testid="language-switch"
-      onClick={() => setLocale(locale === 'zh-CN' ? 'en' : 'zh-CN')}
-    >
+    <Button size="small" type="text" data-testid="language-switch" onClick={toggle}>
       {locale === 'zh-CN' ? 'English' : '中文'}
     </Button>
   );
@@ -74,7 +79,7 @@ export function AppFrame(props: {
         />
         <Space size={4}>
           {props.extra}
-          <LanguageSwitch />
+          <LanguageSwitch signedIn={props.user !== null} />
           {props.user && (
             <Dropdown
               menu={{

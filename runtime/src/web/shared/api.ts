@@ -9,6 +9,7 @@ export {
   type Problem,
   patch,
   post,
+  put,
   setApiLocale,
   setCsrf,
 } from '@opsloom/web-forms/http';
