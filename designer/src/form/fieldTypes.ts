@@ -1,4 +1,5 @@
 import type { FormDefinition } from '@opsloom/spec';
+import { fieldKind } from '@opsloom/web-forms/field-value';
 
 /** The palette of the form designer and how each entry maps to JSON Schema + uiSchema. */
 export const FIELD_TYPES = [
@@ -109,23 +110,13 @@ export function newField(
   }
 }
 
-/** What the designer shows a stored field as. */
+/**
+ * What the designer shows a stored field as: the kind web-forms renders its value as (one reading
+ * of a field for both). An object field has no type of its own in the palette.
+ */
 export function fieldTypeOf(schema: FieldSchema, ui: Record<string, unknown> | undefined): FieldType {
-  const widget = ui?.['ui:widget'];
-  for (const [t, w] of Object.entries(WIDGETS)) if (w === widget) return t as FieldType;
-  if (schema.type === 'null') return 'section';
-  if (schema.type === 'boolean') return 'boolean';
-  if (schema.type === 'number' || (schema.type === 'integer' && !widget)) return 'number';
-  if (schema.type === 'array') {
-    const items = schema.items as FieldSchema | undefined;
-    if (items?.type === 'object') return 'table';
-    // Attachments carry their widget; a list of plain values (a release's deploy targets) is a list.
-    return items?.enum ? 'checkboxes' : 'list';
-  }
-  if (Array.isArray(schema.enum)) return 'select';
-  if (schema.format === 'date') return 'date';
-  if (schema.format === 'date-time') return 'datetime';
-  return 'text';
+  const kind = fieldKind(schema, ui);
+  return kind === 'object' ? 'text' : kind;
 }
 
 /** The option list of a choice field (enum of the field or of its items). */
