@@ -146,6 +146,44 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     expect(JSON.stringify(bad.body.error)).toContain('closed');
   });
 
+  it('closes by itself when the requester has not confirmed the resolution within three days', async () => {
+    const inc = (
+      await requester.post('/records', {
+        type: 'incident',
+        data: {
+          title: '打印机卡纸',
+          description: '三楼打印机卡纸',
+          category: 'hardware',
+          impact: 3,
+          urgency: 3,
+        },
+      })
+    ).body;
+    const [triage] = await tasksOf(agent, inc.id);
+    expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
+    expect((await act(agent, inc.id, 'accept')).status).toBe(200);
+    const resolve = { data: { resolutionCode: 'fixed', resolutionNotes: '清理卡纸' } };
+    expect((await act(agent, inc.id, 'resolve', resolve)).status).toBe(200);
+    const [confirm] = await tasksOf(requester, inc.id);
+    expect(confirm.node).toBe('resolved');
+    const clock = await srv.services
+      .db('sla_clocks')
+      .where({ record_id: inc.id, task_id: confirm.id })
+      .first();
+    expect(Number(clock.due_at) - Number(clock.started_at)).toBe(3 * 86_400_000);
+    await srv.slaChecker.pass(Number(clock.due_at) - 1);
+    expect((await requester.get(`/records/${inc.id}`)).body.status).toBe('resolved');
+    await srv.slaChecker.pass(Number(clock.due_at));
+    const rec = (await requester.get(`/records/${inc.id}`)).body;
+    expect(rec.status).toBe('closed');
+    expect(rec.closedAt).toBeGreaterThan(0);
+    const closing = (await agent.get(`/records/${inc.id}/history`)).body.items.find(
+      (e: { kind: string; detail?: { action?: string } }) =>
+        e.kind === 'transition' && e.detail?.action === 'confirm',
+    );
+    expect(closing.actor).toMatch(/^system:/);
+  });
+
   it('reopens from resolved, escalates to second line, and creates a linked problem', async () => {
     const inc = (
       await requester.post('/records', {
