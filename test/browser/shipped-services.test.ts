@@ -103,6 +103,8 @@ describe('shipped services in the browser', () => {
     await page.getByTestId('request-form').waitFor();
     const form = page.getByTestId('request-form');
     await form.getByText('1 - High').first().waitFor();
+    // The item says what service level it is offered under, in the reader's language.
+    expect(await page.getByTestId('service-level').textContent()).toMatch(/^Service level: Incident SLA — /);
     await page.locator('#root_category').click();
     await page.locator('.ant-select-dropdown:visible').getByText('Network', { exact: true }).waitFor();
     await shot(page, 'choices');

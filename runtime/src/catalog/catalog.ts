@@ -30,6 +30,12 @@ export interface PortalItem {
   form: string;
   process: string;
   sla: string | null;
+  /**
+   * The service level the item is offered under (its SLA's name and description), for the
+   * requester to read. Which SLA clocks a record runs is the SLA definitions' own (`form`,
+   * `appliesTo`), not the item's.
+   */
+  serviceLevel: { name: unknown; description: unknown } | null;
   defaults: Record<string, unknown>;
   /** Fields whose default is what the item is: shown as values, not inputs. */
   fixed: string[];
@@ -100,6 +106,19 @@ export async function portalCatalog(
   const summaries = await listDefinitions(db, { kind: 'catalog', status: 'published' });
   const categories = new Map<string, PortalCategory>();
   const items: PortalItem[] = [];
+  const levels = new Map<string, Promise<PortalItem['serviceLevel']>>();
+  const serviceLevel = (sla: string) => {
+    let level = levels.get(sla);
+    if (!level) {
+      // A retired or unpublished SLA is no promise to show.
+      level = getPublished(db, 'sla', sla).then(
+        (d) => ({ name: d.name, description: (d as { description?: unknown }).description ?? null }),
+        () => null,
+      );
+      levels.set(sla, level);
+    }
+    return level;
+  };
   for (const s of summaries) {
     const def = (await getPublished(db, 'catalog', s.key)) as unknown as CatalogDefinition;
     for (const c of def.categories as Category[]) {
@@ -125,6 +144,7 @@ export async function portalCatalog(
         form: item.form,
         process: item.process,
         sla: item.sla ?? null,
+        serviceLevel: item.sla ? await serviceLevel(item.sla) : null,
         defaults: (item.defaults ?? {}) as Record<string, unknown>,
         fixed: item.fixed ?? [],
         order: item.order ?? 0,

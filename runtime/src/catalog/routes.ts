@@ -36,6 +36,10 @@ export const catalogRoutes = [
           form: Type.String(),
           process: Type.String(),
           sla: Type.Union([Type.String(), Type.Null()]),
+          serviceLevel: Type.Union([
+            Type.Object({ name: Type.Unknown(), description: Type.Unknown() }),
+            Type.Null(),
+          ]),
           defaults: Type.Record(Type.String(), Type.Unknown()),
           fixed: Type.Array(Type.String()),
           order: Type.Integer(),

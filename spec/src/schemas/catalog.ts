@@ -24,6 +24,10 @@ export const CatalogDefinition = Obj({
       keywords: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
       form: Key,
       process: Key,
+      /**
+       * The SLA the item is offered under, shown to the requester. Which clocks run is the SLA
+       * definitions' own (`form`, `appliesTo`).
+       */
       sla: Type.Optional(Key),
       /**
        * Field values the portal prefills, so one form can serve several items. A text field's

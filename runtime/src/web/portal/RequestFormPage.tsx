@@ -26,6 +26,14 @@ export default function RequestFormPage(props: { catalog: string; item: string }
         {tx(item.name)}
       </Typography.Title>
       <Typography.Paragraph type="secondary">{tx(item.description)}</Typography.Paragraph>
+      {item.serviceLevel && (
+        <Typography.Paragraph data-testid="service-level">
+          <Typography.Text strong>{t('request.serviceLevel')}</Typography.Text> {tx(item.serviceLevel.name)}
+          {item.serviceLevel.description ? (
+            <Typography.Text type="secondary"> — {tx(item.serviceLevel.description)}</Typography.Text>
+          ) : null}
+        </Typography.Paragraph>
+      )}
       <NewRecordForm
         form={item.form}
         process={item.process}

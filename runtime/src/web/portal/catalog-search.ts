@@ -10,6 +10,8 @@ export interface CatalogItem {
   process: string;
   defaults: Record<string, unknown>;
   fixed: string[];
+  /** The service level the item is offered under, for the requester to read. */
+  serviceLevel: { name: unknown; description: unknown } | null;
   search: string[];
 }
 

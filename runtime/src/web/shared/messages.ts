@@ -38,6 +38,7 @@ export const messages = {
   'request.attachments': { 'zh-CN': '附件', en: 'Attachments' },
   'request.dropFiles': { 'zh-CN': '点击或拖拽文件到此处', en: 'Click or drop files here' },
   'request.submit': { 'zh-CN': '提交', en: 'Submit' },
+  'request.serviceLevel': { 'zh-CN': '服务级别：', en: 'Service level:' },
   'request.submitted': { 'zh-CN': '已提交：{number}', en: 'Submitted: {number}' },
   'newRecord.button': { 'zh-CN': '新建', en: 'New' },
   'newRecord.title': { 'zh-CN': '新建工单', en: 'New record' },
