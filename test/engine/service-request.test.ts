@@ -58,8 +58,50 @@ describe.each(testDatabases())('service request flow on %s', (dbName) => {
       data: { fulfilmentNotes: '已远程安装' },
     });
     expect(done.status).toBe(200);
-    const rec = (await people.zhaolei!.get(`/records/${req.id}`)).body;
-    expect(rec).toMatchObject({ status: 'closed', data: { approved: true, fulfilmentNotes: '已远程安装' } });
+    let rec = (await people.zhaolei!.get(`/records/${req.id}`)).body;
+    expect(rec).toMatchObject({
+      status: 'resolved',
+      data: { approved: true, fulfilmentNotes: '已远程安装' },
+    });
+    expect(rec.resolvedAt).toBeGreaterThan(0);
+
+    // The requester checks: not working yet, so back to the same desk; then fulfilled for good.
+    const confirm = await openTask(req.id);
+    expect(confirm.node).toBe('confirm');
+    expect(confirm.actions.map((a: { key: string }) => a.key).sort()).toEqual(['confirm', 'reopen']);
+    expect(
+      (await people.zhaolei!.post(`/tasks/${confirm.id}/actions/reopen`, { comment: '打不开' })).status,
+    ).toBe(200);
+    rec = (await people.zhaolei!.get(`/records/${req.id}`)).body;
+    expect(rec).toMatchObject({ status: 'fulfilling', resolvedAt: null });
+    const again = await openTask(req.id, 'zhangwei');
+    expect((await people[again.assignee as string]!.post(`/tasks/${again.id}/actions/fulfil`)).status).toBe(
+      200,
+    );
+    const confirmAgain = await openTask(req.id);
+    expect((await people.zhaolei!.post(`/tasks/${confirmAgain.id}/actions/confirm`)).status).toBe(200);
+    rec = (await people.zhaolei!.get(`/records/${req.id}`)).body;
+    expect(rec.status).toBe('closed');
+    expect(rec.closedAt).toBeGreaterThan(0);
+  });
+
+  it('a fulfilled request the requester never confirms closes by itself after three days', async () => {
+    const req = (await request({ requestType: 'password-reset', account: 'zhaolei@corp' })).body;
+    const fulfil = await openTask(req.id, 'zhangwei');
+    expect(
+      (
+        await people[fulfil.assignee as string]!.post(`/tasks/${fulfil.id}/actions/fulfil`, {
+          data: { fulfilmentNotes: '已重置' },
+        })
+      ).status,
+    ).toBe(200);
+    const confirm = await openTask(req.id);
+    const clock = await srv.services
+      .db('sla_clocks')
+      .where({ record_id: req.id, task_id: confirm.id })
+      .first();
+    await srv.slaChecker.pass(Number(clock.due_at));
+    expect(await status(req.id)).toBe('closed');
   });
 
   it('a requester who names themselves as manager cannot approve their own request: it waits for an admin', async () => {
