@@ -77,7 +77,20 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
         {tasks
           .filter((task) => task.actions.length > 0)
           .map((task) => (
-            <Card key={task.id} size="small" type="inner" title={tx(task.name)} style={{ marginBottom: 12 }}>
+            <Card
+              key={task.id}
+              size="small"
+              type="inner"
+              title={tx(task.name)}
+              extra={
+                task.dueAt ? (
+                  <Typography.Text type="secondary" data-testid="task-due">
+                    {t('request.taskDue', { at: formatTime(task.dueAt, locale) })}
+                  </Typography.Text>
+                ) : null
+              }
+              style={{ marginBottom: 12 }}
+            >
               <TaskActions task={task} recordVersion={rec.version} onDone={reload} />
             </Card>
           ))}
