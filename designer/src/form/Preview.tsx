@@ -6,6 +6,7 @@ import {
   localizeUiSchema,
 } from '@opsloom/spec';
 import { Form, PendingFilesContext } from '@opsloom/web-forms/form';
+import { inLocale } from '@opsloom/web-forms/in-locale';
 import { Templates } from '@rjsf/antd';
 import type Rjsf from '@rjsf/core';
 import {
@@ -50,16 +51,6 @@ import type { FieldSchema } from './fieldTypes.ts';
  * - See FieldTemplate for the antd Form.Item work it saves on every keystroke.
  */
 
-const localized = new WeakMap<object, { locale: Locale; value: FieldSchema }>();
-/** Field schema with its texts in the chosen language (spec's localizeSchema); cached per field object. */
-function localize(schema: FieldSchema, locale: Locale): FieldSchema {
-  const hit = localized.get(schema);
-  if (hit && hit.locale === locale) return hit.value;
-  const value = localizeSchema(schema, locale);
-  localized.set(schema, { locale, value });
-  return value;
-}
-
 type Ui = Record<string, unknown>;
 const previewed = new WeakMap<
   object,
@@ -74,7 +65,13 @@ const previewed = new WeakMap<
 function previewField(schema: FieldSchema, ui: Ui | undefined, locale: Locale) {
   const hit = previewed.get(schema);
   if (hit && hit.locale === locale && hit.ui === ui) return hit;
-  const { title, description, 'x-title': _t, 'x-description': _d, ...rest } = localize(schema, locale);
+  const {
+    title,
+    description,
+    'x-title': _t,
+    'x-description': _d,
+    ...rest
+  } = inLocale(schema, locale, localizeSchema);
   const uiSchema: Ui = {};
   if (title !== undefined) uiSchema['ui:title'] = title;
   if (description !== undefined) uiSchema['ui:description'] = description;

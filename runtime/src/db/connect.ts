@@ -282,8 +282,7 @@ export function connect(url: string): Knex {
   if (url.startsWith('mysql://')) {
     const u = new URL(url);
     // Connections are made when first needed, so after `db` exists.
-    let db: Knex | null = null;
-    db = knex({
+    const db: Knex = knex({
       client: 'mysql2',
       connection: {
         host: u.hostname,
@@ -307,7 +306,7 @@ export function connect(url: string): Knex {
           done: (err: Error | null, conn: unknown) => void,
         ) {
           sendOwedFirst(conn);
-          reportTransactionEnds(conn, () => db!);
+          reportTransactionEnds(conn, () => db);
           done(null, conn);
         },
       },

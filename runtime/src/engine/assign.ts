@@ -1,8 +1,8 @@
 import type { Assignee } from '@opsloom/spec';
 import { compileExpression } from '@opsloom/spec';
 import type { Knex } from 'knex';
-import { fromJson } from '../db/json.ts';
 import { groupIdOf } from '../people/names.ts';
+import { userIdsWithRole } from '../people/users.ts';
 import type { Rec } from '../records/store.ts';
 
 export interface Assignment {
@@ -74,18 +74,7 @@ export async function resolveAssignee(
  */
 export async function approversOf(db: Knex, who: Assignment): Promise<number[]> {
   if (who.groupId !== null) return activeMembers(db, who.groupId);
-  if (who.role !== null) {
-    // Roles are a JSON list per user (as people/users.ts finds them); the match is made exact here.
-    const role = who.role;
-    const rows = await db('users')
-      .where({ active: true })
-      .andWhere('roles', 'like', `%"${role}"%`)
-      .orderBy('id')
-      .select('id', 'roles');
-    return rows
-      .filter((r: { roles: string }) => (fromJson<string[]>(r.roles) ?? []).includes(role))
-      .map((r: { id: number }) => r.id);
-  }
+  if (who.role !== null) return userIdsWithRole(db, who.role);
   return [];
 }
 

@@ -1,6 +1,7 @@
 import type { Recipient } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
+import { userIdsWithRole } from '../people/users.ts';
 import type { Rec } from '../records/store.ts';
 
 /**
@@ -98,11 +99,7 @@ export async function resolveRecipients(trx: Knex, rec: Rec, recipients: Recipie
         for (const key of namesOf(r.value)) add(await groupMembers(trx, { key }));
         break;
       case 'role':
-        add(
-          (await trx('users').where('roles', 'like', `%"${r.value}"%`).select('id')).map(
-            (u: { id: number }) => u.id,
-          ),
-        );
+        add(await userIdsWithRole(trx, r.value!));
         break;
       case 'field': {
         // A user field holds usernames; a group field holds a group key: its members.

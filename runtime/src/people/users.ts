@@ -7,6 +7,21 @@ import { fromJson, toBool } from '../db/json.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
 
+/**
+ * Active users holding `role`, by id. Roles are a JSON list per user: LIKE narrows the rows and
+ * the list itself decides, so one role's name inside another's never matches.
+ */
+export async function userIdsWithRole(db: Knex, role: string): Promise<number[]> {
+  const rows = await db('users')
+    .where({ active: true })
+    .andWhere('roles', 'like', `%"${role}"%`)
+    .orderBy('id')
+    .select('id', 'roles');
+  return rows
+    .filter((r: { roles: string }) => (fromJson<string[]>(r.roles) ?? []).includes(role))
+    .map((r: { id: number }) => r.id);
+}
+
 export interface User {
   id: number;
   username: string;

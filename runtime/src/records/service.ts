@@ -46,6 +46,7 @@ export interface CreateInput {
   requester?: string;
 }
 
+/** Writes a checked new record (checkNewRecord) and runs its process to the first wait, in `trx`. */
 async function createInTrx(
   services: Services,
   trx: Knex,
@@ -54,10 +55,9 @@ async function createInTrx(
   data: Data,
   requesterId: number,
   processKey: string | null,
-  opts: { sent?: Data; number?: string } = {},
+  preallocated?: string,
 ): Promise<Rec> {
-  checkNewRecord(form, data, opts.sent);
-  const number = opts.number ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
+  const number = preallocated ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
   // The create and its process's first steps write several history rows, clocks and jobs: one
   // insert per table for all of them.
   return holdInserts(trx, async () => {
@@ -74,8 +74,9 @@ async function createInTrx(
 }
 
 /**
- * A new record's data, checked: the derived priority filled in, then the schema and the rules.
- * `sent` is what a person sent, when a person creates it (see checkRecordData).
+ * A new record's data, checked before any transaction opens (invalid data costs no statement and,
+ * on MySQL, no number): the derived priority filled in, then the schema and the rules. `sent` is
+ * what a person sent, when a person creates it (see checkRecordData).
  */
 function checkNewRecord(form: LoadedForm, data: Data, sent: Data | undefined): void {
   derivePriority(form.def, data);
@@ -104,17 +105,15 @@ export async function createRecord(
   }
   const processKey = input.process ?? (await defaultProcess(services.db, input.type));
   const data = { ...input.data };
-  const sent = opts.automated ? undefined : input.data;
+  checkNewRecord(form, data, opts.automated ? undefined : input.data);
   const create = (trx: Knex, number?: string) =>
-    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, { sent, number });
+    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, number);
   let rec: Rec;
   if (dialectOf(services.db) === 'mysql') {
     // On MySQL the number comes from its own autocommitted upsert, so the sequence row is not
     // locked for the length of the create; taken on the connection the create's transaction then
     // uses, a request never holds one pooled connection while waiting for a second (with as many
-    // concurrent creates as pool connections, that wait never ends). Invalid data is refused
-    // first, so it does not use up a number.
-    checkNewRecord(form, data, sent);
+    // concurrent creates as pool connections, that wait never ends).
     rec = await transactionWithNumber(services.db, form.key, form.def.numberPrefix, create);
   } else rec = await services.db.transaction((trx) => create(trx));
   services.wake();
@@ -131,6 +130,7 @@ export const engineHooks: EngineHooks = {
   ): Promise<Rec> {
     const form = await loadForm(run.trx, formKey);
     const processKey = await defaultProcess(run.trx, formKey);
+    checkNewRecord(form, data, undefined);
     // The number is taken on the run's own connection: a second pooled connection per linked
     // record would let a burst of such actions exhaust the MySQL pool while holding it.
     const created = await createInTrx(

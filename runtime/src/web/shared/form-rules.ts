@@ -1,4 +1,5 @@
-import { activeRules, type FormRule, type Locale, localizeSchema, localizeUiSchema } from '@opsloom/spec';
+import { activeRules, type FormRule, localizeSchema, localizeUiSchema } from '@opsloom/spec';
+import { inLocale } from '@opsloom/web-forms/in-locale';
 
 // The form's rules (show / hide / require / readonly by CEL condition) applied in the browser as
 // the person types, by the same activeRules the server checks the result with.
@@ -37,20 +38,6 @@ type Schema = {
   [k: string]: unknown;
 };
 
-const inLocale = new WeakMap<object, { locale: Locale; value: Record<string, unknown> }>();
-/** A part of a form with its texts in `locale`, kept per part: the form renders on every keystroke. */
-function localized<T extends Record<string, unknown>>(
-  part: T,
-  locale: Locale,
-  by: (p: T, l: Locale) => T,
-): T {
-  const hit = inLocale.get(part);
-  if (hit?.locale === locale) return hit.value as T;
-  const value = by(part, locale);
-  inLocale.set(part, { locale, value });
-  return value;
-}
-
 /**
  * The schema and uiSchema to render now: texts in the person's language (titles, help, choice
  * labels: spec's localizeSchema / localizeUiSchema),
@@ -75,11 +62,11 @@ export function effectiveForm(
   const active = activeRules(rules, data, opts.status);
   const access = opts.access ?? {};
   const properties: Schema['properties'] = {};
-  const ui: Record<string, unknown> = { ...localized(uiSchema, locale, localizeUiSchema) };
+  const ui: Record<string, unknown> = { ...inLocale(uiSchema, locale, localizeUiSchema) };
   for (const [field, prop] of Object.entries(schema.properties ?? {})) {
     if (active.hidden.has(field) || access.hidden?.includes(field)) continue;
     if (opts.omit?.(field, prop)) continue;
-    properties[field] = localized(prop, locale, localizeSchema);
+    properties[field] = inLocale(prop, locale, localizeSchema);
     const locked =
       (active.readonly.has(field) && !opts.creating) ||
       access.readonly?.includes(field) ||
