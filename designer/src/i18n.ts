@@ -1,5 +1,5 @@
 import type { Locale } from '@opsloom/spec';
-import { getLocale, setLocale as setSharedLocale, textOf } from '@opsloom/web-forms/i18n';
+import { fill, getLocale, setLocale as setSharedLocale, textOf } from '@opsloom/web-forms/i18n';
 import { create } from 'zustand';
 
 export { textOf };
@@ -31,9 +31,7 @@ export const useLocale = create<LocaleState>((set) => ({
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  let text = CATALOGUES[locale][key] ?? key;
-  if (params) for (const [k, v] of Object.entries(params)) text = text.replaceAll(`{${k}}`, String(v));
-  return text;
+  return fill(CATALOGUES[locale][key] ?? key, params);
 }
 
 /** `t('key', {n: 3})` in the current language; re-renders when the language changes. */
