@@ -1,4 +1,5 @@
 import { generatePassword } from './auth/passwords.ts';
+import { findCatalogItem } from './catalog/items.ts';
 import type { Actor, Services } from './context.ts';
 import { isUniqueViolation } from './db/connect.ts';
 import { createGroup } from './people/groups.ts';
@@ -105,6 +106,7 @@ const DEMO_RECORDS = [
   {
     requester: 'zhaolei',
     type: 'incident',
+    catalogItem: 'incident-catalog/report-incident',
     data: {
       title: 'VPN 无法连接',
       description: '在家无法连接公司 VPN，提示证书错误',
@@ -116,6 +118,7 @@ const DEMO_RECORDS = [
   {
     requester: 'alice',
     type: 'incident',
+    catalogItem: 'incident-catalog/report-incident',
     data: {
       title: 'Printer on floor 3 jams',
       description: 'Every job jams after two pages',
@@ -127,6 +130,7 @@ const DEMO_RECORDS = [
   {
     requester: 'zhaolei',
     type: 'incident',
+    catalogItem: 'incident-catalog/report-incident',
     data: {
       title: 'ERP 系统登录超时',
       description: '财务部多人无法登录 ERP',
@@ -138,6 +142,7 @@ const DEMO_RECORDS = [
   {
     requester: 'alice',
     type: 'service-request',
+    catalogItem: 'service-catalog/password-reset',
     data: {
       title: '密码重置 / Password reset',
       requestType: 'password-reset',
@@ -148,6 +153,7 @@ const DEMO_RECORDS = [
   {
     requester: 'zhaolei',
     type: 'service-request',
+    catalogItem: 'service-catalog/software-install',
     data: {
       title: '安装 Visio',
       requestType: 'software-install',
@@ -185,7 +191,9 @@ export async function ensureDemoRecords(services: Services, print: (line: string
       .where('latest_version', '>', 0)
       .first('id');
     if (!actor || !form) continue;
-    await createRecord(services, actor, { type: r.type, data: { ...r.data } });
+    // Raised through the portal's catalog, as a requester would, where the catalog is installed.
+    const item = (await findCatalogItem(services.db, r.catalogItem)) ? r.catalogItem : undefined;
+    await createRecord(services, actor, { type: r.type, data: { ...r.data }, catalogItem: item });
     created++;
   }
   if (created) print(`  Demo requests created: ${created}`);

@@ -4,6 +4,7 @@
  * on the server.
  */
 
+export { catalogItemRef, isItemDefault, isTextPerLanguage, itemDefaults } from './catalog.ts';
 export {
   type CompiledExpression,
   compileExpression,

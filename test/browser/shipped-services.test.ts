@@ -83,6 +83,7 @@ describe('shipped services in the browser', () => {
     await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, '/portal/request/service-catalog/password-reset');
     await page.getByTestId('request-form').waitFor();
     await expect.poll(() => page.locator('#root_title').inputValue()).toBe('Password reset');
+    expect(await page.getByTestId('service-level').textContent()).toContain('Service request SLA');
     // The item is a password reset: its type is shown, not offered for change.
     expect(await page.locator('#root_requestType').textContent()).toBe('Password reset');
     expect(await page.locator('#root_requestType').locator('input, .ant-select').count()).toBe(0);
@@ -94,6 +95,16 @@ describe('shipped services in the browser', () => {
     const mine = (await requester.get('/records?type=service-request')).body.items;
     expect(mine[0]).toMatchObject({ title: 'Password reset', status: 'fulfilling' });
     expect(mine[0].data).toMatchObject({ requestType: 'password-reset', account: 'zhaolei@corp' });
+    // The request is the catalog item's: the requester and the desk read which service it is.
+    expect(mine[0].catalogItem.ref).toBe('service-catalog/password-reset');
+    await expect
+      .poll(() => page.getByTestId('request-item').textContent())
+      .toContain('Service: Password reset');
+    await page.close();
+    const desk = await newPage('zh-CN');
+    await loginAs(desk, srv.url, 'zhangwei', DEMO_PASSWORD, `/workspace/records/${mine[0].id}`);
+    await expect.poll(() => desk.getByTestId('record-item').textContent()).toBe('密码重置');
+    await desk.close();
   });
 
   it("an incident's choices read in English", async () => {

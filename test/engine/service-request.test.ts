@@ -28,6 +28,18 @@ describe.each(testDatabases())('service request flow on %s', (dbName) => {
       (t: { status: string }) => t.status === 'open',
     );
   const status = async (id: number) => (await people.zhaolei!.get(`/records/${id}`)).body.status as string;
+  /** A request through an item of the shipped service catalog, as the portal sends it. */
+  const throughItem = (item: string, body: Record<string, unknown> = {}, who = 'zhaolei') =>
+    people[who]!.post('/records', {
+      type: 'service-request',
+      catalogItem: `service-catalog/${item}`,
+      data: {},
+      ...body,
+    });
+  const fulfilment = async (id: number) =>
+    ((await srv.admin.get(`/records/${id}/sla`)).body.items as Record<string, unknown>[]).filter(
+      (m) => m.sla === 'service-request-sla',
+    );
 
   it('a password reset names no manager and goes straight to the service desk', async () => {
     const res = await request({ requestType: 'password-reset', account: 'zhaolei@corp' });
@@ -137,5 +149,122 @@ describe.each(testDatabases())('service request flow on %s', (dbName) => {
     const chinese = (await request({ requestType: 'access', manager: 'chenjing' })).body;
     await waitFor(async () => (await inboxTitle(chinese.number)) !== undefined, 'the approval message');
     expect(await inboxTitle(chinese.number)).toMatch(/请您审批/);
+  });
+
+  it('a request through a catalog item is held to the item: its audience, form, process and fixed fields', async () => {
+    const total = async () => (await srv.admin.get('/records?type=service-request&limit=1')).body.total;
+    const before = await total();
+    const problems = (res: { body: { error: { details: { problems: { path: string }[] } } } }) =>
+      res.body.error.details.problems.map((p) => p.path);
+
+    // A password reset cannot be turned into a software install, whatever the client sends.
+    const sneaky = await throughItem('password-reset', {
+      data: { title: '装个软件', requestType: 'software-install', software: 'Visio', manager: 'chenjing' },
+    });
+    expect(sneaky.status).toBe(400);
+    expect(problems(sneaky)).toEqual(['/requestType']);
+    for (const [field, value] of [
+      ['type', 'incident'],
+      ['process', 'incident-flow'],
+    ] as const) {
+      const res = await throughItem('password-reset', { [field]: value, data: { account: 'zhaolei@corp' } });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'catalog_item_mismatch' });
+      expect(res.body.error.message).toContain(field);
+    }
+    // An item not published to the requester is as unknown as one that does not exist.
+    const onboarding = {
+      title: '新员工',
+      newHireName: '王五',
+      startDate: '2027-01-04',
+      department: '财务部',
+    };
+    expect((await throughItem('onboarding', { data: { ...onboarding, manager: 'chenjing' } })).status).toBe(
+      404,
+    );
+    expect((await throughItem('no-such-item')).status).toBe(404);
+    const malformed = await people.zhaolei!.post('/records', {
+      type: 'service-request',
+      catalogItem: 'password-reset',
+      data: { title: 'x', requestType: 'password-reset', account: 'a' },
+    });
+    expect(malformed.status).toBe(400);
+    expect(problems(malformed)).toEqual(['/catalogItem']);
+    expect(await total()).toBe(before);
+
+    // The item's defaults fill what was left out, a text per language in the requester's own.
+    const reset = await throughItem('password-reset', { data: { account: 'zhaolei@corp' } });
+    expect(reset.status, JSON.stringify(reset.body)).toBe(201);
+    expect(reset.body).toMatchObject({
+      status: 'fulfilling',
+      title: '密码重置',
+      data: { requestType: 'password-reset', account: 'zhaolei@corp' },
+      catalogItem: {
+        ref: 'service-catalog/password-reset',
+        name: { 'zh-CN': '密码重置', en: 'Password reset' },
+      },
+    });
+    // Sending the fixed value itself (as the portal does) is what the item is.
+    const same = await throughItem('password-reset', {
+      data: { title: '忘记密码', requestType: 'password-reset', account: 'zhaolei@corp' },
+    });
+    expect(same.status).toBe(201);
+    // Onboarding is published to managers.
+    const hire = await throughItem(
+      'onboarding',
+      { data: { ...onboarding, manager: 'chenjing' } },
+      'chenjing',
+    );
+    expect(hire.status, JSON.stringify(hire.body)).toBe(201);
+    expect(hire.body.data.requestType).toBe('onboarding');
+
+    // Lists filter by item; a record raised without one has none.
+    const plain = (await request({ requestType: 'password-reset', account: 'zhaolei@corp' })).body;
+    expect(plain.catalogItem).toBeNull();
+    const listed = (
+      await people.zhangwei!.get('/records?catalogItem=service-catalog/password-reset&limit=100')
+    ).body.items as { id: number; catalogItem: { ref: string } }[];
+    expect(listed.map((r) => r.id)).toEqual(expect.arrayContaining([reset.body.id, same.body.id]));
+    expect(listed.map((r) => r.id)).not.toContain(plain.id);
+    expect(new Set(listed.map((r) => r.catalogItem.ref))).toEqual(
+      new Set(['service-catalog/password-reset']),
+    );
+  });
+
+  it("each catalog item has its own fulfilment target, paused while a manager's approval is awaited", async () => {
+    const reset = (await throughItem('password-reset', { data: { account: 'zhaolei@corp' } })).body;
+    expect(await fulfilment(reset.id)).toEqual([
+      expect.objectContaining({ goal: 'password-reset', targetMinutes: 120, state: 'running', cycle: 1 }),
+    ]);
+    const install = (
+      await throughItem('software-install', {
+        data: { title: '装 Visio', software: 'Visio', manager: 'chenjing' },
+      })
+    ).body;
+    expect(install.status).toBe('awaiting-approval');
+    expect(await fulfilment(install.id)).toEqual([
+      expect.objectContaining({ goal: 'software', targetMinutes: 1440, state: 'paused' }),
+    ]);
+    const approval = await openTask(install.id, 'chenjing');
+    expect((await people.chenjing!.post(`/tasks/${approval.id}/actions/approve`)).status).toBe(200);
+    expect(await fulfilment(install.id)).toEqual([
+      expect.objectContaining({ goal: 'software', state: 'running' }),
+    ]);
+    // A request logged without an item gets the SLA's other goal.
+    const plain = (await request({ requestType: 'access', manager: 'chenjing' })).body;
+    expect(await fulfilment(plain.id)).toEqual([
+      expect.objectContaining({ goal: 'other', targetMinutes: 960 }),
+    ]);
+
+    // Fulfilled in time: met.
+    const task = await openTask(reset.id, 'zhangwei');
+    expect(
+      (
+        await people[task.assignee as string]!.post(`/tasks/${task.id}/actions/fulfil`, {
+          data: { fulfilmentNotes: '已重置' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(await fulfilment(reset.id)).toEqual([expect.objectContaining({ state: 'stopped', met: true })]);
   });
 });

@@ -1,13 +1,14 @@
-import { type CatalogDefinition, type FormDefinition, statusesOf } from '@opsloom/spec';
+import { type CatalogDefinition, catalogItemRef, type FormDefinition, statusesOf } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { polyphonic } from 'pinyin-pro';
 import type { Actor } from '../context.ts';
 import { currentOfKind } from '../definitions/current.ts';
-import { getPublished, listDefinitions } from '../definitions/store.ts';
+import { getPublished } from '../definitions/store.ts';
 import { loadGraph } from '../engine/graph.ts';
+import { groupKeysOfUser } from '../people/users.ts';
 import { loadForm } from '../records/forms.ts';
+import { currentCatalogs, type Item, visibleTo } from './items.ts';
 
-type Item = CatalogDefinition['items'][number];
 type Category = CatalogDefinition['categories'][number];
 
 export interface PortalCategory {
@@ -84,26 +85,12 @@ export function searchTerms(item: Item): string[] {
   return [...terms];
 }
 
-/** Whether a catalog item is published to the actor: no `visibleTo` means everybody. */
-export function visibleTo(item: Item, actor: Actor, groupKeys: string[]): boolean {
-  if (actor.roles.includes('admin') || !item.visibleTo) return true;
-  const { roles = [], groups = [] } = item.visibleTo;
-  if (roles.length === 0 && groups.length === 0) return true;
-  return roles.some((r) => actor.roles.includes(r)) || groups.some((g) => groupKeys.includes(g));
-}
-
 /** Every published catalog merged, narrowed to the items the actor may see (categories left empty are dropped). */
 export async function portalCatalog(
   db: Knex,
   actor: Actor,
 ): Promise<{ categories: PortalCategory[]; items: PortalItem[] }> {
-  const groupKeys = (
-    await db('group_members as m')
-      .join('groups as g', 'g.id', 'm.group_id')
-      .where('m.user_id', actor.userId)
-      .select('g.key')
-  ).map((r: { key: string }) => r.key);
-  const summaries = await listDefinitions(db, { kind: 'catalog', status: 'published' });
+  const groupKeys = await groupKeysOfUser(db, actor.userId);
   const categories = new Map<string, PortalCategory>();
   const items: PortalItem[] = [];
   const levels = new Map<string, Promise<PortalItem['serviceLevel']>>();
@@ -119,8 +106,7 @@ export async function portalCatalog(
     }
     return level;
   };
-  for (const s of summaries) {
-    const def = (await getPublished(db, 'catalog', s.key)) as unknown as CatalogDefinition;
+  for (const { key, def } of await currentCatalogs(db)) {
     for (const c of def.categories as Category[]) {
       if (!categories.has(c.id))
         categories.set(c.id, {
@@ -134,8 +120,8 @@ export async function portalCatalog(
     for (const item of def.items) {
       if (!visibleTo(item, actor, groupKeys)) continue;
       items.push({
-        ref: `${s.key}/${item.id}`,
-        catalog: s.key,
+        ref: catalogItemRef(key, item.id),
+        catalog: key,
         id: item.id,
         name: item.name,
         description: item.description ?? null,

@@ -29,6 +29,7 @@ export async function recordContext(db: Knex, rec: Rec): Promise<Record<string, 
     assignee: rec.assigneeId ? (users.get(rec.assigneeId) ?? null) : null,
     group: group?.key ?? null,
     createdAt: rec.createdAt,
+    catalogItem: rec.catalogItem,
   };
 }
 

@@ -155,6 +155,7 @@ export const messages = {
   'what.comment': { en: 'comment {key}', 'zh-CN': '评论 {key}' },
   'what.record_type': { en: 'record type "{key}"', 'zh-CN': '记录类型“{key}”' },
   'what.record': { en: 'record {key}', 'zh-CN': '记录 {key}' },
+  'what.catalog_item': { en: 'catalog item "{key}"', 'zh-CN': '服务目录项“{key}”' },
   'what.task': { en: 'task {key}', 'zh-CN': '任务 {key}' },
   'error.engine': { en: 'The process cannot go on: {detail}', 'zh-CN': '流程无法继续：{detail}' },
   'error.task_closed': {
@@ -194,6 +195,10 @@ export const messages = {
   'error.callback_not_waiting': {
     en: 'Record {record} is not waiting for callback "{name}" (item {item})',
     'zh-CN': '记录 {record} 当前不在等待回调“{name}”（条目 {item}）',
+  },
+  'error.catalog_item_mismatch': {
+    en: '{field} must be "{expected}" for catalog item "{item}", not "{sent}"',
+    'zh-CN': '通过服务目录项“{item}”提交时，{field} 应为“{expected}”，而不是“{sent}”',
   },
   'error.process_required': {
     en: 'Record type "{type}" has several processes ({processes}); say which one to run',

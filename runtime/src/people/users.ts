@@ -77,6 +77,11 @@ async function groupKeysByUser(db: Knex, userIds: number[]): Promise<Map<number,
   return map;
 }
 
+/** The keys of the groups a user is in. */
+export async function groupKeysOfUser(db: Knex, userId: number): Promise<string[]> {
+  return (await groupKeysByUser(db, [userId])).get(userId) ?? [];
+}
+
 export async function findUserRow(db: Knex, username: string): Promise<UserRow | undefined> {
   return db<UserRow>('users').where({ username }).first();
 }

@@ -13,8 +13,8 @@ import { scopeToVisible } from './visibility.ts';
  * Record lists: GET /records and whoever else needs a page of records (benchmarks, reports).
  *
  * The query is the HTTP query string as an object:
- * - `type`; standard fields `status`, `priority` (comma lists), `requester`, `assignee`, `group`
- *   (username / group key, `none` for empty assignee or group);
+ * - `type`; standard fields `status`, `priority`, `catalogItem` (comma lists), `requester`,
+ *   `assignee`, `group` (username / group key, `none` for empty assignee or group);
  * - indexed form fields: `f.<field>=value`, `f.<field>.gte=…`, `f.<field>.lte=…` (needs `type`;
  *   numeric fields compare record_values.num_value numerically, the others str_value);
  * - `createdAt.gte/lte`, `updatedAt.gte/lte`, `resolvedAt.gte/lte`, `closedAt.gte/lte` (epoch ms or
@@ -61,6 +61,8 @@ export interface ListQuery {
   type?: string;
   status?: string;
   priority?: string;
+  /** Catalog items (`<catalog>/<item>`) the records were requested through. */
+  catalogItem?: string;
   requester?: string;
   assignee?: string;
   group?: string;
@@ -326,6 +328,7 @@ export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Pro
   if (type && !drive) q.where('r.type', type);
   if (query.status) onRecords().whereIn('r.status', list(query.status));
   if (query.priority) onRecords().whereIn('r.priority', list(query.priority));
+  if (query.catalogItem) onRecords().whereIn('r.catalog_item', list(query.catalogItem));
   if (query.requester)
     onRecords().where('r.requester_id', await idOf(db, 'users', 'username', query.requester));
   if (query.assignee) {

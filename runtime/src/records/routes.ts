@@ -8,18 +8,21 @@ import { loadRecord } from './store.ts';
 import { viewRecord } from './view.ts';
 import { assertCanSee } from './visibility.ts';
 
+/** `<catalog key>/<item id>` (spec's Key and Id patterns). */
+const CATALOG_ITEM_REF = '^[a-z][a-z0-9_.-]{1,63}/[A-Za-z_][A-Za-z0-9_.:-]{0,63}$';
+
 export const RecordId = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 const FieldData = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }), Type.Unknown());
+/** Text an admin wrote: one string for every language, or one per language. */
+const AuthoredText = Type.Union([
+  Type.String(),
+  Type.Object({ 'zh-CN': Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
+]);
 /** A record's status as people read it, beside its key (forms.ts, recordStatus). */
 export const StatusNames = {
-  statusName: Type.Union(
-    [
-      Type.String(),
-      Type.Object({ 'zh-CN': Type.Optional(Type.String()), en: Type.Optional(Type.String()) }),
-      Type.Null(),
-    ],
-    { description: "the status's name as the record type's form declares it; null when it declares none" },
-  ),
+  statusName: Type.Union([AuthoredText, Type.Null()], {
+    description: "the status's name as the record type's form declares it; null when it declares none",
+  }),
   statusCategory: Type.Union([...STATUS_CATEGORIES.map((c) => Type.Literal(c)), Type.Null()], {
     description: 'where the status stands: new, active, waiting (on someone outside the team) or done',
   }),
@@ -43,6 +46,13 @@ export const RecordViewSchema = Type.Object({
   updatedAt: Type.Integer(),
   resolvedAt: Type.Union([Type.Integer(), Type.Null()]),
   closedAt: Type.Union([Type.Integer(), Type.Null()]),
+  catalogItem: Type.Union(
+    [Type.Object({ ref: Type.String(), name: Type.Union([AuthoredText, Type.Null()]) }), Type.Null()],
+    {
+      description:
+        'the catalog item it was requested through (`<catalog>/<item>`); name null once the item left the catalog',
+    },
+  ),
 });
 
 const SlaSummarySchema = Type.Union(
@@ -67,6 +77,9 @@ const ListRecordsQuery = Type.Object(
     type: Type.Optional(Key),
     status: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated statuses' })),
     priority: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated priorities' })),
+    catalogItem: Type.Optional(
+      Type.String({ maxLength: 1000, description: 'comma-separated catalog items (`<catalog>/<item>`)' }),
+    ),
     requester: Type.Optional(Username),
     assignee: Type.Optional(Type.String({ maxLength: 64, description: 'username, or none' })),
     group: Type.Optional(Type.String({ maxLength: 64, description: 'group key, or none' })),
@@ -147,7 +160,19 @@ export const recordRoutes = [
     access: 'authenticated',
     successStatus: 201,
     body: Type.Object(
-      { type: Key, data: FieldData, process: Type.Optional(Key), requester: Type.Optional(Username) },
+      {
+        type: Key,
+        data: FieldData,
+        process: Type.Optional(Key),
+        requester: Type.Optional(Username),
+        catalogItem: Type.Optional(
+          Type.String({
+            pattern: CATALOG_ITEM_REF,
+            description:
+              'the catalog item it is requested through, `<catalog>/<item>`: its process, defaults and fixed fields apply',
+          }),
+        ),
+      },
       { additionalProperties: false },
     ),
     response: RecordViewSchema,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { emitEvent, recordChanges } from '../automation/events.ts';
+import { requestThroughItem } from '../catalog/items.ts';
 import type { Actor, Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { holdInserts } from '../db/held-inserts.ts';
@@ -44,31 +45,48 @@ export interface CreateInput {
   process?: string;
   /** Staff may log a request for someone else (a phone call to the service desk). */
   requester?: string;
+  /** The catalog item it is requested through (`<catalog>/<item>`): its process, defaults and fixed fields. */
+  catalogItem?: string;
 }
 
-/** Writes a checked new record (checkNewRecord) and runs its process to the first wait, in `trx`. */
+/** A checked new record (checkNewRecord): what createInTrx writes. */
+interface NewRequest {
+  form: LoadedForm;
+  data: Data;
+  requesterId: number;
+  processKey: string | null;
+  catalogItem?: string | null;
+}
+
+/** Writes a checked new record and runs its process to the first wait, in `trx`. */
 async function createInTrx(
   services: Services,
   trx: Knex,
   actorName: string,
-  form: LoadedForm,
-  data: Data,
-  requesterId: number,
-  processKey: string | null,
+  { form, data, requesterId, processKey, catalogItem }: NewRequest,
   preallocated?: string,
 ): Promise<Rec> {
   const number = preallocated ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
   // The create and its process's first steps write several history rows, clocks and jobs: one
   // insert per table for all of them.
   return holdInserts(trx, async () => {
-    let rec = await insertRecord(trx, actorName, { form, number, data, status: 'new', requesterId });
+    let rec = await insertRecord(trx, actorName, {
+      form,
+      number,
+      data,
+      status: 'new',
+      requesterId,
+      catalogItem,
+    });
+    if (processKey)
+      rec = (await startInstance(services, trx, actorName, rec, form, processKey, engineHooks)).run.rec;
+    // The record as created is the record its process's first steps left: an SLA that pauses while
+    // a request awaits approval starts paused when the process goes straight to its approval.
     await emitEvent(
       trx,
       { type: 'record.created', recordId: rec.id, actor: actorName },
       { record: rec, created: true },
     );
-    if (processKey)
-      rec = (await startInstance(services, trx, actorName, rec, form, processKey, engineHooks)).run.rec;
     return rec;
   });
 }
@@ -103,11 +121,23 @@ export async function createRecord(
     if (!row) throw notFound(translateBoth('what.user', { key: input.requester }));
     requesterId = row.id;
   }
-  const processKey = input.process ?? (await defaultProcess(services.db, input.type));
-  const data = { ...input.data };
+  let processKey: string | null;
+  let data: Data;
+  if (input.catalogItem) {
+    ({ process: processKey, data } = await requestThroughItem(services.db, actor, input.catalogItem, input));
+  } else {
+    processKey = input.process ?? (await defaultProcess(services.db, input.type));
+    data = { ...input.data };
+  }
   checkNewRecord(form, data, opts.automated ? undefined : input.data);
   const create = (trx: Knex, number?: string) =>
-    createInTrx(services, trx, actor.username, form, data, requesterId, processKey, number);
+    createInTrx(
+      services,
+      trx,
+      actor.username,
+      { form, data, requesterId, processKey, catalogItem: input.catalogItem },
+      number,
+    );
   let rec: Rec;
   if (dialectOf(services.db) === 'mysql') {
     // On MySQL the number comes from its own autocommitted upsert, so the sequence row is not
@@ -133,15 +163,12 @@ export const engineHooks: EngineHooks = {
     checkNewRecord(form, data, undefined);
     // The number is taken on the run's own connection: a second pooled connection per linked
     // record would let a burst of such actions exhaust the MySQL pool while holding it.
-    const created = await createInTrx(
-      { ...run.services, db: run.trx },
-      run.trx,
-      run.actor,
+    const created = await createInTrx({ ...run.services, db: run.trx }, run.trx, run.actor, {
       form,
       data,
-      run.rec.requesterId,
+      requesterId: run.rec.requesterId,
       processKey,
-    );
+    });
     await run.trx('record_links').insert({
       from_id: created.id,
       to_id: run.rec.id,

@@ -27,6 +27,7 @@ export interface RecordRow {
   updated_at: number;
   resolved_at: number | null;
   closed_at: number | null;
+  catalog_item: string | null;
 }
 
 /** A record as the server works with it: standard columns plus the form's field values. */
@@ -48,6 +49,8 @@ export interface Rec {
   updatedAt: number;
   resolvedAt: number | null;
   closedAt: number | null;
+  /** The catalog item it was requested through (`<catalog>/<item>`), if any. */
+  catalogItem: string | null;
 }
 
 /**
@@ -89,6 +92,7 @@ export function fromRow(row: RecordRow): Rec {
     updatedAt: Number(row.updated_at),
     resolvedAt: n(row.resolved_at),
     closedAt: n(row.closed_at),
+    catalogItem: row.catalog_item ?? null,
   };
 }
 
@@ -248,6 +252,7 @@ export interface NewRecord {
   requesterId: number;
   groupId?: number | null;
   assigneeId?: number | null;
+  catalogItem?: string | null;
 }
 
 export async function insertRecord(trx: Knex, actor: string, input: NewRecord): Promise<Rec> {
@@ -268,6 +273,7 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     version: 1,
     created_at: now,
     updated_at: now,
+    catalog_item: input.catalogItem ?? null,
   });
   const rec: Rec = {
     id,
@@ -285,6 +291,7 @@ export async function insertRecord(trx: Knex, actor: string, input: NewRecord): 
     updatedAt: now,
     resolvedAt: null,
     closedAt: null,
+    catalogItem: input.catalogItem ?? null,
   };
   const values = indexRows(input.form, rec, input.data);
   await insertRows(trx, 'record_values', values);

@@ -1,5 +1,6 @@
 import type { I18nText, StatusCategory } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { catalogItemNames } from '../catalog/items.ts';
 import { groupKeysOf, usernamesOf } from '../people/names.ts';
 import { recordStatus, statusFields } from './forms.ts';
 import type { Rec } from './store.ts';
@@ -25,6 +26,8 @@ export interface RecordView {
   updatedAt: number;
   resolvedAt: number | null;
   closedAt: number | null;
+  /** The catalog item it was requested through; `name` is null once the item left the catalog. */
+  catalogItem: { ref: string; name: I18nText | null } | null;
 }
 
 /** Records as the API shows them: people by username, groups by key. Batched for lists. */
@@ -42,6 +45,7 @@ export async function viewRecords(db: Knex, recs: Rec[]): Promise<RecordView[]> 
     const key = `${r.type}@${r.formVersion}/${r.status}`;
     if (!statuses.has(key)) statuses.set(key, await recordStatus(db, r.type, r.formVersion, r.status));
   }
+  const items = recs.some((r) => r.catalogItem) ? await catalogItemNames(db) : null;
   return recs.map((r) => {
     const status = statuses.get(`${r.type}@${r.formVersion}/${r.status}`);
     return {
@@ -63,6 +67,7 @@ export async function viewRecords(db: Knex, recs: Rec[]): Promise<RecordView[]> 
       updatedAt: r.updatedAt,
       resolvedAt: r.resolvedAt,
       closedAt: r.closedAt,
+      catalogItem: r.catalogItem ? { ref: r.catalogItem, name: items?.get(r.catalogItem) ?? null } : null,
     };
   });
 }

@@ -11,6 +11,7 @@ import * as m022 from './022_sla_clock_index.ts';
 import * as m023 from './023_record_values_partial.ts';
 import * as m024 from './024_id_blocks.ts';
 import * as m025 from './025_sla_running_due.ts';
+import * as m026 from './026_record_catalog_item.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '023_record_values_partial': m023,
   '024_id_blocks': m024,
   '025_sla_running_due': m025,
+  '026_record_catalog_item': m026,
 };
 
 /**

@@ -17,7 +17,7 @@ const PAGE_SIZE = 50;
 
 /** The person's own requests, newest first, a page at a time. */
 export default function MyRequestsPage({ user }: { user: User }) {
-  const { t, locale } = useT();
+  const { t, tx, locale } = useT();
   const [page, setPage] = useState<Page | null>(null);
   const [loading, setLoading] = useState(false);
   const query = `/records?requester=${encodeURIComponent(user.username)}&sort=-createdAt&limit=${PAGE_SIZE}`;
@@ -67,7 +67,12 @@ export default function MyRequestsPage({ user }: { user: User }) {
                   {r.number} · {r.title}
                 </Link>
               }
-              description={formatTime(r.createdAt, locale)}
+              description={[
+                r.catalogItem?.name ? tx(r.catalogItem.name) : null,
+                formatTime(r.createdAt, locale),
+              ]
+                .filter(Boolean)
+                .join(' · ')}
             />
           </List.Item>
         )}

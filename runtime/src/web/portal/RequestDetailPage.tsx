@@ -71,6 +71,9 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
           <StatusTag {...rec} testId="request-status" />
         </Space>
         <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
+          {rec.catalogItem?.name ? (
+            <span data-testid="request-item">{`${t('request.catalogItem', { name: tx(rec.catalogItem.name) })} · `}</span>
+          ) : null}
           {t('request.createdAt', { at: formatTime(rec.createdAt, locale) })}
           {assignee ? ` · ${t('request.assignee', { who: assignee })}` : ''}
         </Typography.Paragraph>

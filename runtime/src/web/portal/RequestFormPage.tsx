@@ -37,6 +37,7 @@ export default function RequestFormPage(props: { catalog: string; item: string }
       <NewRecordForm
         form={item.form}
         process={item.process}
+        catalogItem={item.ref}
         defaults={item.defaults}
         fixed={item.fixed}
         onCreated={(rec) => navigate(`/requests/${rec.id}`)}

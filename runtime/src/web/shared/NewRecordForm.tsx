@@ -1,11 +1,11 @@
 import { InboxOutlined } from '@ant-design/icons';
-import { localize } from '@opsloom/spec';
+import { itemDefaults } from '@opsloom/spec';
 import { Form, type PendingFiles, PendingFilesContext } from '@opsloom/web-forms/form';
 import { Alert, App, Button, Skeleton, Typography, Upload } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, HttpError, post, type RecordView, uploadAttachment } from './api.ts';
 import { effectiveForm, type FormRule, problemsToErrors } from './form-rules.ts';
-import { type Locale, useT } from './i18n.ts';
+import { useT } from './i18n.ts';
 
 interface PublishedForm {
   key: string;
@@ -31,13 +31,15 @@ export function NewRecordForm(props: {
   fixed?: string[];
   /** Whom the record is for, when staff log it for someone else. */
   requester?: string;
+  /** The catalog item it is requested through (`<catalog>/<item>`), which the server holds it to. */
+  catalogItem?: string;
   onCreated(rec: RecordView): void;
 }) {
   const { t, locale } = useT();
   const { message } = App.useApp();
   const [form, setForm] = useState<PublishedForm | null>(null);
   // The defaults in the requester's language, as when the form opened.
-  const [starting] = useState(() => startingValues(props.defaults, locale));
+  const [starting] = useState(() => itemDefaults(props.defaults, locale));
   const [data, setData] = useState<Record<string, unknown>>(starting);
   const [files, setFiles] = useState<File[]>([]);
   // Files chosen in the form's attachment fields, by widget id (root_<field>); uploaded with `files`.
@@ -86,6 +88,7 @@ export function NewRecordForm(props: {
         type: props.form,
         ...(props.process ? { process: props.process } : {}),
         ...(props.requester ? { requester: props.requester } : {}),
+        ...(props.catalogItem ? { catalogItem: props.catalogItem } : {}),
         data: { ...starting, ...formData },
       });
       const failed: string[] = [];
@@ -155,23 +158,4 @@ export function NewRecordForm(props: {
       </PendingFilesContext.Provider>
     </>
   );
-}
-
-/** A value written per language (`{zh-CN, en}`), as a catalog item may give a text field's default. */
-const isTextPerLanguage = (v: unknown): v is Record<'zh-CN' | 'en', string> =>
-  v !== null &&
-  typeof v === 'object' &&
-  !Array.isArray(v) &&
-  Object.keys(v).length > 0 &&
-  Object.entries(v).every(([k, x]) => (k === 'zh-CN' || k === 'en') && typeof x === 'string');
-
-/** A catalog item's defaults as the requester starts from them: a text per language in theirs. */
-function startingValues(
-  defaults: Record<string, unknown> | undefined,
-  locale: Locale,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(defaults ?? {}))
-    out[field] = isTextPerLanguage(value) ? localize(value, locale) : value;
-  return out;
 }

@@ -80,7 +80,7 @@ function changes(before: Record<string, unknown>, after: Record<string, unknown>
  * metrics, links and related CIs, watchers.
  */
 export default function RecordPage({ id, user }: { id: number; user: User }) {
-  const { t, locale } = useT();
+  const { t, tx, locale } = useT();
   const { message } = App.useApp();
   const [rec, setRec] = useState<RecordView | null>(null);
   const [tasks, setTasks] = useState<OpenTask[]>([]);
@@ -164,6 +164,13 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
             {rec.group ? <GroupName groupKey={rec.group} /> : '—'}
           </Descriptions.Item>
           <Descriptions.Item label={t('list.created')}>{formatTime(rec.createdAt, locale)}</Descriptions.Item>
+          {rec.catalogItem && (
+            <Descriptions.Item label={t('list.catalogItem')}>
+              <span data-testid="record-item">
+                {rec.catalogItem.name ? tx(rec.catalogItem.name) : rec.catalogItem.ref}
+              </span>
+            </Descriptions.Item>
+          )}
         </Descriptions>
       </Card>
       {tasks.map((task) => (

@@ -20,6 +20,7 @@ export const RECORD_SYSTEM_FIELDS = [
   'resolvedAt',
   'closedAt',
   'outcome',
+  'catalogItem',
 ] as const;
 
 const MEASURES: LocalizedMessage = { 'zh-CN': '度量（measures）', en: 'measures' };

@@ -1,0 +1,117 @@
+import {
+  type CatalogDefinition,
+  catalogItemRef,
+  type I18nText,
+  isItemDefault,
+  itemDefaults,
+} from '@opsloom/spec';
+import type { Knex } from 'knex';
+import type { Actor } from '../context.ts';
+import { fromJson } from '../db/json.ts';
+import { currentOfKind } from '../definitions/current.ts';
+import { ApiError, notFound } from '../http/errors.ts';
+import type { FieldProblem } from '../http/validate.ts';
+import { translateBoth } from '../i18n/translate.ts';
+import { groupKeysOfUser } from '../people/users.ts';
+import { fieldError } from '../records/forms.ts';
+
+export type Item = CatalogDefinition['items'][number];
+
+/** An item of a current catalog, with the catalog it is in. */
+export interface CatalogItem {
+  ref: string;
+  catalog: string;
+  item: Item;
+}
+
+// Published versions never change: each catalog's body is cached by key@version, and which
+// versions are current comes from definitions/current.ts (itself cached).
+const bodies = new Map<string, CatalogDefinition>();
+
+/** Every current (published, not retired) catalog, by key. */
+export async function currentCatalogs(db: Knex): Promise<{ key: string; def: CatalogDefinition }[]> {
+  const out = [];
+  for (const c of await currentOfKind(db, 'catalog')) {
+    const id = `${c.key}@${c.version}#${c.checksum}`;
+    let def = bodies.get(id);
+    if (!def) {
+      const row = await db('definition_versions')
+        .where({ kind: 'catalog', key: c.key, version: c.version })
+        .first('body');
+      if (!row) continue;
+      def = fromJson<CatalogDefinition>(row.body)!;
+      bodies.set(id, def);
+    }
+    out.push({ key: c.key, def });
+  }
+  return out;
+}
+
+/** The item a ref names in the current catalogs, or null (unknown, or its catalog retired). */
+export async function findCatalogItem(db: Knex, ref: string): Promise<CatalogItem | null> {
+  for (const { key, def } of await currentCatalogs(db)) {
+    for (const item of def.items)
+      if (catalogItemRef(key, item.id) === ref) return { ref, catalog: key, item };
+  }
+  return null;
+}
+
+/** The names of the current catalogs' items, by ref. */
+export async function catalogItemNames(db: Knex): Promise<Map<string, I18nText>> {
+  const names = new Map<string, I18nText>();
+  for (const { key, def } of await currentCatalogs(db))
+    for (const item of def.items) names.set(catalogItemRef(key, item.id), item.name);
+  return names;
+}
+
+/** Whether a catalog item is published to the actor: no `visibleTo` means everybody. */
+export function visibleTo(item: Item, actor: Actor, groupKeys: string[]): boolean {
+  if (actor.roles.includes('admin') || !item.visibleTo) return true;
+  const { roles = [], groups = [] } = item.visibleTo;
+  if (roles.length === 0 && groups.length === 0) return true;
+  return roles.some((r) => actor.roles.includes(r)) || groups.some((g) => groupKeys.includes(g));
+}
+
+/** A fixed field's problem: the item's default is what it is. */
+const FIXED = { en: 'is fixed by the catalog item', 'zh-CN': '由服务目录项确定，不可更改' };
+
+export const itemWhat = (ref: string) => translateBoth('what.catalog_item', { key: ref });
+
+/**
+ * A request made through a catalog item, as the item defines it: the item must be published to
+ * the actor (else 404, as for a record they may not see), its form and process are the record's,
+ * and its defaults fill what was left out. A fixed field holds the item's default: a request for a
+ * password reset cannot be sent as a software install. Returns the data to create the record with.
+ */
+export async function requestThroughItem(
+  db: Knex,
+  actor: Actor,
+  ref: string,
+  input: { type: string; process?: string; data: Record<string, unknown> },
+): Promise<{ process: string; data: Record<string, unknown> }> {
+  const found = await findCatalogItem(db, ref);
+  if (!found || !visibleTo(found.item, actor, await groupKeysOfUser(db, actor.userId)))
+    throw notFound(itemWhat(ref));
+  const { item } = found;
+  for (const [field, expected, sent] of [
+    ['type', item.form, input.type],
+    ['process', item.process, input.process ?? item.process],
+  ] as const) {
+    if (sent !== expected)
+      throw new ApiError(400, 'catalog_item_mismatch', 'error.catalog_item_mismatch', {
+        field,
+        item: ref,
+        expected,
+        sent,
+      });
+  }
+  const defaults = item.defaults ?? {};
+  const problems: FieldProblem[] = [];
+  for (const field of item.fixed ?? []) {
+    const sent = input.data[field];
+    if (sent !== undefined && !isItemDefault(defaults[field], sent))
+      problems.push({ path: `/${field}`, message: FIXED });
+  }
+  if (problems.length) throw fieldError(problems);
+  return { process: item.process, data: { ...itemDefaults(defaults, actor.locale), ...input.data } };
+}

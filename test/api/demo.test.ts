@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDemoRecords } from '../../runtime/src/bootstrap.ts';
+import { testDatabases } from '../support/databases.ts';
+import { SHIPPED_PLUGINS } from '../support/plugins.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+/** The demo requests `serve --demo` raises on an empty database, as its requesters would. */
+describe.each(testDatabases())('demo requests on %s', (dbName) => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer(dbName, { pluginsDir: SHIPPED_PLUGINS, demo: true });
+  });
+  afterAll(() => srv?.close());
+
+  it('are raised once, through the service catalog, each in its flow', async () => {
+    const printed: string[] = [];
+    await ensureDemoRecords(srv.services, (line) => printed.push(line));
+    expect(printed).toEqual(['  Demo requests created: 5']);
+    const items = (await srv.admin.get('/records?sort=number')).body.items as {
+      type: string;
+      requester: string;
+      status: string;
+      catalogItem: { ref: string; name: unknown } | null;
+    }[];
+    expect(items.map((r) => [r.type, r.requester, r.catalogItem?.ref])).toEqual([
+      ['incident', 'zhaolei', 'incident-catalog/report-incident'],
+      ['incident', 'alice', 'incident-catalog/report-incident'],
+      ['incident', 'zhaolei', 'incident-catalog/report-incident'],
+      ['service-request', 'alice', 'service-catalog/password-reset'],
+      ['service-request', 'zhaolei', 'service-catalog/software-install'],
+    ]);
+    expect(items[3]!.catalogItem!.name).toEqual({ 'zh-CN': '密码重置', en: 'Password reset' });
+    expect(items.map((r) => r.status)).toEqual([
+      'triage',
+      'triage',
+      'triage',
+      'fulfilling',
+      'awaiting-approval',
+    ]);
+    // A database that has records gets no more.
+    await ensureDemoRecords(srv.services, (line) => printed.push(line));
+    expect(printed).toHaveLength(1);
+  });
+});
