@@ -143,8 +143,8 @@ const DEMO_RECORDS = [
     requester: 'alice',
     type: 'service-request',
     catalogItem: 'service-catalog/password-reset',
+    // Its title is the item's, in alice's language.
     data: {
-      title: '密码重置 / Password reset',
       requestType: 'password-reset',
       manager: 'chenjing',
       account: 'alice',

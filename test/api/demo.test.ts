@@ -20,6 +20,7 @@ describe.each(testDatabases())('demo requests on %s', (dbName) => {
       type: string;
       requester: string;
       status: string;
+      title: string;
       catalogItem: { ref: string; name: unknown } | null;
     }[];
     expect(items.map((r) => [r.type, r.requester, r.catalogItem?.ref])).toEqual([
@@ -30,6 +31,8 @@ describe.each(testDatabases())('demo requests on %s', (dbName) => {
       ['service-request', 'zhaolei', 'service-catalog/software-install'],
     ]);
     expect(items[3]!.catalogItem!.name).toEqual({ 'zh-CN': '密码重置', en: 'Password reset' });
+    // The item's title, in its requester's language.
+    expect(items[3]).toMatchObject({ title: 'Password reset', data: { requestType: 'password-reset' } });
     expect(items.map((r) => r.status)).toEqual([
       'triage',
       'triage',

@@ -256,6 +256,15 @@ describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
     );
     expect(breached.length).toBeGreaterThan(0);
     expect(breached).not.toContain(a.id);
+    // At risk: still counting or on hold, and warned or breached; a clock that has only started is not.
+    expect(await ids('at-risk')).not.toContain(a.id);
+    await srv.services.db('sla_clocks').where({ record_id: a.id }).update({ warned: '[50]' });
+    expect(await ids('at-risk')).toContain(a.id);
+    await srv.services.db('sla_clocks').where({ record_id: a.id }).update({ warned: '[]', breached: true });
+    expect(await ids('at-risk')).toContain(a.id);
+    await srv.services.db('sla_clocks').where({ record_id: a.id }).update({ state: 'stopped' });
+    expect(await ids('at-risk')).not.toContain(a.id);
+    expect(await ids('at-risk')).not.toContain(b.id);
     const met = (await srv.admin.get('/records?type=ticket&sla=met')).body.items;
     expect(met.every((r: { status: string }) => r.status === 'resolved')).toBe(true);
     expect((await srv.admin.get('/records?sla=late')).status).toBe(400);

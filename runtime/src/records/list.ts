@@ -71,8 +71,8 @@ export interface ListQuery {
   limit?: number;
   offset?: number;
   cursor?: string;
-  /** SLA state: running (incl. paused), warning, breached, met. */
-  sla?: 'running' | 'paused' | 'warning' | 'breached' | 'met';
+  /** SLA state: running, paused, warning, breached, at-risk (warned or breached, not stopped), met. */
+  sla?: 'running' | 'paused' | 'warning' | 'breached' | 'at-risk' | 'met';
   'createdAt.gte'?: string | number;
   'createdAt.lte'?: string | number;
   'updatedAt.gte'?: string | number;
@@ -373,6 +373,13 @@ export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Pro
           .whereIn('c.state', ['running', 'paused'])
           .whereNot('c.warned', '[]')
           .where('c.breached', false),
+      );
+    else if (query.sla === 'at-risk')
+      // What a "breaching" queue shows: clocks still counting (or on hold) that warned or breached.
+      onRecords().whereExists(
+        clocks()
+          .whereIn('c.state', ['running', 'paused'])
+          .where((w) => w.whereNot('c.warned', '[]').orWhere('c.breached', true)),
       );
     else if (query.sla === 'met')
       onRecords()

@@ -88,10 +88,10 @@ const ListRecordsQuery = Type.Object(
     ),
     sla: Type.Optional(
       Type.Union(
-        ['running', 'paused', 'warning', 'breached', 'met'].map((v) => Type.Literal(v)),
+        ['running', 'paused', 'warning', 'breached', 'at-risk', 'met'].map((v) => Type.Literal(v)),
         {
           description:
-            'SLA state of the record: running (a metric counting), paused (a metric on hold), warning, breached, met',
+            'SLA state of the record: running (a metric counting), paused (a metric on hold), warning, breached, at-risk (a metric still counting or on hold that passed a warning threshold or its target), met',
         },
       ),
     ),

@@ -131,7 +131,7 @@ export const messages = {
   'queue.mine': { 'zh-CN': '我的工单', en: 'Assigned to me' },
   'queue.unassigned': { 'zh-CN': '我的组 · 未分配', en: "My groups' unassigned" },
   'queue.open': { 'zh-CN': '全部未关闭', en: 'All open' },
-  'queue.breaching': { 'zh-CN': '即将超时', en: 'Breaching soon' },
+  'queue.breaching': { 'zh-CN': 'SLA 预警', en: 'SLA at risk' },
   'list.more': {
     'zh-CN': '加载更多（已显示 {shown} 条，共 {total} 条）',
     en: 'Load more ({shown} of {total} shown)',

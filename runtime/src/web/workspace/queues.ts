@@ -3,8 +3,9 @@ import { get, type OpenTask, type RecordListItem, type RecordView, type User } f
 /**
  * The saved filters of the workspace. Each loads open records (closed=false) through GET /records,
  * whose items carry their SLA summary, a page at a time with the list's cursor; the count shown is
- * the server's total (counted up to 1,000: "1000+" beyond). "breaching" is the records with a
- * running SLA metric, earliest due first. "unassigned" merges the unassigned records of each of
+ * the server's total (counted up to 1,000: "1000+" beyond). "breaching" is the records whose SLA
+ * metric, still counting or on hold, passed a warning threshold or its target (`sla=at-risk`),
+ * earliest due first. "unassigned" merges the unassigned records of each of
  * the agent's groups.
  */
 export const QUEUES = ['mine', 'unassigned', 'open', 'breaching'] as const;
@@ -40,7 +41,7 @@ function sourcesOf(key: QueueKey, user: User): Source[] {
   if (key === 'mine') return [source(`assignee=${encodeURIComponent(user.username)}`)];
   if (key === 'unassigned')
     return (user.groups ?? []).map((g) => source(`group=${encodeURIComponent(g)}&assignee=none`));
-  if (key === 'breaching') return [source('sla=running', 'slaDue')];
+  if (key === 'breaching') return [source('sla=at-risk', 'slaDue')];
   return [source('')];
 }
 
