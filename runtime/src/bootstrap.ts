@@ -146,7 +146,6 @@ const DEMO_RECORDS = [
     // Its title is the item's, in alice's language.
     data: {
       requestType: 'password-reset',
-      manager: 'chenjing',
       account: 'alice',
     },
   },

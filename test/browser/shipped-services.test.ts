@@ -107,6 +107,24 @@ describe('shipped services in the browser', () => {
     await desk.close();
   });
 
+  it('a request shows its requester the values its form shows, not those its rules hide', async () => {
+    // Sent by a client that ignored the form: a manager named on a password reset.
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    const rec = (
+      await requester.post('/records', {
+        type: 'service-request',
+        catalogItem: 'service-catalog/password-reset',
+        data: { account: 'zhaolei@corp', manager: 'chenjing' },
+      })
+    ).body;
+    const page = await newPage('en');
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, `/portal/requests/${rec.id}`);
+    const details = page.getByTestId('request-values');
+    await expect.poll(() => details.textContent()).toContain('zhaolei@corp');
+    expect(await details.textContent()).not.toContain('Approving manager');
+    await page.close();
+  });
+
   it("an incident's choices read in English", async () => {
     const shot = screenshotDir('portal-incident-en');
     const page = await newPage('en');

@@ -4,6 +4,7 @@ import { Card, Collapse, Empty, Skeleton, Space, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type MyTask, type OpenTask, type RecordView } from '../shared/api.ts';
+import { type FormRule, shownSchema } from '../shared/form-rules.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
 import { TaskActions } from '../shared/TaskActions.tsx';
 
@@ -89,7 +90,11 @@ function ApprovalCard({ task, onDone }: { task: MyTask; onDone(): void }) {
 function RequestValues({ recordId }: { recordId: number }) {
   const [shown, setShown] = useState<{
     rec: RecordView;
-    form: { schema: { properties: Record<string, FieldSchema> }; uiSchema: Record<string, unknown> } | null;
+    form: {
+      schema: { properties: Record<string, FieldSchema> };
+      uiSchema: Record<string, unknown>;
+      rules?: FormRule[];
+    } | null;
   } | null>(null);
   useEffect(() => {
     get<RecordView>(`/records/${recordId}`).then(async (rec) => {
@@ -100,7 +105,9 @@ function RequestValues({ recordId }: { recordId: number }) {
   if (!shown) return <Skeleton active />;
   return (
     <FieldValues
-      schema={shown.form?.schema}
+      schema={
+        shown.form && shownSchema(shown.form.schema, shown.form.rules, shown.rec.data, shown.rec.status)
+      }
       uiSchema={shown.form?.uiSchema}
       data={shown.rec.data}
       scope={{ recordId, version: shown.rec.version, recordHref: (other) => `/portal/requests/${other}` }}

@@ -5,6 +5,7 @@ import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, 
 import { useCallback, useEffect, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
+import { type FormRule, shownSchema } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText, TaskActions } from '../shared/TaskActions.tsx';
@@ -13,6 +14,7 @@ interface FormInfo {
   schema: { properties: Record<string, FieldSchema> };
   statuses: RecordStatus[];
   uiSchema: Record<string, unknown>;
+  rules: FormRule[];
 }
 
 interface Rating {
@@ -116,12 +118,12 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={14}>
           <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-            <Card title={t('request.details')}>
+            <Card title={t('request.details')} data-testid="request-values">
               {form === undefined ? (
                 <Skeleton active />
               ) : (
                 <FieldValues
-                  schema={form?.schema}
+                  schema={form ? shownSchema(form.schema, form.rules, rec.data, rec.status) : undefined}
                   uiSchema={form?.uiSchema}
                   data={rec.data}
                   scope={{ recordId: id, version, recordHref: (other) => `/portal/requests/${other}` }}

@@ -80,6 +80,25 @@ export function effectiveForm(
   };
 }
 
+/**
+ * A form's schema for showing a record's values: without the fields its rules hide at the
+ * record's status and data (a password reset shows no approving manager, whatever the data
+ * holds), as the form itself would not show them.
+ */
+export function shownSchema<S extends { properties: Record<string, unknown> }>(
+  schema: S,
+  rules: FormRule[] | undefined,
+  data: Record<string, unknown>,
+  status: string,
+): S {
+  const { hidden } = activeRules(rules ?? [], data, status);
+  if (!hidden.size) return schema;
+  return {
+    ...schema,
+    properties: Object.fromEntries(Object.entries(schema.properties).filter(([field]) => !hidden.has(field))),
+  };
+}
+
 /** Server field problems (`/field` paths) as rjsf `extraErrors`, so each shows at its field. */
 export function problemsToErrors(
   problems: { path: string; message: { 'zh-CN': string; en: string } }[],
