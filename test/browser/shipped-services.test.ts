@@ -187,6 +187,36 @@ describe('shipped services in the browser', () => {
     expect(history.find((h: { kind: string }) => h.kind === 'created').actor).toBe('zhangwei');
   });
 
+  it("an agent raises a caller's password reset through its catalog item: its type fixed, its SLA the item's", async () => {
+    const page = await newPage('zh-CN');
+    await loginAs(page, srv.url, 'lina', DEMO_PASSWORD, '/workspace/new/service-request');
+    await page.getByTestId('new-record-item').click();
+    await page.locator('.ant-select-dropdown:visible').getByText('密码重置', { exact: true }).click();
+    await expect.poll(() => page.locator('#root_title').inputValue()).toBe('密码重置');
+    // The item is what the request is: its type is a value, and no manager is asked for.
+    expect(await page.locator('#root_requestType').textContent()).toBe('密码重置');
+    expect(await page.locator('#root_requestType').locator('input, .ant-select').count()).toBe(0);
+    expect(await page.getByTestId('new-record').textContent()).not.toContain('审批经理');
+    await page.getByTestId('user-select').click();
+    await page.getByTestId('user-select').locator('input').pressSequentially('alice');
+    await page.locator('.ant-select-dropdown:visible').getByText('Alice Smith (alice)').click();
+    await page.locator('#root_account').fill('alice@corp');
+    await page.getByTestId('request-submit').click();
+    await page.getByTestId('record-page').waitFor();
+    await expect.poll(() => page.getByTestId('record-item').textContent()).toBe('密码重置');
+    const id = Number(page.url().split('/').pop());
+    const rec = (await srv.admin.get(`/records/${id}`)).body;
+    expect(rec).toMatchObject({
+      requester: 'alice',
+      status: 'fulfilling',
+      catalogItem: { ref: 'service-catalog/password-reset' },
+      data: { requestType: 'password-reset', account: 'alice@corp' },
+    });
+    const sla = (await srv.admin.get(`/records/${id}/sla`)).body.items;
+    expect(sla).toEqual([expect.objectContaining({ sla: 'service-request-sla', goal: 'password-reset' })]);
+    await page.close();
+  });
+
   it('a change shows what its requester fills, not what later steps do', async () => {
     const page = await newPage('zh-CN');
     await loginAs(page, srv.url, 'lina', DEMO_PASSWORD, '/workspace/new/change');

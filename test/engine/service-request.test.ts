@@ -231,6 +231,54 @@ describe.each(testDatabases())('service request flow on %s', (dbName) => {
     );
   });
 
+  it('staff raise a request through an item for someone it is published to, in their language', async () => {
+    const onboarding = {
+      title: '新员工',
+      newHireName: '王五',
+      startDate: '2027-01-04',
+      department: '财务部',
+    };
+    // Onboarding is published to managers: zhangwei may log it for chenjing, not for zhaolei.
+    const forUser = await throughItem(
+      'onboarding',
+      { requester: 'zhaolei', data: { ...onboarding, manager: 'chenjing' } },
+      'zhangwei',
+    );
+    expect(forUser.status).toBe(404);
+    const forManager = await throughItem(
+      'onboarding',
+      { requester: 'chenjing', data: { ...onboarding, manager: 'chenjing' } },
+      'zhangwei',
+    );
+    expect(forManager.status, JSON.stringify(forManager.body)).toBe(201);
+    expect(forManager.body).toMatchObject({
+      requester: 'chenjing',
+      catalogItem: { ref: 'service-catalog/onboarding' },
+    });
+    // Left out, the item's title is the one in the requester's language (alice reads English).
+    const reset = await throughItem(
+      'password-reset',
+      { requester: 'alice', data: { account: 'alice@corp' } },
+      'zhangwei',
+    );
+    expect(reset.status, JSON.stringify(reset.body)).toBe(201);
+    expect(reset.body).toMatchObject({ requester: 'alice', title: 'Password reset' });
+    // The workspace offers each record type's items.
+    const types = (await people.zhangwei!.get('/forms')).body.items as {
+      key: string;
+      catalogItems: { ref: string; process: string; fixed: string[] }[];
+    }[];
+    const sr = types.find((t) => t.key === 'service-request')!;
+    expect(sr.catalogItems.map((i) => i.ref)).toEqual([
+      'service-catalog/password-reset',
+      'service-catalog/software-install',
+      'service-catalog/onboarding',
+      'service-catalog/access-request',
+    ]);
+    expect(sr.catalogItems[0]).toMatchObject({ process: 'service-request-flow', fixed: ['requestType'] });
+    expect(types.find((t) => t.key === 'problem')!.catalogItems).toEqual([]);
+  });
+
   it("each catalog item has its own fulfilment target, paused while a manager's approval is awaited", async () => {
     const reset = (await throughItem('password-reset', { data: { account: 'zhaolei@corp' } })).body;
     expect(await fulfilment(reset.id)).toEqual([

@@ -163,9 +163,19 @@ export async function publishedForm(db: Knex, key: string) {
   };
 }
 
+/** A catalog item as staff pick it to log a request for someone. */
+interface StaffItem {
+  ref: string;
+  name: unknown;
+  process: string;
+  defaults: Record<string, unknown>;
+  fixed: string[];
+}
+
 /**
  * The record types staff may log by hand (a phone call to the service desk, a change to raise):
- * every published form, with the published processes a new record of it may run.
+ * every published form, with the published processes a new record of it may run and the catalog
+ * items that offer it.
  */
 export async function recordTypes(db: Knex) {
   const processes = new Map<string, { key: string; name: unknown }[]>();
@@ -174,6 +184,21 @@ export async function recordTypes(db: Knex) {
     const { def } = await loadGraph(db, p.key, p.version);
     processes.set(def.form, [...(processes.get(def.form) ?? []), { key: p.key, name: def.name }]);
   }
+  // The catalog items a record of each type may be raised through on someone's behalf (whether
+  // the item is published to that person is checked when it is sent).
+  const offered = new Map<string, StaffItem[]>();
+  for (const { key, def } of await currentCatalogs(db))
+    for (const item of def.items)
+      offered.set(item.form, [
+        ...(offered.get(item.form) ?? []),
+        {
+          ref: catalogItemRef(key, item.id),
+          name: item.name,
+          process: item.process,
+          defaults: (item.defaults ?? {}) as Record<string, unknown>,
+          fixed: item.fixed ?? [],
+        },
+      ]);
   const items = [];
   for (const f of await currentOfKind(db, 'form')) {
     const { def } = await loadForm(db, f.key, f.version);
@@ -183,6 +208,7 @@ export async function recordTypes(db: Knex) {
       description: def.description ?? null,
       numberPrefix: def.numberPrefix,
       processes: processes.get(def.key) ?? [],
+      catalogItems: offered.get(def.key) ?? [],
     });
   }
   return { items };

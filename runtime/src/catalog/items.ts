@@ -64,8 +64,11 @@ export async function catalogItemNames(db: Knex): Promise<Map<string, I18nText>>
   return names;
 }
 
-/** Whether a catalog item is published to the actor: no `visibleTo` means everybody. */
-export function visibleTo(item: Item, actor: Actor, groupKeys: string[]): boolean {
+/** The person a request is for: the caller, or the one staff log it for. */
+export type Requester = Pick<Actor, 'userId' | 'roles' | 'locale'>;
+
+/** Whether a catalog item is published to the person: no `visibleTo` means everybody. */
+export function visibleTo(item: Item, actor: Pick<Actor, 'roles'>, groupKeys: string[]): boolean {
   if (actor.roles.includes('admin') || !item.visibleTo) return true;
   const { roles = [], groups = [] } = item.visibleTo;
   if (roles.length === 0 && groups.length === 0) return true;
@@ -79,13 +82,13 @@ export const itemWhat = (ref: string) => translateBoth('what.catalog_item', { ke
 
 /**
  * A request made through a catalog item, as the item defines it: the item must be published to
- * the actor (else 404, as for a record they may not see), its form and process are the record's,
+ * the person it is for (else 404, as for a record they may not see), its form and process are the record's,
  * and its defaults fill what was left out. A fixed field holds the item's default: a request for a
  * password reset cannot be sent as a software install. Returns the data to create the record with.
  */
 export async function requestThroughItem(
   db: Knex,
-  actor: Actor,
+  actor: Requester,
   ref: string,
   input: { type: string; process?: string; data: Record<string, unknown> },
 ): Promise<{ process: string; data: Record<string, unknown> }> {

@@ -54,7 +54,7 @@ export const catalogRoutes = [
     path: '/forms',
     tag: 'catalog',
     summary:
-      'The record types staff may log by hand: every published form, with the processes a new record of it may run',
+      'The record types staff may log by hand: every published form, with the processes a new record of it may run and the catalog items that offer it',
     access: ['admin', 'agent', 'manager'],
     response: Type.Object({
       items: Type.Array(
@@ -64,6 +64,16 @@ export const catalogRoutes = [
           description: Type.Unknown(),
           numberPrefix: Type.String(),
           processes: Type.Array(Type.Object({ key: Type.String(), name: Type.Unknown() })),
+          catalogItems: Type.Array(
+            Type.Object({
+              ref: Type.String(),
+              name: Type.Unknown(),
+              process: Type.String(),
+              defaults: Type.Record(Type.String(), Type.Unknown()),
+              fixed: Type.Array(Type.String()),
+            }),
+            { description: 'the catalog items that offer this record type, to raise one for someone' },
+          ),
         }),
       ),
     }),

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import { emitEvent, recordChanges } from '../automation/events.ts';
-import { requestThroughItem } from '../catalog/items.ts';
-import type { Actor, Services } from '../context.ts';
+import { type Requester, requestThroughItem } from '../catalog/items.ts';
+import type { Actor, Role, Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { holdInserts } from '../db/held-inserts.ts';
+import { fromJson } from '../db/json.ts';
 import { currentOfKind } from '../definitions/current.ts';
 import { type EngineHooks, type Run, startInstance } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
@@ -113,18 +114,29 @@ export async function createRecord(
   opts: { automated?: boolean } = {},
 ): Promise<Rec> {
   const form = await loadForm(services.db, input.type);
-  let requesterId = actor.userId;
+  // Whom it is for: the caller, or the person staff log it for (a phone call).
+  let requester: Requester = actor;
   if (input.requester && input.requester !== actor.username) {
     if (!isStaff(actor))
       throw new ApiError(403, 'forbidden', 'error.forbidden_role', { roles: 'agent, manager, admin' });
-    const row = await services.db('users').where({ username: input.requester, active: true }).first('id');
+    const row = await services
+      .db('users')
+      .where({ username: input.requester, active: true })
+      .first('id', 'roles', 'locale');
     if (!row) throw notFound(translateBoth('what.user', { key: input.requester }));
-    requesterId = row.id;
+    requester = { userId: row.id, roles: fromJson<Role[]>(row.roles) ?? [], locale: row.locale };
   }
+  const requesterId = requester.userId;
   let processKey: string | null;
   let data: Data;
   if (input.catalogItem) {
-    ({ process: processKey, data } = await requestThroughItem(services.db, actor, input.catalogItem, input));
+    // The item must be published to the person it is for, and speaks their language.
+    ({ process: processKey, data } = await requestThroughItem(
+      services.db,
+      requester,
+      input.catalogItem,
+      input,
+    ));
   } else {
     processKey = input.process ?? (await defaultProcess(services.db, input.type));
     data = { ...input.data };

@@ -46,6 +46,12 @@ export const messages = {
   'newRecord.type': { 'zh-CN': '类型', en: 'Type' },
   'newRecord.typePlaceholder': { 'zh-CN': '选择要新建的工单类型', en: 'Choose what to log' },
   'newRecord.process': { 'zh-CN': '流程', en: 'Process' },
+  'newRecord.catalogItem': { 'zh-CN': '服务项', en: 'Service' },
+  'newRecord.catalogItemNone': { 'zh-CN': '不经服务目录登记', en: 'Not through the catalog' },
+  'newRecord.catalogItemHelp': {
+    'zh-CN': '来电者要的服务：表单从服务项的预设值开始，按服务项的流程和服务级别处理',
+    en: 'The service the caller asks for: the form starts from its values, and its process and service level apply',
+  },
   'newRecord.requester': { 'zh-CN': '请求人', en: 'Requester' },
   'newRecord.requesterHelp': {
     'zh-CN': '替来电的用户登记时选他本人：他会在服务门户里看到并跟进这张工单',

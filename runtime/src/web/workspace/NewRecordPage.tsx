@@ -12,12 +12,21 @@ interface RecordType {
   description: unknown;
   numberPrefix: string;
   processes: { key: string; name: unknown }[];
+  /** The catalog items that offer the type: picking one raises the record through it. */
+  catalogItems: {
+    ref: string;
+    name: unknown;
+    process: string;
+    defaults: Record<string, unknown>;
+    fixed: string[];
+  }[];
 }
 
 /**
  * Staff log a record by hand: a phone call to the service desk (for the caller, who then follows
  * it in the portal), a change or a problem to raise. Any published record type, its process
- * picked when it has several.
+ * picked when it has several, or raised through one of the catalog items that offer it, as its
+ * requester would in the portal (the item's process, values and service level).
  */
 export default function NewRecordPage(props: { user: User; type?: string }) {
   const { t, tx } = useT();
@@ -25,13 +34,16 @@ export default function NewRecordPage(props: { user: User; type?: string }) {
   const [types, setTypes] = useState<RecordType[] | null>(null);
   const [requester, setRequester] = useState(props.user.username);
   const [process, setProcess] = useState<string | undefined>();
+  const [itemRef, setItemRef] = useState<string | undefined>();
   useEffect(() => {
     get<{ items: RecordType[] }>('/forms').then((r) => setTypes(r.items));
   }, []);
   const type = types?.find((x) => x.key === props.type);
   const processes = type?.processes ?? [];
-  // One process: that one; several: the agent picks (the server would refuse to guess).
-  const chosen = processes.length === 1 ? processes[0]!.key : process;
+  const item = type?.catalogItems.find((i) => i.ref === itemRef);
+  // An item's process; else one process: that one; several: the agent picks (the server would
+  // refuse to guess).
+  const chosen = item ? item.process : processes.length === 1 ? processes[0]!.key : process;
   const options = useMemo(
     () =>
       (types ?? [])
@@ -55,6 +67,7 @@ export default function NewRecordPage(props: { user: User; type?: string }) {
             placeholder={t('newRecord.typePlaceholder')}
             onChange={(key) => {
               setProcess(undefined);
+              setItemRef(undefined);
               navigate(`/new/${key}`);
             }}
           />
@@ -62,7 +75,20 @@ export default function NewRecordPage(props: { user: User; type?: string }) {
         {type?.description ? (
           <Typography.Paragraph type="secondary">{tx(type.description)}</Typography.Paragraph>
         ) : null}
-        {processes.length > 1 && (
+        {type && type.catalogItems.length > 0 && (
+          <Form.Item label={t('newRecord.catalogItem')} extra={t('newRecord.catalogItemHelp')}>
+            <Select
+              data-testid="new-record-item"
+              allowClear
+              value={itemRef}
+              onChange={setItemRef}
+              placeholder={t('newRecord.catalogItemNone')}
+              options={type.catalogItems.map((i) => ({ value: i.ref, label: tx(i.name) }))}
+              style={{ width: 320 }}
+            />
+          </Form.Item>
+        )}
+        {!item && processes.length > 1 && (
           <Form.Item label={t('newRecord.process')} required>
             <Select
               data-testid="new-record-process"
@@ -80,9 +106,12 @@ export default function NewRecordPage(props: { user: User; type?: string }) {
       </Form>
       {type && (processes.length <= 1 || chosen) && (
         <NewRecordForm
-          key={`${type.key}/${chosen ?? ''}`}
+          key={`${type.key}/${chosen ?? ''}/${item?.ref ?? ''}`}
           form={type.key}
           process={chosen}
+          catalogItem={item?.ref}
+          defaults={item?.defaults}
+          fixed={item?.fixed}
           requester={requester === props.user.username ? undefined : requester}
           onCreated={(rec) => navigate(`/records/${rec.id}`)}
         />
