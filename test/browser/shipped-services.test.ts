@@ -217,6 +217,30 @@ describe('shipped services in the browser', () => {
     await page.close();
   });
 
+  it('a record the reader may not see says so, in the portal and the workspace, instead of loading for ever', async () => {
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    // Awaiting its manager's approval, a software install is in no agent's queue.
+    const rec = (
+      await requester.post('/records', {
+        type: 'service-request',
+        catalogItem: 'service-catalog/software-install',
+        data: { title: '装 Visio', software: 'Visio', manager: 'chenjing' },
+      })
+    ).body;
+    const desk = await newPage('zh-CN');
+    await loginAs(desk, srv.url, 'zhangwei', DEMO_PASSWORD, `/workspace/records/${rec.id}`);
+    await expect
+      .poll(() => desk.getByTestId('record-missing').textContent())
+      .toBe('记录不存在，或您无权查看');
+    await desk.close();
+    const other = await newPage('en');
+    await loginAs(other, srv.url, 'alice', DEMO_PASSWORD, `/portal/requests/${rec.id}`);
+    await expect
+      .poll(() => other.getByTestId('record-missing').textContent())
+      .toBe('This record does not exist, or you may not see it');
+    await other.close();
+  });
+
   it('a change shows what its requester fills, not what later steps do', async () => {
     const page = await newPage('zh-CN');
     await loginAs(page, srv.url, 'lina', DEMO_PASSWORD, '/workspace/new/change');

@@ -1,14 +1,27 @@
 import type { RecordStatus } from '@opsloom/spec';
 import { type FieldSchema, FieldValues, usePersonName } from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
-import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Typography } from 'antd';
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Input,
+  Popconfirm,
+  Rate,
+  Row,
+  Skeleton,
+  Space,
+  Typography,
+} from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
 import { type FormRule, shownSchema } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
-import { errorText, TaskActions } from '../shared/TaskActions.tsx';
+import { errorText, recordLoadError, TaskActions } from '../shared/TaskActions.tsx';
 
 interface FormInfo {
   schema: { properties: Record<string, FieldSchema> };
@@ -33,6 +46,8 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
   const { t, tx, locale } = useT();
   const { message } = App.useApp();
   const [rec, setRec] = useState<RecordView | null>(null);
+  // Why the record could not be read (shown in the reader's language when rendered).
+  const [failure, setFailure] = useState<unknown>(null);
   const [tasks, setTasks] = useState<OpenTask[]>([]);
   // undefined while the form is read; null when it cannot be (the values are then shown plainly).
   const [form, setForm] = useState<FormInfo | null | undefined>(undefined);
@@ -41,15 +56,32 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
   const reload = useCallback(() => setVersion((v) => v + 1), []);
 
   useEffect(() => {
-    get<RecordView>(`/records/${id}`).then((r) => {
-      setRec(r);
-      get<FormInfo>(`/forms/${r.type}`).then(setForm, () => setForm(null));
-    });
-    get<{ items: OpenTask[] }>(`/records/${id}/tasks`).then((r) => setTasks(r.items));
-    get<{ rating: Rating | null }>(`/records/${id}/rating`).then((r) => setRating(r.rating));
+    get<RecordView>(`/records/${id}`).then(
+      (r) => {
+        setFailure(null);
+        setRec(r);
+        get<FormInfo>(`/forms/${r.type}`).then(setForm, () => setForm(null));
+        get<{ rating: Rating | null }>(`/records/${id}/rating`).then((x) => setRating(x.rating));
+      },
+      (err) => setFailure(err ?? 'error'),
+    );
+    // Asked beside the record; a record that cannot be read has none to show.
+    get<{ items: OpenTask[] }>(`/records/${id}/tasks`).then(
+      (x) => setTasks(x.items),
+      () => setTasks([]),
+    );
   }, [id, version]);
   const assignee = usePersonName(rec?.assignee ?? null);
 
+  if (failure)
+    return (
+      <Alert
+        type="warning"
+        showIcon
+        title={recordLoadError(failure, t, locale)}
+        data-testid="record-missing"
+      />
+    );
   if (!rec) return <Skeleton active />;
   const mine = rec.requester === user.username;
 

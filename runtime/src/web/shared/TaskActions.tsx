@@ -15,6 +15,11 @@ export function errorText(err: unknown, locale: 'zh-CN' | 'en'): string {
   return String(err);
 }
 
+/** Why a record could not be shown: not there (or not the reader's to see), or the server's words. */
+export function recordLoadError(err: unknown, t: (key: 'record.notFound') => string, locale: 'zh-CN' | 'en') {
+  return err instanceof HttpError && err.status === 404 ? t('record.notFound') : errorText(err, locale);
+}
+
 /**
  * The buttons of a task the caller may act on: one per outgoing edge (approve, resolve…).
  * Each asks for an optional comment, then posts the action with the field changes `data()` gives.

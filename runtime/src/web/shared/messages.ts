@@ -31,6 +31,10 @@ export const messages = {
   },
   'catalog.all': { 'zh-CN': '全部', en: 'All' },
   'catalog.nothing': { 'zh-CN': '没有找到匹配的服务', en: 'No service matches' },
+  'record.notFound': {
+    'zh-CN': '记录不存在，或您无权查看',
+    en: 'This record does not exist, or you may not see it',
+  },
   'request.notFound': {
     'zh-CN': '此服务不存在或对您不可见',
     en: 'This service does not exist or is not offered to you',

@@ -3,6 +3,7 @@ import { FieldValueContext, GroupName, Person } from '@opsloom/web-forms/field-v
 import { Form } from '@opsloom/web-forms/form';
 import { formatTime } from '@opsloom/web-forms/format';
 import {
+  Alert,
   App,
   Button,
   Card,
@@ -35,7 +36,7 @@ import {
 import { effectiveForm, type FormRule, problemsToErrors, stepAccess } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
-import { errorText, TaskActions } from '../shared/TaskActions.tsx';
+import { errorText, recordLoadError, TaskActions } from '../shared/TaskActions.tsx';
 import { Countdown } from './Countdown.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
 import { UserSelect } from './UserSelect.tsx';
@@ -83,6 +84,8 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
   const { t, tx, locale } = useT();
   const { message } = App.useApp();
   const [rec, setRec] = useState<RecordView | null>(null);
+  // Why the record could not be read (shown in the reader's language when rendered).
+  const [failure, setFailure] = useState<unknown>(null);
   const [tasks, setTasks] = useState<OpenTask[]>([]);
   const [form, setForm] = useState<PublishedForm | null>(null);
   const [data, setData] = useState<Record<string, unknown>>({});
@@ -100,12 +103,20 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
   dataRef.current = data;
 
   useEffect(() => {
-    get<RecordView>(`/records/${id}`).then((r) => {
-      setRec(r);
-      setData(r.data);
-      get<PublishedForm>(`/forms/${r.type}`).then(setForm, () => setForm(null));
-    });
-    get<{ items: OpenTask[] }>(`/records/${id}/tasks`).then((r) => setTasks(r.items));
+    get<RecordView>(`/records/${id}`).then(
+      (r) => {
+        setFailure(null);
+        setRec(r);
+        setData(r.data);
+        get<PublishedForm>(`/forms/${r.type}`).then(setForm, () => setForm(null));
+      },
+      (err) => setFailure(err ?? 'error'),
+    );
+    // Asked beside the record; a record that cannot be read has none to show.
+    get<{ items: OpenTask[] }>(`/records/${id}/tasks`).then(
+      (x) => setTasks(x.items),
+      () => setTasks([]),
+    );
   }, [id, version]);
 
   const acting = tasks.find((x) => x.can.act);
@@ -127,6 +138,15 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
     return shown.length ? problemsToErrors(shown, locale) : undefined;
   }, [problems, rendered, locale]);
 
+  if (failure)
+    return (
+      <Alert
+        type="warning"
+        showIcon
+        title={recordLoadError(failure, t, locale)}
+        data-testid="record-missing"
+      />
+    );
   if (!rec) return <Skeleton active />;
 
   async function save() {
