@@ -190,6 +190,9 @@ describe('shipped services in the browser', () => {
   it("an agent raises a caller's password reset through its catalog item: its type fixed, its SLA the item's", async () => {
     const page = await newPage('zh-CN');
     await loginAs(page, srv.url, 'lina', DEMO_PASSWORD, '/workspace/new/service-request');
+    // Before a request type is known, no type's own fields are asked for.
+    await page.locator('#root_title').waitFor();
+    expect(await page.getByTestId('new-record').textContent()).not.toMatch(/软件名称|新员工姓名|入职日期|账号/);
     await page.getByTestId('new-record-item').click();
     await page.locator('.ant-select-dropdown:visible').getByText('密码重置', { exact: true }).click();
     await expect.poll(() => page.locator('#root_title').inputValue()).toBe('密码重置');
