@@ -84,6 +84,9 @@ describe('shipped services in the browser', () => {
     await page.getByTestId('request-form').waitFor();
     await expect.poll(() => page.locator('#root_title').inputValue()).toBe('Password reset');
     expect(await page.getByTestId('service-level').textContent()).toContain('Service request SLA');
+    expect(await page.getByTestId('service-targets').textContent()).toBe(
+      ' — Fulfilment within 2h (5×8 business hours)',
+    );
     // The item is a password reset: its type is shown, not offered for change.
     expect(await page.locator('#root_requestType').textContent()).toBe('Password reset');
     expect(await page.locator('#root_requestType').locator('input, .ant-select').count()).toBe(0);
@@ -192,7 +195,9 @@ describe('shipped services in the browser', () => {
     await loginAs(page, srv.url, 'lina', DEMO_PASSWORD, '/workspace/new/service-request');
     // Before a request type is known, no type's own fields are asked for.
     await page.locator('#root_title').waitFor();
-    expect(await page.getByTestId('new-record').textContent()).not.toMatch(/软件名称|新员工姓名|入职日期|账号/);
+    expect(await page.getByTestId('new-record').textContent()).not.toMatch(
+      /软件名称|新员工姓名|入职日期|账号/,
+    );
     await page.getByTestId('new-record-item').click();
     await page.locator('.ant-select-dropdown:visible').getByText('密码重置', { exact: true }).click();
     await expect.poll(() => page.locator('#root_title').inputValue()).toBe('密码重置');

@@ -279,6 +279,33 @@ describe.each(testDatabases())('service request flow on %s', (dbName) => {
     expect(types.find((t) => t.key === 'problem')!.catalogItems).toEqual([]);
   });
 
+  it("the catalog tells each item's requester the target its requests are held to", async () => {
+    const items = (await people.zhaolei!.get('/catalog')).body.items as {
+      ref: string;
+      serviceLevel: {
+        name: unknown;
+        targets: { metric: unknown; minutes: number; calendar: unknown }[];
+      } | null;
+    }[];
+    const level = (ref: string) => items.find((i) => i.ref === ref)!.serviceLevel;
+    expect(level('service-catalog/password-reset')).toMatchObject({
+      name: { 'zh-CN': '服务请求 SLA', en: 'Service request SLA' },
+      targets: [
+        {
+          metric: { 'zh-CN': '履行', en: 'Fulfilment' },
+          minutes: 120,
+          calendar: { 'zh-CN': '5×8 工作时间', en: '5×8 business hours' },
+        },
+      ],
+    });
+    expect(level('service-catalog/software-install')!.targets.map((x) => x.minutes)).toEqual([1440]);
+    // An incident's targets follow its priority, unknown before it is reported: none is promised.
+    expect(level('incident-catalog/report-incident')).toMatchObject({
+      name: { 'zh-CN': '故障 SLA', en: 'Incident SLA' },
+      targets: [],
+    });
+  });
+
   it("each catalog item has its own fulfilment target, paused while a manager's approval is awaited", async () => {
     const reset = (await throughItem('password-reset', { data: { account: 'zhaolei@corp' } })).body;
     expect(await fulfilment(reset.id)).toEqual([

@@ -42,6 +42,16 @@ export function formatDuration(ms: number): string {
   return `${s % 60}s`;
 }
 
+/**
+ * Business time on an SLA's calendar, in hours ("40h", not the "1d 16h" of a wall-clock
+ * countdown: a business day is not 24 hours).
+ */
+export function formatBusinessMinutes(minutes: number): string {
+  const m = Math.round(minutes);
+  if (m < 60) return formatDuration(m * 60_000);
+  return m % 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m` : `${m / 60}h`;
+}
+
 export type CountdownState = 'ok' | 'warning' | 'breached';
 
 /**

@@ -1,4 +1,11 @@
-import { type CatalogDefinition, catalogItemRef, type FormDefinition, statusesOf } from '@opsloom/spec';
+import {
+  type CatalogDefinition,
+  catalogItemRef,
+  evaluateCondition,
+  type FormDefinition,
+  type SlaDefinition,
+  statusesOf,
+} from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { polyphonic } from 'pinyin-pro';
 import type { Actor } from '../context.ts';
@@ -36,7 +43,12 @@ export interface PortalItem {
    * requester to read. Which SLA clocks a record runs is the SLA definitions' own (`form`,
    * `appliesTo`), not the item's.
    */
-  serviceLevel: { name: unknown; description: unknown } | null;
+  serviceLevel: {
+    name: unknown;
+    description: unknown;
+    /** What the SLA promises a request of this item: each metric's target under the goal it meets. */
+    targets: { metric: unknown; minutes: number; calendar: unknown }[];
+  } | null;
   defaults: Record<string, unknown>;
   /** Fields whose default is what the item is: shown as values, not inputs. */
   fixed: string[];
@@ -85,6 +97,25 @@ export function searchTerms(item: Item): string[] {
   return [...terms];
 }
 
+/**
+ * The goal of an SLA a request of the item falls under, as far as the item decides it: goals are
+ * tried in order, as the clocks try them, over a record of nothing but its item. A condition that
+ * cannot be read that way depends on what the request says (a priority): from there on, which
+ * goal applies is not known before the request, and nothing is promised.
+ */
+function itemGoal(def: SlaDefinition, ref: string): SlaDefinition['goals'][number] | undefined {
+  const context = { record: { catalogItem: ref }, event: { type: 'record.created' } };
+  for (const goal of def.goals) {
+    if (!goal.when) return goal;
+    try {
+      if (evaluateCondition(goal.when, context)) return goal;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** Every published catalog merged, narrowed to the items the actor may see (categories left empty are dropped). */
 export async function portalCatalog(
   db: Knex,
@@ -93,18 +124,31 @@ export async function portalCatalog(
   const groupKeys = await groupKeysOfUser(db, actor.userId);
   const categories = new Map<string, PortalCategory>();
   const items: PortalItem[] = [];
-  const levels = new Map<string, Promise<PortalItem['serviceLevel']>>();
-  const serviceLevel = (sla: string) => {
-    let level = levels.get(sla);
-    if (!level) {
-      // A retired or unpublished SLA is no promise to show.
-      level = getPublished(db, 'sla', sla).then(
-        (d) => ({ name: d.name, description: (d as { description?: unknown }).description ?? null }),
+  // A retired or unpublished SLA or calendar is no promise to show.
+  const published = new Map<string, Promise<Record<string, unknown> | null>>();
+  const definition = (kind: string, key: string) => {
+    let def = published.get(`${kind}/${key}`);
+    if (!def) {
+      def = getPublished(db, kind, key).then(
+        (d) => d as Record<string, unknown>,
         () => null,
       );
-      levels.set(sla, level);
+      published.set(`${kind}/${key}`, def);
     }
-    return level;
+    return def;
+  };
+  const serviceLevel = async (sla: string, ref: string): Promise<PortalItem['serviceLevel']> => {
+    const def = (await definition('sla', sla)) as SlaDefinition | null;
+    if (!def) return null;
+    const goal = itemGoal(def, ref);
+    const targets = [];
+    for (const metric of def.metrics) {
+      const target = goal?.targets[metric.id];
+      if (!target) continue;
+      const calendar = await definition('calendar', goal!.calendar ?? def.calendar);
+      targets.push({ metric: metric.name, minutes: target.minutes, calendar: calendar?.name ?? null });
+    }
+    return { name: def.name, description: def.description ?? null, targets };
   };
   for (const { key, def } of await currentCatalogs(db)) {
     for (const c of def.categories as Category[]) {
@@ -130,7 +174,7 @@ export async function portalCatalog(
         form: item.form,
         process: item.process,
         sla: item.sla ?? null,
-        serviceLevel: item.sla ? await serviceLevel(item.sla) : null,
+        serviceLevel: item.sla ? await serviceLevel(item.sla, catalogItemRef(key, item.id)) : null,
         defaults: (item.defaults ?? {}) as Record<string, unknown>,
         fixed: item.fixed ?? [],
         order: item.order ?? 0,

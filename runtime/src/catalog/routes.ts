@@ -37,7 +37,17 @@ export const catalogRoutes = [
           process: Type.String(),
           sla: Type.Union([Type.String(), Type.Null()]),
           serviceLevel: Type.Union([
-            Type.Object({ name: Type.Unknown(), description: Type.Unknown() }),
+            Type.Object({
+              name: Type.Unknown(),
+              description: Type.Unknown(),
+              targets: Type.Array(
+                Type.Object({ metric: Type.Unknown(), minutes: Type.Number(), calendar: Type.Unknown() }),
+                {
+                  description:
+                    "each metric's target (business minutes on the calendar) under the goal a request of the item meets; empty when the goal depends on what the request says",
+                },
+              ),
+            }),
             Type.Null(),
           ]),
           defaults: Type.Record(Type.String(), Type.Unknown()),

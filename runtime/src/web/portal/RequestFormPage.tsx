@@ -1,3 +1,4 @@
+import { formatBusinessMinutes } from '@opsloom/web-forms/format';
 import { Alert, Card, Skeleton, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useLocation } from 'wouter';
@@ -8,7 +9,7 @@ import type { Catalog, CatalogItem } from './catalog-search.ts';
 
 /** A catalog item's request form: its form, process and default values, then the request's page. */
 export default function RequestFormPage(props: { catalog: string; item: string }) {
-  const { t, tx } = useT();
+  const { t, tx, locale } = useT();
   const [, navigate] = useLocation();
   const [item, setItem] = useState<CatalogItem | null | undefined>(undefined);
 
@@ -29,7 +30,21 @@ export default function RequestFormPage(props: { catalog: string; item: string }
       {item.serviceLevel && (
         <Typography.Paragraph data-testid="service-level">
           <Typography.Text strong>{t('request.serviceLevel')}</Typography.Text> {tx(item.serviceLevel.name)}
-          {item.serviceLevel.description ? (
+          {item.serviceLevel.targets.length ? (
+            // What this item is promised, rather than the SLA's description of every item.
+            <Typography.Text type="secondary" data-testid="service-targets">
+              {' — '}
+              {item.serviceLevel.targets
+                .map((x) =>
+                  t('request.slaTarget', {
+                    metric: tx(x.metric),
+                    time: formatBusinessMinutes(x.minutes),
+                    calendar: tx(x.calendar),
+                  }),
+                )
+                .join(locale === 'zh-CN' ? '；' : '; ')}
+            </Typography.Text>
+          ) : item.serviceLevel.description ? (
             <Typography.Text type="secondary"> — {tx(item.serviceLevel.description)}</Typography.Text>
           ) : null}
         </Typography.Paragraph>

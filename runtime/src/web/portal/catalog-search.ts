@@ -1,19 +1,7 @@
-export interface CatalogItem {
-  ref: string;
-  catalog: string;
-  id: string;
-  name: unknown;
-  description: unknown;
-  category: string;
-  icon: string | null;
-  form: string;
-  process: string;
-  defaults: Record<string, unknown>;
-  fixed: string[];
-  /** The service level the item is offered under, for the requester to read. */
-  serviceLevel: { name: unknown; description: unknown } | null;
-  search: string[];
-}
+import type { PortalItem } from '../../catalog/catalog.ts';
+
+// The catalog API's own item type: the portal reads what the server sends (type-only import).
+export type CatalogItem = PortalItem;
 
 export interface CatalogCategory {
   id: string;

@@ -62,6 +62,10 @@ export const messages = {
     en: 'Logging a call for someone? Pick them: they follow the record in the portal',
   },
   'request.uploadFailed': { 'zh-CN': '部分附件上传失败：', en: 'Some files were not uploaded:' },
+  'request.slaTarget': {
+    'zh-CN': '{metric}：{time} 内（{calendar}）',
+    en: '{metric} within {time} ({calendar})',
+  },
   'request.catalogItem': { 'zh-CN': '服务项：{name}', en: 'Service: {name}' },
   'request.createdAt': { 'zh-CN': '提交于 {at}', en: 'Submitted {at}' },
   'request.assignee': { 'zh-CN': '处理人 {who}', en: 'handled by {who}' },

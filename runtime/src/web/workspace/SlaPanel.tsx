@@ -1,19 +1,9 @@
-import { formatDuration } from '@opsloom/web-forms/format';
+import { formatBusinessMinutes } from '@opsloom/web-forms/format';
 import { Empty, List, Space, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { get, type MetricView } from '../shared/api.ts';
 import { useT } from '../shared/i18n.ts';
 import { SlaCountdown } from './Countdown.tsx';
-
-/**
- * Targets and time used count business time on the metric's calendar, so they read in hours
- * ("40h", not the "1d 16h" of a wall-clock countdown).
- */
-function businessTime(minutes: number): string {
-  const m = Math.round(minutes);
-  if (m < 60) return formatDuration(m * 60_000);
-  return m % 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m` : `${m / 60}h`;
-}
 
 /**
  * A record's SLA metrics (GET /records/:id/sla), one line per cycle as Jira shows completed and
@@ -43,8 +33,8 @@ export function SlaPanel({ recordId, version }: { recordId: number; version: num
               {cycles.get(key(m))! > 1 && <Tag>{t('sla.cycle', { n: m.cycle })}</Tag>}
             </Space>
             <Typography.Text type="secondary">
-              {t('sla.target', { time: businessTime(m.targetMinutes) })} ·{' '}
-              {t('sla.elapsed', { time: businessTime(m.elapsedMinutes) })}
+              {t('sla.target', { time: formatBusinessMinutes(m.targetMinutes) })} ·{' '}
+              {t('sla.elapsed', { time: formatBusinessMinutes(m.elapsedMinutes) })}
             </Typography.Text>
           </Space>
           <span data-testid="sla-state">
