@@ -12,6 +12,9 @@ export default defineConfig({
     ],
     exclude: ['**/node_modules/**', 'test/bench/**'],
     testTimeout: 30_000,
+    // Polls wait on real browsers, servers and job runners on a shared two-core machine, where a
+    // page's second round trip can take two seconds: vitest's default of one second flaked.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -7,8 +7,7 @@ import {
 } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
-import { fromJson } from '../db/json.ts';
-import { currentOfKind } from '../definitions/current.ts';
+import { currentBodies } from '../definitions/current.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import type { FieldProblem } from '../http/validate.ts';
 import { translateBoth } from '../i18n/translate.ts';
@@ -24,28 +23,8 @@ export interface CatalogItem {
   item: Item;
 }
 
-// Published versions never change: each catalog's body is cached by key@version, and which
-// versions are current comes from definitions/current.ts (itself cached).
-const bodies = new Map<string, CatalogDefinition>();
-
 /** Every current (published, not retired) catalog, by key. */
-export async function currentCatalogs(db: Knex): Promise<{ key: string; def: CatalogDefinition }[]> {
-  const out = [];
-  for (const c of await currentOfKind(db, 'catalog')) {
-    const id = `${c.key}@${c.version}#${c.checksum}`;
-    let def = bodies.get(id);
-    if (!def) {
-      const row = await db('definition_versions')
-        .where({ kind: 'catalog', key: c.key, version: c.version })
-        .first('body');
-      if (!row) continue;
-      def = fromJson<CatalogDefinition>(row.body)!;
-      bodies.set(id, def);
-    }
-    out.push({ key: c.key, def });
-  }
-  return out;
-}
+export const currentCatalogs = (db: Knex) => currentBodies<CatalogDefinition>(db, 'catalog');
 
 /** The item a ref names in the current catalogs, or null (unknown, or its catalog retired). */
 export async function findCatalogItem(db: Knex, ref: string): Promise<CatalogItem | null> {
@@ -75,26 +54,32 @@ export function visibleTo(item: Item, actor: Pick<Actor, 'roles'>, groupKeys: st
   return roles.some((r) => actor.roles.includes(r)) || groups.some((g) => groupKeys.includes(g));
 }
 
+/** visibleTo for one person, reading their groups only when the item is published to groups. */
+async function publishedTo(db: Knex, item: Item, person: Requester): Promise<boolean> {
+  if (visibleTo(item, person, [])) return true;
+  if (!item.visibleTo?.groups?.length) return false;
+  return visibleTo(item, person, await groupKeysOfUser(db, person.userId));
+}
+
 /** A fixed field's problem: the item's default is what it is. */
 const FIXED = { en: 'is fixed by the catalog item', 'zh-CN': '由服务目录项确定，不可更改' };
 
-export const itemWhat = (ref: string) => translateBoth('what.catalog_item', { key: ref });
+const itemWhat = (ref: string) => translateBoth('what.catalog_item', { key: ref });
 
 /**
  * A request made through a catalog item, as the item defines it: the item must be published to
- * the person it is for (else 404, as for a record they may not see), its form and process are the record's,
- * and its defaults fill what was left out. A fixed field holds the item's default: a request for a
+ * the person it is for (else 404, as for a record they may not see), its form and process are
+ * the record's, and its defaults fill what was left out. A fixed field holds the item's default: a request for a
  * password reset cannot be sent as a software install. Returns the data to create the record with.
  */
 export async function requestThroughItem(
   db: Knex,
-  actor: Requester,
+  requester: Requester,
   ref: string,
   input: { type: string; process?: string; data: Record<string, unknown> },
 ): Promise<{ process: string; data: Record<string, unknown> }> {
   const found = await findCatalogItem(db, ref);
-  if (!found || !visibleTo(found.item, actor, await groupKeysOfUser(db, actor.userId)))
-    throw notFound(itemWhat(ref));
+  if (!found || !(await publishedTo(db, found.item, requester))) throw notFound(itemWhat(ref));
   const { item } = found;
   for (const [field, expected, sent] of [
     ['type', item.form, input.type],
@@ -116,5 +101,5 @@ export async function requestThroughItem(
       problems.push({ path: `/${field}`, message: FIXED });
   }
   if (problems.length) throw fieldError(problems);
-  return { process: item.process, data: { ...itemDefaults(defaults, actor.locale), ...input.data } };
+  return { process: item.process, data: { ...itemDefaults(defaults, requester.locale), ...input.data } };
 }

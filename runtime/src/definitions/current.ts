@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { onTransactionEnd } from '../db/connect.ts';
+import { fromJson } from '../db/json.ts';
 
 /**
  * Which version of each definition new work uses: the latest published one, unless retired.
@@ -111,6 +112,32 @@ export async function currentOfKind(db: Knex, kind: string): Promise<OfKind> {
     kinds.set(kind, out);
   }
   // Shared by every caller until the index reloads: read-only, so no caller can change it.
+  return out;
+}
+
+// Published versions never change: each body is parsed once per kind/key@version, the checksum
+// keeping two databases served by one process (tests) from sharing an entry.
+const bodies = new Map<string, unknown>();
+
+/** Every definition of a kind new work may use, with its current version's body. */
+export async function currentBodies<T>(
+  db: Knex,
+  kind: string,
+): Promise<{ key: string; version: number; def: T }[]> {
+  const out: { key: string; version: number; def: T }[] = [];
+  for (const c of await currentOfKind(db, kind)) {
+    const id = `${kind}/${c.key}@${c.version}#${c.checksum}`;
+    let def = bodies.get(id) as T | undefined;
+    if (def === undefined) {
+      const row = await db('definition_versions')
+        .where({ kind, key: c.key, version: c.version })
+        .first('body');
+      if (!row) continue;
+      def = fromJson<T>(row.body)!;
+      bodies.set(id, def);
+    }
+    out.push({ key: c.key, version: c.version, def });
+  }
   return out;
 }
 

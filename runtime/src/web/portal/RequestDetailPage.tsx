@@ -1,27 +1,14 @@
 import type { RecordStatus } from '@opsloom/spec';
 import { type FieldSchema, FieldValues, usePersonName } from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
-import {
-  Alert,
-  App,
-  Button,
-  Card,
-  Col,
-  Input,
-  Popconfirm,
-  Rate,
-  Row,
-  Skeleton,
-  Space,
-  Typography,
-} from 'antd';
+import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
 import { type FormRule, shownSchema } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
-import { errorText, recordLoadError, TaskActions } from '../shared/TaskActions.tsx';
+import { errorText, RecordUnavailable, TaskActions } from '../shared/TaskActions.tsx';
 
 interface FormInfo {
   schema: { properties: Record<string, FieldSchema> };
@@ -73,15 +60,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
   }, [id, version]);
   const assignee = usePersonName(rec?.assignee ?? null);
 
-  if (failure)
-    return (
-      <Alert
-        type="warning"
-        showIcon
-        title={recordLoadError(failure, t, locale)}
-        data-testid="record-missing"
-      />
-    );
+  if (failure) return <RecordUnavailable error={failure} />;
   if (!rec) return <Skeleton active />;
   const mine = rec.requester === user.username;
 

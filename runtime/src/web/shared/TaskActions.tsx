@@ -1,4 +1,4 @@
-import { App, Button, Input, Modal, Space } from 'antd';
+import { Alert, App, Button, Input, Modal, Space } from 'antd';
 import { useState } from 'react';
 import { HttpError, type OpenTask, post, type TaskAction } from './api.ts';
 import { useT } from './i18n.ts';
@@ -15,9 +15,15 @@ export function errorText(err: unknown, locale: 'zh-CN' | 'en'): string {
   return String(err);
 }
 
-/** Why a record could not be shown: not there (or not the reader's to see), or the server's words. */
-export function recordLoadError(err: unknown, t: (key: 'record.notFound') => string, locale: 'zh-CN' | 'en') {
-  return err instanceof HttpError && err.status === 404 ? t('record.notFound') : errorText(err, locale);
+/**
+ * In place of a record that could not be read: not there or not the reader's to see (404), or
+ * the server's own words.
+ */
+export function RecordUnavailable({ error }: { error: unknown }) {
+  const { t, locale } = useT();
+  const text =
+    error instanceof HttpError && error.status === 404 ? t('record.notFound') : errorText(error, locale);
+  return <Alert type="warning" showIcon title={text} data-testid="record-missing" />;
 }
 
 /**

@@ -3,7 +3,6 @@ import { FieldValueContext, GroupName, Person } from '@opsloom/web-forms/field-v
 import { Form } from '@opsloom/web-forms/form';
 import { formatTime } from '@opsloom/web-forms/format';
 import {
-  Alert,
   App,
   Button,
   Card,
@@ -36,7 +35,7 @@ import {
 import { effectiveForm, type FormRule, problemsToErrors, stepAccess } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
-import { errorText, recordLoadError, TaskActions } from '../shared/TaskActions.tsx';
+import { errorText, RecordUnavailable, TaskActions } from '../shared/TaskActions.tsx';
 import { Countdown } from './Countdown.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
 import { UserSelect } from './UserSelect.tsx';
@@ -138,15 +137,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
     return shown.length ? problemsToErrors(shown, locale) : undefined;
   }, [problems, rendered, locale]);
 
-  if (failure)
-    return (
-      <Alert
-        type="warning"
-        showIcon
-        title={recordLoadError(failure, t, locale)}
-        data-testid="record-missing"
-      />
-    );
+  if (failure) return <RecordUnavailable error={failure} />;
   if (!rec) return <Skeleton active />;
 
   async function save() {
