@@ -1,4 +1,5 @@
 import {
+  type CalendarDefinition,
   type CatalogDefinition,
   catalogItemRef,
   evaluateCondition,
@@ -9,7 +10,7 @@ import {
 import type { Knex } from 'knex';
 import { polyphonic } from 'pinyin-pro';
 import type { Actor } from '../context.ts';
-import { currentOfKind } from '../definitions/current.ts';
+import { currentBodies, currentOfKind } from '../definitions/current.ts';
 import { getPublished } from '../definitions/store.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { groupKeysOfUser } from '../people/users.ts';
@@ -124,28 +125,20 @@ export async function portalCatalog(
   const groupKeys = await groupKeysOfUser(db, actor.userId);
   const categories = new Map<string, PortalCategory>();
   const items: PortalItem[] = [];
-  // A retired or unpublished SLA or calendar is no promise to show.
-  const published = new Map<string, Promise<Record<string, unknown> | null>>();
-  const definition = (kind: string, key: string) => {
-    let def = published.get(`${kind}/${key}`);
-    if (!def) {
-      def = getPublished(db, kind, key).then(
-        (d) => d as Record<string, unknown>,
-        () => null,
-      );
-      published.set(`${kind}/${key}`, def);
-    }
-    return def;
-  };
-  const serviceLevel = async (sla: string, ref: string): Promise<PortalItem['serviceLevel']> => {
-    const def = (await definition('sla', sla)) as SlaDefinition | null;
+  // Current SLAs and calendars only: a retired or unpublished one is no promise to show.
+  const slas = new Map((await currentBodies<SlaDefinition>(db, 'sla')).map((s) => [s.key, s.def]));
+  const calendars = new Map(
+    (await currentBodies<CalendarDefinition>(db, 'calendar')).map((c) => [c.key, c.def]),
+  );
+  const serviceLevel = (sla: string, ref: string): PortalItem['serviceLevel'] => {
+    const def = slas.get(sla);
     if (!def) return null;
     const goal = itemGoal(def, ref);
     const targets = [];
     for (const metric of def.metrics) {
       const target = goal?.targets[metric.id];
       if (!target) continue;
-      const calendar = await definition('calendar', goal!.calendar ?? def.calendar);
+      const calendar = calendars.get(goal!.calendar ?? def.calendar);
       targets.push({ metric: metric.name, minutes: target.minutes, calendar: calendar?.name ?? null });
     }
     return { name: def.name, description: def.description ?? null, targets };
@@ -174,7 +167,7 @@ export async function portalCatalog(
         form: item.form,
         process: item.process,
         sla: item.sla ?? null,
-        serviceLevel: item.sla ? await serviceLevel(item.sla, catalogItemRef(key, item.id)) : null,
+        serviceLevel: item.sla ? serviceLevel(item.sla, catalogItemRef(key, item.id)) : null,
         defaults: (item.defaults ?? {}) as Record<string, unknown>,
         fixed: item.fixed ?? [],
         order: item.order ?? 0,
