@@ -222,6 +222,11 @@ describe('shipped services in the browser', () => {
     });
     const sla = (await srv.admin.get(`/records/${id}/sla`)).body.items;
     expect(sla).toEqual([expect.objectContaining({ sla: 'service-request-sla', goal: 'password-reset' })]);
+    // The queues say which service each request is.
+    await page.goto(`${srv.url}/workspace/`);
+    await page.getByTestId('queue-open').click();
+    const row = page.locator('tr', { has: page.getByRole('link', { name: rec.number, exact: true }) });
+    await expect.poll(() => row.textContent()).toContain('密码重置 · 密码重置');
     await page.close();
   });
 

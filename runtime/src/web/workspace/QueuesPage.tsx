@@ -22,7 +22,7 @@ type Due = Map<number, { dueAt: number; since: number }>;
 
 /** Saved filters with counts, the list with countdowns, and bulk assign / bulk transition. */
 export function QueuesPage({ user }: { user: User }) {
-  const { t, locale } = useT();
+  const { t, tx, locale } = useT();
   const [queue, setQueue] = useState<QueueKey>('mine');
   const [lists, setLists] = useState<Partial<Record<QueueKey, Queue>>>({});
   const [loadingMore, setLoadingMore] = useState(false);
@@ -66,7 +66,20 @@ export function QueuesPage({ user }: { user: User }) {
         dataIndex: 'number',
         render: (n: string, r: RecordListItem) => <Link href={`/records/${r.id}`}>{n}</Link>,
       },
-      { title: t('list.title'), dataIndex: 'title', ellipsis: true },
+      {
+        title: t('list.title'),
+        dataIndex: 'title',
+        ellipsis: true,
+        // The service a request came through, as JSM's queues show its request type.
+        render: (title: string, r: RecordListItem) => (
+          <>
+            {title}
+            {r.catalogItem?.name ? (
+              <Typography.Text type="secondary"> · {tx(r.catalogItem.name)}</Typography.Text>
+            ) : null}
+          </>
+        ),
+      },
       {
         title: t('list.status'),
         dataIndex: 'status',
@@ -96,7 +109,7 @@ export function QueuesPage({ user }: { user: User }) {
       },
       { title: t('list.updated'), dataIndex: 'updatedAt', render: (v: number) => formatTime(v, locale) },
     ],
-    [t, locale, due],
+    [t, tx, locale, due],
   );
 
   return (
