@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HistoryEntry } from '../../runtime/src/records/history.ts';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -6,8 +7,9 @@ import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './bro
 
 // An agent reads a ticket's SLA metrics on its record page (workspace/SlaPanel.tsx): the shipped
 // incident SLA's first response and resolution, and after a reopen the resolution's two cycles.
+// And its timeline (shared/activity.tsx): every field change, by the form's labels and values.
 
-describe('SLA metrics on the workspace record page', () => {
+describe('The workspace record page: SLA metrics and timeline', () => {
   let srv: TestServer;
   let browser: Browser;
 
@@ -21,8 +23,9 @@ describe('SLA metrics on the workspace record page', () => {
     await srv?.close();
   });
 
+  const shot = screenshotDir('record-sla');
+
   it('shows each metric with its time left, then the met cycle and the new one after a reopen', async () => {
-    const shot = screenshotDir('record-sla');
     const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
     const agent = await new ApiClient(srv.url).login('zhangwei', DEMO_PASSWORD);
     const inc = (
@@ -89,6 +92,58 @@ describe('SLA metrics on the workspace record page', () => {
     );
     expect(await page.getByTestId('sla-resolution-2').textContent()).toMatch(/第 2 轮|cycle 2/);
     await shot(page, 'reopened');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('shows who changed which field from what to what, and what the rules sent to whom', async () => {
+    const requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
+    const agent = await new ApiClient(srv.url).login('zhangwei', DEMO_PASSWORD);
+    const inc = (
+      await requester.post('/records', {
+        type: 'incident',
+        data: { title: '显示器闪烁', description: '工位显示器', category: 'hardware', impact: 3, urgency: 3 },
+      })
+    ).body as { id: number };
+    const [triage] = (await agent.get(`/records/${inc.id}/tasks`)).body.items;
+    expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
+    const { version } = (await agent.get(`/records/${inc.id}`)).body as { version: number };
+    const saved = await agent.patch(`/records/${inc.id}`, {
+      version,
+      data: { category: 'network', impact: 1 },
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect((await agent.post(`/tasks/${triage.id}/transfer`, { to: 'lina' })).status).toBe(204);
+    // The shipped rule emails the new assignee, who has no address: its job writes why nobody got it.
+    const history = async () => (await agent.get(`/records/${inc.id}/history`)).body.items as HistoryEntry[];
+    await expect.poll(async () => (await history()).some((e) => e.kind === 'rule')).toBe(true);
+    const rule = (await history()).find((e) => e.kind === 'rule')!;
+    expect(rule.names?.rule).toMatchObject({ 'zh-CN': expect.any(String), en: expect.any(String) });
+
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await loginAs(page, srv.url, 'zhangwei', DEMO_PASSWORD, `/workspace/records/${inc.id}`);
+    const timeline = page.getByTestId('timeline');
+    await timeline.waitFor();
+    // The claim and the save, each one entry, each change by the form's label and value names.
+    const change = (field: string) => timeline.locator(`[data-field="${field}"]`);
+    await change('impact').waitFor();
+    expect(await change('assignee').allTextContents()).toEqual(['处理人:∅→张伟', '处理人:张伟→李娜']);
+    expect(await change('category').textContent()).toBe('分类:硬件→网络');
+    expect(await change('impact').textContent()).toBe('影响度:3 - 低→1 - 高');
+    const saveEntry = timeline
+      .locator('[data-kind="field"]')
+      .filter({ has: page.locator('[data-field="impact"]') });
+    expect(await saveEntry.locator('[data-field]').count()).toBeGreaterThanOrEqual(2);
+    expect(await saveEntry.textContent()).toContain('张伟 ·');
+    // What the rule sent: the channel, who was left out and why, by the rule's name.
+    const sent = timeline.locator('[data-kind="notification"]');
+    await sent.waitFor();
+    expect(await sent.textContent()).toMatch(
+      /邮件 · 李娜: 无邮箱地址，未发送.*规则「任务分派时邮件通知处理人」/,
+    );
+    await shot(page, 'timeline');
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);

@@ -380,7 +380,8 @@ function RatingValue({ value, schema }: ValueProps) {
   );
 }
 
-const titleOf = (schema: FieldSchema, key: string, tx: (v: unknown) => string) =>
+/** A field's label as its form says it in the reader's language, else its key. */
+export const fieldTitle = (schema: FieldSchema, key: string, tx: (v: unknown) => string) =>
   tx(schema['x-title']) || (typeof schema.title === 'string' ? schema.title : '') || key;
 
 /** Rows of an array of objects as a small table, each cell shown by its column's own renderer. */
@@ -398,7 +399,7 @@ function TableValue({ value, schema, ui }: ValueProps) {
         rows={value.map(asObject)}
         columns={columns.map((c) => ({
           key: c.key,
-          title: titleOf(c.schema, c.key, tx),
+          title: fieldTitle(c.schema, c.key, tx),
           render: (cell: unknown) => (
             <FieldValue value={cell} schema={c.schema} ui={asObject(itemUi[c.key])} />
           ),
@@ -422,7 +423,7 @@ function ObjectValue({ value, schema, ui }: ValueProps) {
         .filter(([k]) => !isEmptyValue(v[k]))
         .map(([k, s]) => ({
           key: k,
-          label: titleOf(asObject(s), k, tx),
+          label: fieldTitle(asObject(s), k, tx),
           children: <FieldValue value={v[k]} schema={asObject(s)} ui={asObject(ui[k])} />,
         }))}
     />
@@ -523,14 +524,14 @@ export function FieldValues(props: {
     const schema = properties[key] ?? {};
     const fieldUi = asObject(ui[key]);
     if (fieldKind(schema, fieldUi) === 'section') {
-      groups.push({ key, title: titleOf(schema, key, tx), items: [] });
+      groups.push({ key, title: fieldTitle(schema, key, tx), items: [] });
       continue;
     }
     const value = props.data[key];
     if (isEmptyValue(value)) continue;
     groups[groups.length - 1]!.items.push({
       key,
-      label: titleOf(schema, key, tx),
+      label: fieldTitle(schema, key, tx),
       children: <FieldValue value={value} schema={schema} ui={fieldUi} testId={`field-value-${key}`} />,
     });
   }

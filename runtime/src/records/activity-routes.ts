@@ -64,7 +64,7 @@ const HistoryEntry = Type.Object({
   names: Type.Optional(
     Type.Record(Type.String(), Type.Unknown(), {
       description:
-        'names (zh-CN/en) of what the detail names by id: node, to (the step moved to), action, process',
+        'names (zh-CN/en) of what the detail names by id: node, to (the step moved to), action, process, rule',
     }),
   ),
 });

@@ -26,6 +26,8 @@ interface StepNames {
   to?: I18nText;
   action?: I18nText;
   process?: I18nText;
+  /** The automation rule that did it (a `rule` entry's `detail.rule`, or a `rule:<key>` actor). */
+  rule?: I18nText;
 }
 
 interface HistoryRow {
@@ -76,24 +78,68 @@ async function nameSteps(db: Knex, recordId: number, entries: HistoryEntry[]): P
     const d = e.detail as Record<string, unknown> | null;
     if (!d || typeof d !== 'object') continue;
     const names: StepNames = {};
+    // A process's notify node says which node sent it only in its source (`node:<id>`).
+    const node = typeof d.node === 'string' ? d.node : sourceKey(d.source, 'node');
     const ran = typeof d.started === 'string' ? d.started : typeof d.ended === 'string' ? d.ended : null;
     if (ran) {
       const g = graphs.find((x) => `${x.key}@${x.version}` === ran);
       if (g) names.process = g.def.name;
     }
-    if (typeof d.node === 'string') {
-      const g = graphOf(d.node);
-      const n = g?.nodes.get(d.node);
+    if (node) {
+      const g = graphOf(node);
+      const n = g?.nodes.get(node);
       if (n && 'name' in n && n.name) names.node = n.name;
       const edge =
         typeof d.action === 'string'
-          ? g?.outgoing.get(d.node)?.find((x) => x.action?.key === d.action)
+          ? g?.outgoing.get(node)?.find((x) => x.action?.key === d.action)
           : undefined;
       if (edge?.action) names.action = edge.action.label;
       const to = typeof d.to === 'string' ? g?.nodes.get(d.to) : undefined;
       if (to && 'name' in to && to.name) names.to = to.name;
     }
     if (Object.keys(names).length) e.names = names;
+  }
+}
+
+/** `<key>` of a `<prefix>:<key>` source or actor, else null. */
+function sourceKey(source: unknown, prefix: string): string | null {
+  return typeof source === 'string' && source.startsWith(`${prefix}:`)
+    ? source.slice(prefix.length + 1)
+    : null;
+}
+
+/** The rule's key an entry is about or was written by. */
+const ruleOf = (e: HistoryEntry): string | null => {
+  const d = e.detail as Record<string, unknown> | null;
+  if (d && typeof d.rule === 'string') return d.rule;
+  return sourceKey(d?.source, 'rule') ?? sourceKey(e.actor, 'rule');
+};
+
+/**
+ * The names of the rules that acted on the record, as their latest published version says them
+ * (a rule renamed since still reads by its new name, as it is now listed).
+ */
+async function nameRules(db: Knex, entries: HistoryEntry[]): Promise<void> {
+  const keys = new Set<string>();
+  for (const e of entries) {
+    const key = ruleOf(e);
+    if (key) keys.add(key);
+  }
+  if (!keys.size) return;
+  const rows: { key: string; version: number; body: string }[] = await db('definition_versions')
+    .where({ kind: 'rule' })
+    .whereIn('key', [...keys])
+    .orderBy('version', 'asc')
+    .select('key', 'version', 'body');
+  const names = new Map<string, I18nText>();
+  for (const r of rows) {
+    const name = fromJson<{ name?: I18nText }>(r.body)?.name;
+    if (name) names.set(r.key, name);
+  }
+  for (const e of entries) {
+    const key = ruleOf(e);
+    const name = key ? names.get(key) : undefined;
+    if (name) e.names = { ...e.names, rule: name };
   }
 }
 
@@ -128,6 +174,7 @@ export async function recordHistory(db: Knex, actor: Actor, recordId: number): P
           (e.detail as { visibility?: string } | null)?.visibility !== 'internal'),
     );
   await nameSteps(db, rec.id, entries);
+  await nameRules(db, entries);
 
   const userIds = new Set<number>();
   const groupIds = new Set<number>();

@@ -2,7 +2,7 @@ import type { RecordStatus } from '@opsloom/spec';
 import { type FieldSchema, FieldValues, usePersonName } from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
 import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
 import { type FormRule, shownSchema } from '../shared/form-rules.ts';
@@ -59,6 +59,18 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
     );
   }, [id, version]);
   const assignee = usePersonName(rec?.assignee ?? null);
+  // The fields the form shows this request's reader now: its values and its timeline alike.
+  const shown = useMemo(
+    () =>
+      form && rec
+        ? {
+            ...form,
+            schema: shownSchema(form.schema, form.rules, rec.data, rec.status),
+            onlyShown: true,
+          }
+        : null,
+    [form, rec],
+  );
 
   if (failure) return <RecordUnavailable error={failure} />;
   if (!rec) return <Skeleton active />;
@@ -134,7 +146,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
                 <Skeleton active />
               ) : (
                 <FieldValues
-                  schema={form ? shownSchema(form.schema, form.rules, rec.data, rec.status) : undefined}
+                  schema={shown?.schema}
                   uiSchema={form?.uiSchema}
                   data={rec.data}
                   scope={{ recordId: id, version, recordHref: (other) => `/portal/requests/${other}` }}
@@ -151,7 +163,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
         </Col>
         <Col xs={24} lg={10}>
           <Card title={t('request.timeline')}>
-            <RecordTimeline recordId={id} version={version} statuses={form?.statuses} />
+            <RecordTimeline recordId={id} version={version} form={shown} />
           </Card>
         </Col>
       </Row>

@@ -1,6 +1,13 @@
 import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
 import type { RecordStatus } from '@opsloom/spec';
-import { Person } from '@opsloom/web-forms/field-value';
+import {
+  type FieldSchema,
+  type FieldUi,
+  FieldValue,
+  fieldTitle,
+  GroupName,
+  Person,
+} from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
 import { App, Button, Checkbox, Empty, Input, List, Space, Tag, Timeline, Typography, Upload } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
@@ -61,64 +68,219 @@ const KINDS = new Set([
   'ci_update',
 ]);
 const TASK_EVENTS = new Set(['created', 'claimed', 'transferred', 'approver_added', 'urged', 'vote']);
+const CHANNELS = new Set(['email', 'inapp', 'webhook', 'im']);
 
 const show = (v: unknown) =>
   v === null || v === undefined || v === '' ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
+/** What the timeline needs of the record's form: its statuses and its fields' labels and widgets. */
+export interface TimelineForm {
+  statuses?: readonly RecordStatus[];
+  schema?: { properties?: Record<string, FieldSchema> } | null;
+  uiSchema?: FieldUi | null;
+  /**
+   * Only the fields `schema` has (besides the standard ones) have their changes shown: the
+   * requester's page passes the fields its form shows them, so a field hidden from them stays so.
+   */
+  onlyShown?: boolean;
+}
+
+type Translate = ReturnType<typeof useT>;
+
+const channelText = (d: Record<string, unknown>, t: Translate['t']) =>
+  typeof d.channel === 'string' && CHANNELS.has(d.channel)
+    ? t(`history.channel.${d.channel}` as MessageKey)
+    : show(d.channel ?? '');
+
 /**
  * One line of what an entry says: steps and actions by the names the process gives them (the
- * history API sends them beside the ids), statuses by the form's names.
+ * history API sends them beside the ids), statuses by the form's names, rules by their names.
  */
-function describe(
-  e: HistoryEntry,
-  t: (key: MessageKey) => string,
-  tx: (v: unknown) => string,
-  status: (key: unknown) => unknown,
-): string {
+function describe(e: HistoryEntry, { t, tx }: Translate, status: (key: unknown) => unknown): string {
   const d = (e.detail ?? {}) as Record<string, unknown>;
   const n = e.names ?? {};
   const step = (name: unknown, id: unknown) => (name ? tx(name) : id ? String(id) : '');
-  if (e.kind === 'field' && e.field === 'status') return `${show(status(e.from))} → ${show(status(e.to))}`;
-  if (e.kind === 'field') return `${e.field}: ${show(e.from)} → ${show(e.to)}`;
-  if (e.kind === 'transition') {
-    const action = n.action
-      ? tx(n.action)
-      : d.action === 'return'
-        ? t('history.action.return')
-        : show(d.action ?? '');
-    const to = step(n.to, d.to);
-    const from = [action, step(n.node, d.node)].filter(Boolean).join(' · ');
-    return to ? `${from} → ${to}` : from;
+  const channel = () => channelText(d, t);
+  switch (e.kind) {
+    case 'transition': {
+      const action = n.action
+        ? tx(n.action)
+        : d.action === 'return'
+          ? t('history.action.return')
+          : show(d.action ?? '');
+      const to = step(n.to, d.to);
+      const from = [action, step(n.node, d.node)].filter(Boolean).join(' · ');
+      return to ? `${from} → ${to}` : from;
+    }
+    case 'task': {
+      const event =
+        typeof d.event === 'string' && TASK_EVENTS.has(d.event)
+          ? t(`history.task.${d.event}` as MessageKey)
+          : show(d.event ?? '');
+      return [event, step(n.node, d.node), d.to ?? d.user ?? ''].filter(Boolean).join(' · ');
+    }
+    case 'process':
+      return step(n.process, d.started ?? d.ended) + (d.outcome ? ` (${status(d.outcome)})` : '');
+    case 'rating':
+      return `${d.attitude}/${d.speed}/${d.quality}`;
+    case 'notification_failed':
+      return [channel(), d.to ? `→ ${d.to}` : '', d.error ? `: ${d.error}` : ''].join(' ').trim();
+    case 'notification_retry':
+      return [channel(), d.to ? `→ ${d.to}` : ''].join(' ').trim();
+    case 'rule':
+    case 'rule_failed':
+    case 'rule_skipped':
+      return [step(n.rule, d.rule), d.error ? `: ${d.error}` : ''].join('');
+    default:
+      return step(n.node, d.node);
   }
-  if (e.kind === 'task') {
-    const event =
-      typeof d.event === 'string' && TASK_EVENTS.has(d.event)
-        ? t(`history.task.${d.event}` as MessageKey)
-        : show(d.event ?? '');
-    return [event, step(n.node, d.node), d.to ?? d.user ?? ''].filter(Boolean).join(' · ');
+}
+
+/**
+ * A notification entry: its channel, who got it (people by name, addresses as they are) and why
+ * anyone was left out.
+ */
+function NotificationSummary({ detail }: { detail: Record<string, unknown> }) {
+  const { t } = useT();
+  const people = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+  const to = people(detail.recipients);
+  const withoutEmail = people(detail.withoutEmail);
+  const list = (names: string[], asPeople: boolean) =>
+    names.map((name, i) => (
+      <span key={name}>
+        {i > 0 && ', '}
+        {asPeople ? <Person username={name} /> : name}
+      </span>
+    ));
+  return (
+    <>
+      {channelText(detail, t)}
+      {to.length > 0 && <> → {list(to, detail.channel === 'inapp')}</>}
+      {withoutEmail.length > 0 && (
+        <>
+          {' '}
+          · {list(withoutEmail, true)}: {t('history.withoutEmail')}
+        </>
+      )}
+      {detail.delivered === false && <> · {t('history.invalidUrl')}</>}
+      {detail.messages === 0 && !to.length && !withoutEmail.length && <> · {t('history.nobody')}</>}
+    </>
+  );
+}
+
+/** Who did it: a person by name, a rule by its name, the runtime's own work as "system". */
+function Actor({ entry }: { entry: HistoryEntry }) {
+  const { t, tx } = useT();
+  const { actor } = entry;
+  if (!actor.includes(':')) return <Person username={actor} />;
+  if (actor.startsWith('rule:') && entry.names?.rule)
+    return <span title={actor}>{t('history.byRule', { name: tx(entry.names.rule) })}</span>;
+  if (actor.startsWith('system:')) return <span title={actor}>{t('history.bySystem')}</span>;
+  return <span>{actor}</span>;
+}
+
+/** Standard fields' labels; a form field is named by its form. */
+const STANDARD_FIELDS: Record<string, MessageKey> = {
+  title: 'list.title',
+  priority: 'list.priority',
+  assignee: 'list.assignee',
+  requester: 'list.requester',
+  group: 'list.group',
+};
+
+/** One value of a change as its field shows it: people and groups by name, choices by label. */
+function ChangedValue({ field, value, form }: { field: string; value: unknown; form?: TimelineForm | null }) {
+  if (value === null || value === undefined || value === '')
+    return <Typography.Text type="secondary">∅</Typography.Text>;
+  if ((field === 'assignee' || field === 'requester') && typeof value === 'string')
+    return <Person username={value} />;
+  if (field === 'group' && typeof value === 'string') return <GroupName groupKey={value} />;
+  const schema = form?.schema?.properties?.[field];
+  if (!schema) return <span>{show(value)}</span>;
+  const ui = form?.uiSchema?.[field];
+  return (
+    // A long text or a table is cut to a few lines: the record itself shows it whole.
+    <div style={{ display: 'inline-block', maxHeight: '4.5em', overflow: 'hidden', verticalAlign: 'top' }}>
+      <FieldValue value={value} schema={schema} ui={ui && typeof ui === 'object' ? (ui as FieldUi) : {}} />
+    </div>
+  );
+}
+
+/** "Label: from → to" for each field one person changed at one moment. */
+function FieldChanges({ changes, form }: { changes: HistoryEntry[]; form?: TimelineForm | null }) {
+  const { t, tx } = useT();
+  const label = (field: string) => {
+    const schema = form?.schema?.properties?.[field];
+    if (schema) return fieldTitle(schema, field, tx);
+    const std = STANDARD_FIELDS[field];
+    return std ? t(std) : field;
+  };
+  return (
+    <div data-testid="history-changes" style={{ fontSize: 13 }}>
+      {changes.map((c) => (
+        <div key={c.id} data-field={c.field} style={{ display: 'flex', gap: 6, alignItems: 'baseline' }}>
+          <Typography.Text type="secondary">{label(c.field ?? '')}:</Typography.Text>
+          <ChangedValue field={c.field ?? ''} value={c.from} form={form} />
+          <span>→</span>
+          <ChangedValue field={c.field ?? ''} value={c.to} form={form} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** An entry of the timeline and the field changes that came with it. */
+interface Row {
+  entry: HistoryEntry;
+  changes: HistoryEntry[];
+}
+
+/** Kinds whose moment a field change of the same person may belong to. */
+const CHANGE_HOSTS = new Set(['created', 'field', 'transition']);
+
+/**
+ * Field changes one person made at one moment (a save, an action, a step the process reached)
+ * read as one event: they join the status change, action or save just before them, or open a
+ * "changed" entry of their own.
+ */
+function rows(items: HistoryEntry[], form?: TimelineForm | null): Row[] {
+  const out: Row[] = [];
+  const hidden = (field: string) =>
+    form?.onlyShown === true && !(field in STANDARD_FIELDS) && !form.schema?.properties?.[field];
+  for (const e of items) {
+    if (e.kind === 'field' && e.field !== 'status') {
+      if (hidden(e.field ?? '')) continue;
+      const last = out.at(-1);
+      if (
+        last &&
+        CHANGE_HOSTS.has(last.entry.kind) &&
+        last.entry.actor === e.actor &&
+        e.at - last.entry.at < 1000
+      )
+        last.changes.push(e);
+      else out.push({ entry: e, changes: [e] });
+      continue;
+    }
+    out.push({ entry: e, changes: [] });
   }
-  if (e.kind === 'process')
-    return step(n.process, d.started ?? d.ended) + (d.outcome ? ` (${status(d.outcome)})` : '');
-  if (e.kind === 'rating') return `${d.attitude}/${d.speed}/${d.quality}`;
-  return step(n.node, d.node);
+  return out;
 }
 
 /** What happened to a record, newest last: created, field changes, transitions, votes, comments… */
 export function RecordTimeline({
   recordId,
   version,
-  statuses,
+  form,
 }: {
   recordId: number;
   version: number;
-  /** The record type's statuses (GET /forms/:key), to name the status changes. */
-  statuses?: readonly RecordStatus[];
+  /** The record type's form (GET /forms/:key), to name statuses and fields and show their values. */
+  form?: TimelineForm | null;
 }) {
-  const { t, tx, locale } = useT();
+  const i18n = useT();
+  const { t, tx, locale } = i18n;
   const [data] = useLoad<{ items: HistoryEntry[] }>(`/records/${recordId}/history`, version);
   if (!data) return null;
-  // Field changes of one moment by one person read as one event.
-  const items = data.items.filter((e) => e.kind !== 'field' || e.field === 'status');
   const kindText = (e: HistoryEntry) =>
     e.kind === 'field' && e.field === 'status'
       ? t('history.status')
@@ -128,17 +290,26 @@ export function RecordTimeline({
   return (
     <Timeline
       data-testid="timeline"
-      items={items.map((e) => ({
+      items={rows(data.items, form).map(({ entry: e, changes }) => ({
         key: e.id,
         color: e.kind === 'transition' ? 'green' : e.kind === 'task' ? 'blue' : 'gray',
         children: (
-          <div>
+          <div data-kind={e.kind}>
             <Typography.Text strong>{kindText(e)}</Typography.Text>{' '}
-            <Typography.Text type="secondary">
-              {describe(e, t, tx, (key) => statusText(statuses, key, tx))}
-            </Typography.Text>
+            {!(e.kind === 'field' && e.field !== 'status') && (
+              <Typography.Text type="secondary">
+                {e.kind === 'field' ? (
+                  `${show(statusText(form?.statuses, e.from, tx))} → ${show(statusText(form?.statuses, e.to, tx))}`
+                ) : e.kind === 'notification' ? (
+                  <NotificationSummary detail={(e.detail ?? {}) as Record<string, unknown>} />
+                ) : (
+                  describe(e, i18n, (key) => statusText(form?.statuses, key, tx))
+                )}
+              </Typography.Text>
+            )}
+            {changes.length > 0 && <FieldChanges changes={changes} form={form} />}
             <div style={{ fontSize: 12, color: '#999' }}>
-              {e.actor.includes(':') ? e.actor : <Person username={e.actor} />} · {formatTime(e.at, locale)}
+              <Actor entry={e} /> · {formatTime(e.at, locale)}
             </div>
           </div>
         ),

@@ -232,7 +232,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
                 {
                   key: 'timeline',
                   label: t('request.timeline'),
-                  children: <RecordTimeline recordId={id} version={version} statuses={form?.statuses} />,
+                  children: <RecordTimeline recordId={id} version={version} form={form} />,
                 },
                 {
                   key: 'comments',
