@@ -144,6 +144,29 @@ describe('The workspace record page: SLA metrics and timeline', () => {
       /邮件 · 李娜: 无邮箱地址，未发送.*规则「任务分派时邮件通知处理人」/,
     );
     await shot(page, 'timeline');
+
+    // Links read by their relation's name, on the timeline and in the links tab, where staff remove them.
+    const other = (
+      await requester.post('/records', {
+        type: 'incident',
+        data: { title: '网络中断', description: '三楼', category: 'network', impact: 2, urgency: 2 },
+      })
+    ).body as { id: number; number: string };
+    expect(
+      (await agent.post(`/records/${inc.id}/links`, { to: other.number, relation: 'blocks' })).status,
+    ).toBe(201);
+    await page.reload();
+    await timeline.locator('[data-kind="link"]').getByText(`添加 阻塞 ${other.number}`).waitFor();
+    await page.getByRole('tab', { name: '关联' }).click();
+    const link = page.locator(`[data-link="${other.number}"]`);
+    expect(await link.textContent()).toContain('阻塞');
+    await link.getByRole('button').click();
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
+    await link.waitFor({ state: 'detached' });
+    expect((await agent.get(`/records/${other.id}/links`)).body.items).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   }, 90_000);

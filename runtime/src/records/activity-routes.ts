@@ -1,10 +1,11 @@
+import { RELATION_NAMES } from '@opsloom/spec';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
 import { Username } from '../http/schemas.ts';
 import { deleteAttachment, downloadAttachment, listAttachments, uploadAttachment } from './attachments.ts';
 import { addComment, listComments } from './comments.ts';
 import { recordHistory } from './history.ts';
-import { addLink, listLinks, RELATION_NAMES, removeLink } from './links.ts';
+import { addLink, listLinks, removeLink } from './links.ts';
 import { RecordId, StatusNames } from './routes.ts';
 import { addWatcher, listWatchers, removeWatcher } from './watchers.ts';
 

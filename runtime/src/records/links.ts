@@ -1,4 +1,4 @@
-import type { I18nText, StatusCategory } from '@opsloom/spec';
+import { type I18nText, inverseOf, RELATIONS, type StatusCategory } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
@@ -6,25 +6,6 @@ import { translateBoth } from '../i18n/translate.ts';
 import { recordStatus, statusFields } from './forms.ts';
 import { fromRow, loadRecord, type Rec, type RecordRow, recordWhat, writeHistory } from './store.ts';
 import { assertCanSee, scopeToVisible } from './visibility.ts';
-
-/** Relations a link can have, read from the record it starts at, and how the other end reads it. */
-export const RELATIONS = {
-  'related-to': 'related-to',
-  'caused-by': 'causes',
-  duplicates: 'duplicated-by',
-  blocks: 'blocked-by',
-  implements: 'implemented-by',
-} as const;
-export type Relation = keyof typeof RELATIONS;
-const INVERSE_OF = new Map<string, Relation>(
-  Object.entries(RELATIONS).map(([forward, inverse]) => [inverse, forward as Relation]),
-);
-/** Every name a caller may use: the forward names and their inverses (stored the other way round). */
-export const RELATION_NAMES = [...new Set([...Object.keys(RELATIONS), ...Object.values(RELATIONS)])];
-
-/** How a stored relation reads from the far end; relations written by processes may be free-form. */
-export const inverseOf = (relation: string) =>
-  (RELATIONS as Record<string, string>)[relation] ?? INVERSE_OF.get(relation) ?? relation;
 
 /** The other end of a link, as its line in a record's links shows it. */
 interface LinkedRecord {
@@ -146,7 +127,7 @@ export async function addLink(
   await assertCanSee(db, actor, rec);
   // An inverse name is stored the other way round, so "A blocked-by B" and "B blocks A" are one link.
   const forward = input.relation in RELATIONS;
-  const relation: string = forward ? input.relation : INVERSE_OF.get(input.relation)!;
+  const relation: string = forward ? input.relation : inverseOf(input.relation);
   const now = Date.now();
 
   if (input.ci !== undefined) {

@@ -1,5 +1,5 @@
 import { PaperClipOutlined, UploadOutlined } from '@ant-design/icons';
-import type { RecordStatus } from '@opsloom/spec';
+import { inverseOf, RELATION_NAMES, type RecordStatus } from '@opsloom/spec';
 import {
   type FieldSchema,
   type FieldUi,
@@ -87,10 +87,19 @@ export interface TimelineForm {
 
 type Translate = ReturnType<typeof useT>;
 
+/** A link's relation in the reader's language; one a process wrote free-form reads as it is. */
+export const relationText = (relation: string, t: Translate['t']) =>
+  (RELATION_NAMES as readonly string[]).includes(relation)
+    ? t(`relation.${relation}` as MessageKey)
+    : relation;
+
 const channelText = (d: Record<string, unknown>, t: Translate['t']) =>
   typeof d.channel === 'string' && CHANNELS.has(d.channel)
     ? t(`history.channel.${d.channel}` as MessageKey)
     : show(d.channel ?? '');
+
+const addedOrRemoved = (d: Record<string, unknown>, t: Translate['t']) =>
+  t(d.removed !== undefined ? 'history.removed' : 'history.added');
 
 /**
  * One line of what an entry says: steps and actions by the names the process gives them (the
@@ -123,6 +132,23 @@ function describe(e: HistoryEntry, { t, tx }: Translate, status: (key: unknown) 
       return step(n.process, d.started ?? d.ended) + (d.outcome ? ` (${status(d.outcome)})` : '');
     case 'rating':
       return `${d.attitude}/${d.speed}/${d.quality}`;
+    case 'link': {
+      // The record a link was added on names it as stored; the other end reads it the other way.
+      const relation = typeof d.relation === 'string' ? d.relation : '';
+      const named = relationText(d.incoming ? inverseOf(relation) : relation, t);
+      return [addedOrRemoved(d, t), named, show(d.added ?? d.removed)].join(' ');
+    }
+    case 'watcher':
+    case 'attachment':
+      return `${addedOrRemoved(d, t)} ${show(d.added ?? d.removed)}`;
+    case 'comment':
+      return typeof d.excerpt === 'string' ? d.excerpt.slice(0, 80) : '';
+    case 'callback':
+      return [d.name, d.item, d.result].filter((x) => x !== null && x !== undefined && x !== '').join(' · ');
+    case 'http':
+      return `${show(d.method)} ${show(d.url)} → ${show(d.status)}`;
+    case 'ci_update':
+      return show(d.ci);
     case 'notification_failed':
       return [channel(), d.to ? `→ ${d.to}` : '', d.error ? `: ${d.error}` : ''].join(' ').trim();
     case 'notification_retry':

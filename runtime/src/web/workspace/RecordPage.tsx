@@ -1,4 +1,5 @@
-import type { RecordStatus } from '@opsloom/spec';
+import { DeleteOutlined } from '@ant-design/icons';
+import { RELATION_NAMES, type RecordStatus } from '@opsloom/spec';
 import { FieldValueContext, GroupName, Person } from '@opsloom/web-forms/field-value';
 import { Form } from '@opsloom/web-forms/form';
 import { formatTime } from '@opsloom/web-forms/format';
@@ -11,6 +12,7 @@ import {
   Input,
   List,
   Modal,
+  Popconfirm,
   Row,
   Select,
   Skeleton,
@@ -20,7 +22,7 @@ import {
   Typography,
 } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
+import { RecordAttachments, RecordComments, RecordTimeline, relationText } from '../shared/activity.tsx';
 import {
   api,
   get,
@@ -54,16 +56,6 @@ interface LinkRow {
   record: { id: number; number: string; title: string; status: string } | null;
   ci: string | null;
 }
-
-const RELATIONS = [
-  'related-to',
-  'caused-by',
-  'causes',
-  'duplicates',
-  'duplicated-by',
-  'blocks',
-  'blocked-by',
-];
 
 const recordHref = (other: number) => `/workspace/records/${other}`;
 
@@ -416,19 +408,35 @@ function Links({ recordId, version }: { recordId: number; version: number }) {
       message.error((err as Error).message);
     }
   }
+  async function remove(link: LinkRow) {
+    try {
+      await api('DELETE', `/records/${recordId}/links/${link.id}`);
+      setTick((x) => x + 1);
+    } catch (err) {
+      message.error((err as Error).message);
+    }
+  }
+  const removeButton = (l: LinkRow) => (
+    <Popconfirm key="remove" title={t('record.removeLink')} onConfirm={() => remove(l)}>
+      <Button type="text" size="small" icon={<DeleteOutlined />} aria-label={t('record.removeLink')} />
+    </Popconfirm>
+  );
   const cis = items.filter((l) => l.ci);
   const records = items.filter((l) => l.record);
   return (
-    <Space direction="vertical" style={{ width: '100%' }}>
+    <Space direction="vertical" style={{ width: '100%' }} data-testid="links">
       <List
         size="small"
         header={t('record.linkedRecords')}
         dataSource={records}
         locale={{ emptyText: '—' }}
         renderItem={(l) => (
-          <List.Item>
-            {l.relation} <a href={`/workspace/records/${l.record!.id}`}>{l.record!.number}</a>{' '}
-            {l.record!.title} <StatusTag {...l.record!} />
+          <List.Item actions={[removeButton(l)]} data-link={l.record!.number}>
+            <Space wrap>
+              <Typography.Text type="secondary">{relationText(l.relation, t)}</Typography.Text>
+              <a href={`/workspace/records/${l.record!.id}`}>{l.record!.number}</a>
+              {l.record!.title} <StatusTag {...l.record!} />
+            </Space>
           </List.Item>
         )}
       />
@@ -438,8 +446,11 @@ function Links({ recordId, version }: { recordId: number; version: number }) {
         dataSource={cis}
         locale={{ emptyText: '—' }}
         renderItem={(l) => (
-          <List.Item>
-            {l.relation} <Tag color="purple">{l.ci}</Tag>
+          <List.Item actions={[removeButton(l)]} data-link={`ci:${l.ci}`}>
+            <Space>
+              <Typography.Text type="secondary">{relationText(l.relation, t)}</Typography.Text>
+              <Tag color="purple">{l.ci}</Tag>
+            </Space>
           </List.Item>
         )}
       />
@@ -447,8 +458,9 @@ function Links({ recordId, version }: { recordId: number; version: number }) {
         <Select
           value={relation}
           onChange={setRelation}
-          options={RELATIONS.map((r) => ({ value: r, label: r }))}
+          options={RELATION_NAMES.map((r) => ({ value: r, label: relationText(r, t) }))}
           style={{ width: 150 }}
+          data-testid="link-relation"
         />
         <Input value={to} onChange={(e) => setTo(e.target.value)} placeholder={t('record.linkPlaceholder')} />
         <Button onClick={add} disabled={!to.trim()}>
