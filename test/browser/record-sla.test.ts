@@ -137,6 +137,11 @@ describe('The workspace record page: SLA metrics and timeline', () => {
       .filter({ has: page.locator('[data-field="impact"]') });
     expect(await saveEntry.locator('[data-field]').count()).toBeGreaterThanOrEqual(2);
     expect(await saveEntry.textContent()).toContain('张伟 ·');
+    // The save made it a P3: the SLA's running metrics moved to the P3 goal, and say so.
+    expect(await timeline.locator('[data-kind="sla_goal"]').allTextContents()).toEqual([
+      expect.stringContaining('SLA 目标变更 首次响应: P4 低（默认） → P3 中'),
+      expect.stringContaining('SLA 目标变更 解决: P4 低（默认） → P3 中'),
+    ]);
     // What the rule sent: the channel, who was left out and why, by the rule's name.
     const sent = timeline.locator('[data-kind="notification"]');
     await sent.waitFor();

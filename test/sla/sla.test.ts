@@ -387,4 +387,97 @@ describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
     await act(old.id, 'wait');
     expect((await metrics(old.id))[0].paused).toBe(true);
   });
+
+  it('moves a running clock to the goal that applies after a change, keeping the time counted', async () => {
+    const goalSla = {
+      kind: 'sla',
+      key: 'ticket-goal-sla',
+      name: label('Goal SLA'),
+      form: 'ticket',
+      appliesTo: 'record.title == "goal test"',
+      calendar: 'always',
+      metrics: [
+        {
+          id: 'resolution',
+          name: label('Resolution'),
+          start: { events: ['record.created'] },
+          pause: { condition: 'record.status == "waiting"' },
+          stop: { events: ['record.transitioned'], condition: 'record.status == "resolved"' },
+        },
+      ],
+      goals: [
+        {
+          id: 'flagged',
+          name: label('Flagged'),
+          when: 'record.flagged == true',
+          targets: { resolution: { minutes: 5 } },
+        },
+        { id: 'normal', name: label('Normal'), targets: { resolution: { minutes: 60 } } },
+      ],
+    };
+    expect((await srv.admin.post('/definitions', goalSla)).status).toBe(201);
+    expect((await srv.admin.post('/definitions/sla/ticket-goal-sla/publish')).status).toBe(201);
+    const rec = (
+      await srv.admin.post('/records', {
+        type: 'ticket',
+        process: 'ticket-flow',
+        data: { title: 'goal test' },
+      })
+    ).body;
+    const goalMetric = async () =>
+      (await metrics(rec.id)).find((m: { sla: string }) => m.sla === 'ticket-goal-sla');
+    expect(await goalMetric()).toMatchObject({ goal: 'normal', targetMinutes: 60, state: 'running' });
+    const save = async (data: Record<string, unknown>) => {
+      const { version } = (await srv.admin.get(`/records/${rec.id}`)).body;
+      const res = await srv.admin.patch(`/records/${rec.id}`, { version, data });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+
+    await new Promise((r) => setTimeout(r, 600));
+    await save({ flagged: true });
+    const flagged = await goalMetric();
+    expect(flagged).toMatchObject({ goal: 'flagged', targetMinutes: 5, state: 'running', breached: false });
+    // The half second already counted stays counted: due 5 minutes after the start, not after the change.
+    const row = await srv.services
+      .db('sla_clocks')
+      .where({ record_id: rec.id, sla_key: 'ticket-goal-sla' })
+      .first();
+    expect(Number(row.elapsed_ms)).toBeGreaterThanOrEqual(500);
+    expect(Math.abs(flagged.dueAt - (Number(row.started_at) + 5 * 60_000))).toBeLessThan(100);
+    expect(Number(row.next_check_at)).toBe(flagged.dueAt);
+
+    // Paused, a change of goal keeps it paused; back to normal, it runs against 60 minutes again.
+    await act(rec.id, 'wait');
+    await save({ flagged: false });
+    expect(await goalMetric()).toMatchObject({
+      goal: 'normal',
+      targetMinutes: 60,
+      state: 'paused',
+      dueAt: null,
+    });
+    await act(rec.id, 'resume');
+    expect(await goalMetric()).toMatchObject({ goal: 'normal', state: 'running' });
+
+    const history = (await srv.admin.get(`/records/${rec.id}/history`)).body.items.filter(
+      (e: { kind: string }) => e.kind === 'sla_goal',
+    );
+    expect(history.map((e: { actor: string; detail: unknown }) => [e.actor, e.detail])).toEqual([
+      [
+        'system:sla:ticket-goal-sla',
+        expect.objectContaining({
+          sla: 'ticket-goal-sla',
+          metric: 'resolution',
+          from: 'normal',
+          to: 'flagged',
+        }),
+      ],
+      [
+        'system:sla:ticket-goal-sla',
+        expect.objectContaining({ from: 'flagged', to: 'normal', toName: label('Normal') }),
+      ],
+    ]);
+    // Records the other SLAs hold to, and their clocks, did not move.
+    const other = (await metrics(rec.id)).find((m: { sla: string }) => m.sla === 'ticket-sla');
+    expect(other?.goal).toBe('all');
+  });
 });

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { insertRows } from '../db/held-inserts.ts';
 import { fromJson, toBool, toJson } from '../db/json.ts';
 import { recordContext, scopeOf } from '../engine/context.ts';
-import { loadRecord, type Rec } from '../records/store.ts';
+import { loadRecord, type Rec, writeHistory } from '../records/store.ts';
 import { addBusinessMs, type BusinessCalendar, businessMsBetween } from '../time/index.ts';
 import { calendarAt, currentCalendarVersion, currentSlas, slaVersion } from './definitions.ts';
 
@@ -91,10 +91,74 @@ async function save(trx: Knex, clock: ClockRow, changes: Partial<ClockRow>): Pro
   Object.assign(clock, changes, { version: clock.version + 1 });
 }
 
+type Goal = SlaDefinition['goals'][number];
+
+/** The goal a record is under now: the first whose condition holds. */
+const goalFor = (def: SlaDefinition, event: string, ctx: Record<string, unknown>): Goal | undefined =>
+  def.goals.find((g) => !g.when || matches({ condition: g.when }, event, ctx));
+
+/**
+ * A record whose priority (or whatever its SLA's goals test) changed is held to the goal that
+ * applies now, as agents expect when a P3 becomes a P1: the time already counted stays counted
+ * (by the old goal's calendar, up to now), the rest counts against the new goal's target on the
+ * new goal's calendar. A breach already passed stays a breach; warnings the new target has
+ * already passed fire at the checker's next look.
+ */
+async function changeGoal(
+  trx: Knex,
+  change: { rec: Rec; def: SlaDefinition; clock: ClockRow; goal: Goal; metricName: unknown },
+  now: number,
+): Promise<void> {
+  const { rec, def, clock, goal } = change;
+  const calendarKey = goal.calendar ?? def.calendar;
+  const calendarVersion = await currentCalendarVersion(trx, calendarKey);
+  if (calendarVersion === null) return;
+  const oldCal = await calendarAt(trx, clock.calendar_key, clock.calendar_version);
+  const cal = await calendarAt(trx, calendarKey, calendarVersion);
+  const running = clock.state === 'running';
+  const next: ClockRow = {
+    ...clock,
+    goal: goal.id,
+    calendar_key: calendarKey,
+    calendar_version: calendarVersion,
+    target_ms: Math.round(goal.targets[clock.metric]!.minutes * 60_000),
+    elapsed_ms: running
+      ? Number(clock.elapsed_ms) + businessMsBetween(oldCal, Number(clock.segment_started_at), now)
+      : Number(clock.elapsed_ms),
+    segment_started_at: running ? now : null,
+  };
+  const from = clock.goal;
+  await save(trx, clock, {
+    goal: next.goal,
+    calendar_key: next.calendar_key,
+    calendar_version: next.calendar_version,
+    target_ms: next.target_ms,
+    elapsed_ms: next.elapsed_ms,
+    segment_started_at: next.segment_started_at,
+    due_at: running ? dueAt(cal, next, now) : null,
+    next_check_at: running ? nextCheck(cal, next, thresholds(def, next)) : null,
+  });
+  await writeHistory(trx, rec.id, `system:sla:${def.key}`, [
+    {
+      kind: 'sla_goal',
+      detail: {
+        sla: def.key,
+        metric: clock.metric,
+        metricName: change.metricName,
+        cycle: clock.cycle,
+        from,
+        fromName: def.goals.find((g) => g.id === from)?.name ?? null,
+        to: goal.id,
+        toName: goal.name ?? null,
+      },
+    },
+  ]);
+}
+
 /**
  * Moves a record's SLA clocks after something happened to it, inside the transaction of that
- * change: stops, pauses, resumes running clocks, and starts clocks (or a new cycle) whose start
- * trigger matches. A clock keeps the SLA version it started on.
+ * change: moves running clocks to the goal that applies now, stops, pauses, resumes them, and
+ * starts clocks (or a new cycle) whose start trigger matches. A clock keeps the SLA version it started on.
  */
 export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.now()): Promise<void> {
   const rec = event.record ?? (await loadRecord(trx, event.recordId));
@@ -127,6 +191,9 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
     for (const metric of def.metrics) {
       const clock = latest.get(`${def.key}/${metric.id}`);
       if (clock && clock.state !== 'stopped') {
+        const goal = goalFor(def, event.type, ctx);
+        if (goal && goal.id !== clock.goal && goal.targets[metric.id])
+          await changeGoal(trx, { rec, def, clock, goal, metricName: metric.name }, now);
         const cal = await calendarAt(trx, clock.calendar_key, clock.calendar_version);
         const percents = thresholds(def, clock);
         const running = clock.state === 'running';
@@ -163,7 +230,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
         continue;
       }
       if (!matches(metric.start, event.type, ctx)) continue;
-      const goal = def.goals.find((g) => !g.when || matches({ condition: g.when }, event.type, ctx));
+      const goal = goalFor(def, event.type, ctx);
       const target = goal?.targets[metric.id];
       if (!goal || !target) continue;
       const calendarKey = goal.calendar ?? def.calendar;

@@ -65,6 +65,7 @@ const KINDS = new Set([
   'sla_breach',
   'ola_warning',
   'ola_breach',
+  'sla_goal',
   'ci_update',
 ]);
 const TASK_EVENTS = new Set(['created', 'claimed', 'transferred', 'approver_added', 'urged', 'vote']);
@@ -149,6 +150,8 @@ function describe(e: HistoryEntry, { t, tx }: Translate, status: (key: unknown) 
       return `${show(d.method)} ${show(d.url)} → ${show(d.status)}`;
     case 'ci_update':
       return show(d.ci);
+    case 'sla_goal':
+      return `${step(d.metricName, d.metric)}: ${step(d.fromName, d.from)} → ${step(d.toName, d.to)}`;
     case 'notification_failed':
       return [channel(), d.to ? `→ ${d.to}` : '', d.error ? `: ${d.error}` : ''].join(' ').trim();
     case 'notification_retry':

@@ -130,6 +130,7 @@ export const messages = {
   'history.sla_breach': { 'zh-CN': 'SLA 超时', en: 'SLA breached' },
   'history.ola_warning': { 'zh-CN': 'OLA 预警', en: 'OLA warning' },
   'history.ola_breach': { 'zh-CN': 'OLA 超时', en: 'OLA breached' },
+  'history.sla_goal': { 'zh-CN': 'SLA 目标变更', en: 'SLA goal changed' },
   'history.ci_update': { 'zh-CN': '配置项更新', en: 'CI updated' },
   'history.task.created': { 'zh-CN': '待办生成', en: 'Task opened' },
   'history.task.claimed': { 'zh-CN': '已认领', en: 'Claimed' },
@@ -157,6 +158,8 @@ export const messages = {
   'queue.unassigned': { 'zh-CN': '我的组 · 未分配', en: "My groups' unassigned" },
   'queue.open': { 'zh-CN': '全部未关闭', en: 'All open' },
   'queue.breaching': { 'zh-CN': 'SLA 预警', en: 'SLA at risk' },
+  'queue.search': { 'zh-CN': '搜索标题或描述', en: 'Search title or description' },
+  'queue.type': { 'zh-CN': '工单类型', en: 'Record type' },
   'list.more': {
     'zh-CN': '加载更多（已显示 {shown} 条，共 {total} 条）',
     en: 'Load more ({shown} of {total} shown)',
