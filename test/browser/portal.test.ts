@@ -92,6 +92,25 @@ describe('portal and workspace in the browser', () => {
     await expect
       .poll(() => pages.last().textContent(), { timeout: 15_000 })
       .toBe(String(Math.ceil(open.total / 50)));
+    // Search words narrow every queue and its count, as the server's full-text filter does.
+    const found = (await srv.admin.get(`/records?closed=false&limit=1&q=${encodeURIComponent('批量申请 7')}`))
+      .body as { total: number };
+    expect(found.total).toBeGreaterThan(1);
+    expect(found.total).toBeLessThan(open.total);
+    await page.getByTestId('queue-search').locator('input').fill('批量申请 7');
+    await expect.poll(() => badge.getAttribute('title'), { timeout: 15_000 }).toBe(String(found.total));
+    await expect
+      .poll(() => page.getByTestId('record-list').locator('tbody tr[data-row-key]').count())
+      .toBe(found.total);
+    // The same records as the server's answer (words match the title, description or number).
+    const expected = (
+      await srv.admin.get(`/records?closed=false&limit=100&q=${encodeURIComponent('批量申请 7')}`)
+    ).body.items.map((r: { number: string }) => r.number);
+    const shown = await page
+      .getByTestId('record-list')
+      .locator('tbody tr[data-row-key] td:nth-child(2)')
+      .allTextContents();
+    expect(shown.sort()).toEqual(expected.sort());
 
     // The requester's own list pages the same way: 50, then the rest on request.
     const mine = (await requester.get('/records?requester=zhaolei&limit=1')).body as { total: number };

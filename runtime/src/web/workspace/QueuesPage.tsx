@@ -1,6 +1,20 @@
 import { GroupName, Person } from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
-import { App, Badge, Button, Card, Col, Menu, Modal, Row, Select, Space, Table, Typography } from 'antd';
+import {
+  App,
+  Badge,
+  Button,
+  Card,
+  Col,
+  Input,
+  Menu,
+  Modal,
+  Row,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { get, type OpenTask, post, type RecordListItem, type User } from '../shared/api.ts';
@@ -8,7 +22,15 @@ import { type MessageKey, useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText } from '../shared/TaskActions.tsx';
 import { SlaCountdown } from './Countdown.tsx';
-import { loadDue, loadMore, loadQueue, QUEUES, type Queue, type QueueKey } from './queues.ts';
+import {
+  loadDue,
+  loadMore,
+  loadQueue,
+  QUEUES,
+  type Queue,
+  type QueueFilter,
+  type QueueKey,
+} from './queues.ts';
 import { UserSelect } from './UserSelect.tsx';
 
 const QUEUE_LABELS: Record<QueueKey, MessageKey> = {
@@ -29,21 +51,31 @@ export function QueuesPage({ user }: { user: User }) {
   const [due, setDue] = useState<Due>(new Map());
   const [selected, setSelected] = useState<number[]>([]);
   const [tick, setTick] = useState(0);
+  const [filter, setFilter] = useState<QueueFilter>({ q: '', priority: [] });
   const reload = useCallback(() => setTick((x) => x + 1), []);
+  // The same filter again (the bar settling on what it started with) loads nothing.
+  const changeFilter = useCallback(
+    (next: QueueFilter) => setFilter((prev) => (JSON.stringify(prev) === JSON.stringify(next) ? prev : next)),
+    [],
+  );
 
   useEffect(() => {
+    let live = true;
     (async () => {
-      const [mine, unassigned, open, breaching] = await Promise.all([
-        loadQueue('mine', user),
-        loadQueue('unassigned', user),
-        loadQueue('open', user),
-        loadQueue('breaching', user),
-      ]);
-      setDue(await dueOf([...mine.items, ...unassigned.items, ...open.items]));
+      const [mine, unassigned, open, breaching] = await Promise.all(
+        QUEUES.map((q) => loadQueue(q, user, filter)),
+      );
+      const loadedDue = await dueOf([...mine!.items, ...unassigned!.items, ...open!.items]);
+      // A later filter's answer may already be shown: an earlier one arriving late is dropped.
+      if (!live) return;
+      setDue(loadedDue);
       setLists({ mine, unassigned, open, breaching });
       setSelected([]);
     })();
-  }, [user, tick]);
+    return () => {
+      live = false;
+    };
+  }, [user, tick, filter]);
 
   const current = lists[queue];
   const rows = current?.items;
@@ -69,6 +101,7 @@ export function QueuesPage({ user }: { user: User }) {
       {
         title: t('list.title'),
         dataIndex: 'title',
+        width: '28%',
         ellipsis: true,
         // The service a request came through, as JSM's queues show its request type.
         render: (title: string, r: RecordListItem) => (
@@ -149,6 +182,7 @@ export function QueuesPage({ user }: { user: User }) {
             </Space>
           }
         >
+          <QueueFilterBar onChange={changeFilter} />
           <Table<RecordListItem>
             size="small"
             rowKey="id"
@@ -168,6 +202,56 @@ export function QueuesPage({ user }: { user: User }) {
         </Card>
       </Col>
     </Row>
+  );
+}
+
+const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
+
+/** Search words, a record type and priorities that narrow every queue (and its count). */
+function QueueFilterBar({ onChange }: { onChange(filter: QueueFilter): void }) {
+  const { t, tx } = useT();
+  const [types, setTypes] = useState<{ key: string; name: unknown }[]>([]);
+  const [q, setQ] = useState('');
+  const [type, setType] = useState<string | undefined>();
+  const [priority, setPriority] = useState<string[]>([]);
+  useEffect(() => {
+    get<{ items: { key: string; name: unknown }[] }>('/forms').then((r) => setTypes(r.items));
+  }, []);
+  // Words are sent once the agent pauses typing, not on every keystroke.
+  useEffect(() => {
+    const timer = setTimeout(() => onChange({ q, type, priority }), 300);
+    return () => clearTimeout(timer);
+  }, [q, type, priority, onChange]);
+  return (
+    <Space wrap style={{ marginBottom: 12 }} data-testid="queue-filter">
+      <Input.Search
+        allowClear
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+        placeholder={t('queue.search')}
+        style={{ width: 260 }}
+        data-testid="queue-search"
+      />
+      <Select
+        allowClear
+        value={type}
+        onChange={setType}
+        placeholder={t('queue.type')}
+        options={types.map((x) => ({ value: x.key, label: tx(x.name) }))}
+        style={{ width: 160 }}
+        data-testid="queue-type"
+      />
+      <Select
+        mode="multiple"
+        allowClear
+        value={priority}
+        onChange={setPriority}
+        placeholder={t('list.priority')}
+        options={PRIORITIES.map((p) => ({ value: p, label: p }))}
+        style={{ minWidth: 160 }}
+        data-testid="queue-priority"
+      />
+    </Space>
   );
 }
 

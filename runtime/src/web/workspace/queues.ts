@@ -36,8 +36,30 @@ interface ListPage {
   nextCursor: string | null;
 }
 
-function sourcesOf(key: QueueKey, user: User): Source[] {
-  const source = (query: string, sort = '-updatedAt'): Source => ({ query, sort, cursor: null });
+/** What the agent narrowed every queue to: words of the title or description, a type, priorities. */
+export interface QueueFilter {
+  q?: string;
+  type?: string;
+  priority?: string[];
+}
+
+/** The filter as query parameters, ANDed to each queue's own. */
+function filterQuery(filter: QueueFilter): string {
+  const params = new URLSearchParams();
+  if (filter.q?.trim()) params.set('q', filter.q.trim());
+  if (filter.type) params.set('type', filter.type);
+  if (filter.priority?.length) params.set('priority', filter.priority.join(','));
+  const text = params.toString();
+  return text ? `&${text}` : '';
+}
+
+function sourcesOf(key: QueueKey, user: User, filter: QueueFilter): Source[] {
+  const extra = filterQuery(filter);
+  const source = (query: string, sort = '-updatedAt'): Source => ({
+    query: query + extra,
+    sort,
+    cursor: null,
+  });
   if (key === 'mine') return [source(`assignee=${encodeURIComponent(user.username)}`)];
   if (key === 'unassigned')
     return (user.groups ?? []).map((g) => source(`group=${encodeURIComponent(g)}&assignee=none`));
@@ -68,8 +90,8 @@ async function extend(queue: Queue, sources: Source[], first: boolean): Promise<
   };
 }
 
-export const loadQueue = (key: QueueKey, user: User): Promise<Queue> =>
-  extend({ items: [], total: 0, exact: true, more: [] }, sourcesOf(key, user), true);
+export const loadQueue = (key: QueueKey, user: User, filter: QueueFilter = {}): Promise<Queue> =>
+  extend({ items: [], total: 0, exact: true, more: [] }, sourcesOf(key, user, filter), true);
 
 export const loadMore = (queue: Queue): Promise<Queue> => extend(queue, queue.more, false);
 
