@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDemoRecords } from '../../runtime/src/bootstrap.ts';
+import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
-import { SHIPPED_PLUGINS } from '../support/plugins.ts';
+import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** The demo requests `serve --demo` raises on an empty database, as its requesters would. */
@@ -39,6 +40,18 @@ describe.each(testDatabases())('demo requests on %s', (dbName) => {
       'triage',
       'fulfilling',
       'awaiting-approval',
+    ]);
+    // The manager asked to approve the software request sees what service it is for.
+    const manager = await new ApiClient(srv.url).login('chenjing', DEMO_PASSWORD);
+    const waiting = (await manager.get('/tasks?mine=true')).body.items;
+    expect(waiting.map((x: { number: string; catalogItem: unknown }) => [x.number, x.catalogItem])).toEqual([
+      [
+        'REQ-000002',
+        {
+          ref: 'service-catalog/software-install',
+          name: expect.objectContaining({ 'zh-CN': expect.any(String), en: expect.any(String) }),
+        },
+      ],
     ]);
     // A database that has records gets no more.
     await ensureDemoRecords(srv.services, (line) => printed.push(line));

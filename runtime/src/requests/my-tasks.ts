@@ -1,4 +1,6 @@
+import type { I18nText } from '@opsloom/spec';
 import type { Knex } from 'knex';
+import { catalogItemNames } from '../catalog/items.ts';
 import type { Actor } from '../context.ts';
 import { loadGraph, node } from '../engine/graph.ts';
 import { mayAct, type TaskRow } from '../engine/tasks.ts';
@@ -13,6 +15,8 @@ export interface MyTask {
   /** Who asked for the record (username): an approver decides knowing whose request it is. */
   requester: string | null;
   recordStatus: string;
+  /** The catalog item the record was requested through, named as the catalog now names it. */
+  catalogItem: { ref: string; name: I18nText | null } | null;
   node: string;
   name: unknown;
   approvalMode: string | null;
@@ -58,6 +62,7 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
       'r.type',
       'u.username as requester',
       'r.status as record_status',
+      'r.catalog_item',
       'i.process_key',
       'i.process_version',
     )) as (TaskRow & {
@@ -66,9 +71,11 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
     type: string;
     requester: string | null;
     record_status: string;
+    catalog_item: string | null;
     process_key: string;
     process_version: number;
   })[];
+  const items = rows.some((r) => r.catalog_item) ? await catalogItemNames(db) : null;
   const out: MyTask[] = [];
   for (const row of rows) {
     const act = await mayAct(db, actor, row);
@@ -89,6 +96,9 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
       type: row.type,
       requester: row.requester,
       recordStatus: row.record_status,
+      catalogItem: row.catalog_item
+        ? { ref: row.catalog_item, name: items?.get(row.catalog_item) ?? null }
+        : null,
       node: row.node_id,
       name,
       approvalMode: row.approval_mode,

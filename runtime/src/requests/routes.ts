@@ -48,6 +48,10 @@ export const requestRoutes = [
           type: Type.String(),
           requester: Type.Union([Type.String(), Type.Null()]),
           recordStatus: Type.String(),
+          catalogItem: Type.Union([
+            Type.Object({ ref: Type.String(), name: Type.Union([Type.Unknown(), Type.Null()]) }),
+            Type.Null(),
+          ]),
           node: Type.String(),
           name: Type.Unknown(),
           approvalMode: Type.Union([Type.String(), Type.Null()]),

@@ -58,6 +58,11 @@ function ApprovalCard({ task, onDone }: { task: MyTask; onDone(): void }) {
               {task.number} · {task.title}
             </Typography.Text>
           </Link>
+          {task.catalogItem?.name ? (
+            <Typography.Text type="secondary" data-testid="approval-service">
+              {tx(task.catalogItem.name)}
+            </Typography.Text>
+          ) : null}
           <Tag color="gold">{tx(task.name)}</Tag>
           {task.approvalMode && MODES[task.approvalMode] && <Tag>{t(MODES[task.approvalMode]!)}</Tag>}
         </Space>
