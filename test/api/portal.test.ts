@@ -32,9 +32,10 @@ describe.each(testDatabases())('portal API on %s', (dbName) => {
     return as[who]!.post(`/tasks/${task.id}/actions/${action}`, body);
   }
 
+  const ids = async (who: string) =>
+    ((await as[who]!.get('/catalog')).body.items as { id: string }[]).map((i) => i.id).sort();
+
   it('lists the catalog narrowed by visibleTo, with pinyin initials of every reading', async () => {
-    const ids = async (who: string) =>
-      ((await as[who]!.get('/catalog')).body.items as { id: string }[]).map((i) => i.id).sort();
     expect(await ids('zhaolei')).toEqual(['laptop', 'password']);
     expect(await ids('zhangwei')).toEqual(['desk-only', 'laptop', 'password']);
     expect(await ids('chenjing')).toEqual(['laptop', 'managers-only', 'password']);
@@ -127,5 +128,41 @@ describe.each(testDatabases())('portal API on %s', (dbName) => {
     expect(twice.body.error.code).toBe('already_rated');
     expect((await as.zhangwei!.get(`/records/${rec.id}/rating`)).body.rating).toMatchObject(stars);
     expect((await as.alice!.get(`/records/${rec.id}/rating`)).status).toBe(404);
+  });
+
+  it('still names the service of requests whose catalog item was taken out since', async () => {
+    const res = await as.zhaolei!.post('/records', {
+      type: 'laptop-request',
+      catalogItem: 'it-catalog/laptop',
+      data: { title: '新电脑', reason: '旧电脑坏了', model: 'x1' },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const named = res.body.catalogItem;
+    expect(named).toMatchObject({ ref: 'it-catalog/laptop', name: expect.any(Object) });
+
+    const detail = (await srv.admin.get('/definitions/catalog/it-catalog')).body;
+    const without = {
+      ...detail.definition,
+      items: detail.definition.items.filter((i: { id: string }) => i.id !== 'laptop'),
+    };
+    const saved = await srv.admin.put('/definitions/catalog/it-catalog/draft', {
+      revision: detail.revision,
+      definition: without,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect((await srv.admin.post('/definitions/catalog/it-catalog/publish')).status).toBe(201);
+    try {
+      expect(await ids('zhaolei')).not.toContain('laptop');
+      expect((await as.zhaolei!.get(`/records/${res.body.id}`)).body.catalogItem).toEqual(named);
+      const listed = (await as.zhaolei!.get('/records?catalogItem=it-catalog/laptop')).body.items;
+      expect(listed.map((r: { catalogItem: unknown }) => r.catalogItem)).toContainEqual(named);
+    } finally {
+      const now = (await srv.admin.get('/definitions/catalog/it-catalog')).body;
+      await srv.admin.put('/definitions/catalog/it-catalog/draft', {
+        revision: now.revision,
+        definition: detail.definition,
+      });
+      expect((await srv.admin.post('/definitions/catalog/it-catalog/publish')).status).toBe(201);
+    }
   });
 });

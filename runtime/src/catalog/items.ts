@@ -7,6 +7,7 @@ import {
 } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
+import { fromJson } from '../db/json.ts';
 import { currentBodies } from '../definitions/current.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import type { FieldProblem } from '../http/validate.ts';
@@ -35,11 +36,30 @@ export async function findCatalogItem(db: Knex, ref: string): Promise<CatalogIte
   return null;
 }
 
-/** The names of the current catalogs' items, by ref. */
-export async function catalogItemNames(db: Knex): Promise<Map<string, I18nText>> {
+/** The names of the current catalogs' items by ref, and of `refs` no current catalog has any more. */
+export async function catalogItemNames(db: Knex, refs: Iterable<string> = []): Promise<Map<string, I18nText>> {
   const names = new Map<string, I18nText>();
   for (const { key, def } of await currentCatalogs(db))
     for (const item of def.items) names.set(catalogItemRef(key, item.id), item.name);
+  // An item since taken out of its catalog (or a retired catalog's) is still named on the records
+  // requested through it: by the last published version that had it. Rare, so read only then.
+  const gone = [...new Set(refs)].filter((ref) => !names.has(ref));
+  if (gone.length) {
+    const catalogs = [...new Set(gone.map((ref) => ref.slice(0, ref.indexOf('/'))))];
+    const rows: { key: string; body: string }[] = await db('definition_versions')
+      .where({ kind: 'catalog' })
+      .whereIn('key', catalogs)
+      .orderBy('version', 'asc')
+      .select('key', 'body');
+    const past = new Map<string, I18nText>();
+    for (const row of rows)
+      for (const item of fromJson<CatalogDefinition>(row.body)?.items ?? [])
+        past.set(catalogItemRef(row.key, item.id), item.name);
+    for (const ref of gone) {
+      const name = past.get(ref);
+      if (name) names.set(ref, name);
+    }
+  }
   return names;
 }
 

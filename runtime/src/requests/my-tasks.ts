@@ -75,7 +75,7 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
     process_key: string;
     process_version: number;
   })[];
-  const items = rows.some((r) => r.catalog_item) ? await catalogItemNames(db) : null;
+  const items = rows.some((r) => r.catalog_item) ? await catalogItemNames(db, rows.flatMap((r) => (r.catalog_item ? [r.catalog_item] : []))) : null;
   const out: MyTask[] = [];
   for (const row of rows) {
     const act = await mayAct(db, actor, row);
