@@ -146,6 +146,53 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     expect(JSON.stringify(bad.body.error)).toContain('closed');
   });
 
+  it('goes back to work when the requester replies with a comment while it waits for them', async () => {
+    const inc = (
+      await requester.post('/records', {
+        type: 'incident',
+        data: {
+          title: '邮件发不出',
+          description: 'Outlook 报错',
+          category: 'software',
+          impact: 3,
+          urgency: 3,
+        },
+      })
+    ).body;
+    const [triage] = await tasksOf(agent, inc.id);
+    expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
+    expect((await act(agent, inc.id, 'accept')).status).toBe(200);
+    expect((await act(agent, inc.id, 'askCustomer', { comment: '请提供报错截图' })).status).toBe(200);
+    const status = async () => (await agent.get(`/records/${inc.id}`)).body.status;
+    // The agent's own comments, and the requester's before it waits for them, move nothing.
+    expect(
+      (await agent.post(`/records/${inc.id}/comments`, { body: '还在等截图', visibility: 'public' })).status,
+    ).toBe(201);
+    // Once every event job has run (the rule's runs there), it still waits.
+    await expect
+      .poll(
+        async () =>
+          (await srv.services.db('jobs').where({ type: 'event' }).whereNot({ status: 'done' })).length,
+      )
+      .toBe(0);
+    expect(await status()).toBe('pending-customer');
+
+    expect((await requester.post(`/records/${inc.id}/comments`, { body: '截图已附上' })).status).toBe(201);
+    await expect.poll(status).toBe('in-progress');
+    const history = (await agent.get(`/records/${inc.id}/history`)).body.items;
+    const moved = history.filter((e: { kind: string }) => e.kind === 'transition').at(-1);
+    expect(moved).toMatchObject({
+      actor: 'rule:incident-customer-replied',
+      detail: { node: 'pendingCustomer', action: 'reply', to: 'inProgress' },
+    });
+    // The resolution clock, paused while it waited, runs again.
+    const sla = (await agent.get(`/records/${inc.id}/sla`)).body.items;
+    expect(sla.find((m: { metric: string }) => m.metric === 'resolution')).toMatchObject({
+      state: 'running',
+    });
+    expect((await tasksOf(agent, inc.id))[0].can.act).toBe(true);
+  });
+
   it('closes by itself when the requester has not confirmed the resolution within three days', async () => {
     const inc = (
       await requester.post('/records', {
