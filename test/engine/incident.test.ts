@@ -176,9 +176,28 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
       )
       .toBe(0);
     expect(await status()).toBe('pending-customer');
+    // The agent's public reply reached the requester (itil-notifications), an internal note would not.
+    const replies = async () =>
+      (
+        (await requester.get('/inbox?limit=200')).body.items as {
+          recordId: number;
+          event: string;
+          title: string;
+          body: string;
+        }[]
+      )
+        .filter((m) => m.recordId === inc.id && m.event === 'record.commented')
+        .map((m) => [m.title, m.body]);
+    expect(await replies()).toEqual([[`${inc.number} 有新回复`, '还在等截图']]);
+    expect(
+      (await agent.post(`/records/${inc.id}/comments`, { body: '用户电脑证书过期', visibility: 'internal' }))
+        .status,
+    ).toBe(201);
 
     expect((await requester.post(`/records/${inc.id}/comments`, { body: '截图已附上' })).status).toBe(201);
     await expect.poll(status).toBe('in-progress');
+    // Nobody is told of their own reply, nor of the internal note.
+    expect(await replies()).toHaveLength(1);
     const history = (await agent.get(`/records/${inc.id}/history`)).body.items;
     const moved = history.filter((e: { kind: string }) => e.kind === 'transition').at(-1);
     expect(moved).toMatchObject({
