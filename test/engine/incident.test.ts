@@ -29,6 +29,19 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     return c.post(`/tasks/${task.id}/actions/${action}`, body);
   }
 
+  /** A P4 incident the agent has claimed and accepted. */
+  async function inProgress(title: string, description: string, category: string) {
+    const created = await requester.post('/records', {
+      type: 'incident',
+      data: { title, description, category, impact: 3, urgency: 3 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const [triage] = await tasksOf(agent, created.body.id);
+    expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
+    expect((await act(agent, created.body.id, 'accept')).status).toBe(200);
+    return created.body as { id: number; number: string };
+  }
+
   it('runs new → triage → in progress → pending customer → resolved → closed', async () => {
     const created = await requester.post('/records', {
       type: 'incident',
@@ -147,21 +160,7 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
   });
 
   it('goes back to work when the requester replies with a comment while it waits for them', async () => {
-    const inc = (
-      await requester.post('/records', {
-        type: 'incident',
-        data: {
-          title: '邮件发不出',
-          description: 'Outlook 报错',
-          category: 'software',
-          impact: 3,
-          urgency: 3,
-        },
-      })
-    ).body;
-    const [triage] = await tasksOf(agent, inc.id);
-    expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
-    expect((await act(agent, inc.id, 'accept')).status).toBe(200);
+    const inc = await inProgress('邮件发不出', 'Outlook 报错', 'software');
     expect((await act(agent, inc.id, 'askCustomer', { comment: '请提供报错截图' })).status).toBe(200);
     const status = async () => (await agent.get(`/records/${inc.id}`)).body.status;
     // The agent's own comments, and the requester's before it waits for them, move nothing.
@@ -213,21 +212,7 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
   });
 
   it('closes by itself when the requester has not confirmed the resolution within three days', async () => {
-    const inc = (
-      await requester.post('/records', {
-        type: 'incident',
-        data: {
-          title: '打印机卡纸',
-          description: '三楼打印机卡纸',
-          category: 'hardware',
-          impact: 3,
-          urgency: 3,
-        },
-      })
-    ).body;
-    const [triage] = await tasksOf(agent, inc.id);
-    expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
-    expect((await act(agent, inc.id, 'accept')).status).toBe(200);
+    const inc = await inProgress('打印机卡纸', '三楼打印机卡纸', 'hardware');
     const resolve = { data: { resolutionCode: 'fixed', resolutionNotes: '清理卡纸' } };
     expect((await act(agent, inc.id, 'resolve', resolve)).status).toBe(200);
     const [confirm] = await tasksOf(requester, inc.id);
