@@ -57,21 +57,21 @@ const DEFS = [
     ],
   },
 ];
+/** Time to resolve, paused while the ticket waits. */
+const resolution = {
+  id: 'resolution',
+  name: label('Resolution'),
+  start: { events: ['record.created'] },
+  pause: { condition: 'record.status == "waiting"' },
+  stop: { events: ['record.transitioned'], condition: 'record.status == "resolved"' },
+};
 const sla = (minutes: number) => ({
   kind: 'sla',
   key: 'ticket-sla',
   name: label('Ticket SLA'),
   form: 'ticket',
   calendar: 'always',
-  metrics: [
-    {
-      id: 'resolution',
-      name: label('Resolution'),
-      start: { events: ['record.created'] },
-      pause: { condition: 'record.status == "waiting"' },
-      stop: { events: ['record.transitioned'], condition: 'record.status == "resolved"' },
-    },
-  ],
+  metrics: [resolution],
   goals: [
     {
       id: 'all',
@@ -396,15 +396,7 @@ describe.each(testDatabases())('SLA clocks on %s', (dbName) => {
       form: 'ticket',
       appliesTo: 'record.title == "goal test"',
       calendar: 'always',
-      metrics: [
-        {
-          id: 'resolution',
-          name: label('Resolution'),
-          start: { events: ['record.created'] },
-          pause: { condition: 'record.status == "waiting"' },
-          stop: { events: ['record.transitioned'], condition: 'record.status == "resolved"' },
-        },
-      ],
+      metrics: [resolution],
       goals: [
         {
           id: 'flagged',
