@@ -81,7 +81,11 @@ describe('The workspace record page: SLA metrics and timeline', () => {
     await act(agent, 'resolve', { data: { resolutionCode: 'fixed', resolutionNotes: '取出卡纸' } });
     await act(requester, 'reopen', { comment: '又卡了' });
     await loginAs(page, srv.url, 'zhangwei', DEMO_PASSWORD, `/workspace/records/${inc.id}`);
-    await page.getByTestId('timeline').getByText('已解决 → 处理中').waitFor();
+    // The reopen reads as the requester's action, with the status change it made.
+    const reopened = page.getByTestId('timeline').locator('[data-kind="transition"]').last();
+    await expect
+      .poll(() => reopened.locator('[data-field="status"]').textContent())
+      .toBe('状态:已解决→处理中');
     expect(await status.textContent()).toBe('处理中');
     await openSla();
     await state('resolution', 2).waitFor();
@@ -149,6 +153,15 @@ describe('The workspace record page: SLA metrics and timeline', () => {
       /邮件 · 李娜: 无邮箱地址，未发送.*规则「任务分派时邮件通知处理人」/,
     );
     await shot(page, 'timeline');
+
+    // The requester's timeline: what happened to the request, without the tasks each step opens.
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, `/portal/requests/${inc.id}`);
+    await timeline.waitFor();
+    await change('impact').waitFor();
+    expect(await change('assignee').allTextContents()).toEqual(['处理人:∅→张伟', '处理人:张伟→李娜']);
+    expect(await timeline.getByText('待办生成').count()).toBe(0);
+    expect(await timeline.locator('[data-kind="notification"]').count()).toBe(0);
+    await loginAs(page, srv.url, 'zhangwei', DEMO_PASSWORD, `/workspace/records/${inc.id}`);
 
     // Links read by their relation's name, on the timeline and in the links tab, where staff remove them.
     const other = (

@@ -37,7 +37,10 @@ export async function findCatalogItem(db: Knex, ref: string): Promise<CatalogIte
 }
 
 /** The names of the current catalogs' items by ref, and of `refs` no current catalog has any more. */
-export async function catalogItemNames(db: Knex, refs: Iterable<string> = []): Promise<Map<string, I18nText>> {
+export async function catalogItemNames(
+  db: Knex,
+  refs: Iterable<string> = [],
+): Promise<Map<string, I18nText>> {
   const names = new Map<string, I18nText>();
   for (const { key, def } of await currentCatalogs(db))
     for (const item of def.items) names.set(catalogItemRef(key, item.id), item.name);

@@ -45,7 +45,8 @@ export async function viewRecords(db: Knex, recs: Rec[]): Promise<RecordView[]> 
     const key = `${r.type}@${r.formVersion}/${r.status}`;
     if (!statuses.has(key)) statuses.set(key, await recordStatus(db, r.type, r.formVersion, r.status));
   }
-  const items = recs.some((r) => r.catalogItem) ? await catalogItemNames(db, recs.flatMap((r) => (r.catalogItem ? [r.catalogItem] : []))) : null;
+  const refs = recs.flatMap((r) => (r.catalogItem ? [r.catalogItem] : []));
+  const items = refs.length ? await catalogItemNames(db, refs) : null;
   return recs.map((r) => {
     const status = statuses.get(`${r.type}@${r.formVersion}/${r.status}`);
     return {

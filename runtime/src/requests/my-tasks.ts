@@ -75,7 +75,8 @@ export async function myTasks(db: Knex, actor: Actor, claimable: boolean, limit:
     process_key: string;
     process_version: number;
   })[];
-  const items = rows.some((r) => r.catalog_item) ? await catalogItemNames(db, rows.flatMap((r) => (r.catalog_item ? [r.catalog_item] : []))) : null;
+  const refs = rows.flatMap((r) => (r.catalog_item ? [r.catalog_item] : []));
+  const items = refs.length ? await catalogItemNames(db, refs) : null;
   const out: MyTask[] = [];
   for (const row of rows) {
     const act = await mayAct(db, actor, row);

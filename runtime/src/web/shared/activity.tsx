@@ -210,6 +210,7 @@ function Actor({ entry }: { entry: HistoryEntry }) {
 
 /** Standard fields' labels; a form field is named by its form. */
 const STANDARD_FIELDS: Record<string, MessageKey> = {
+  status: 'list.status',
   title: 'list.title',
   priority: 'list.priority',
   assignee: 'list.assignee',
@@ -219,8 +220,10 @@ const STANDARD_FIELDS: Record<string, MessageKey> = {
 
 /** One value of a change as its field shows it: people and groups by name, choices by label. */
 function ChangedValue({ field, value, form }: { field: string; value: unknown; form?: TimelineForm | null }) {
+  const { tx } = useT();
   if (value === null || value === undefined || value === '')
     return <Typography.Text type="secondary">∅</Typography.Text>;
+  if (field === 'status') return <span>{show(statusText(form?.statuses, value, tx))}</span>;
   if ((field === 'assignee' || field === 'requester') && typeof value === 'string')
     return <Person username={value} />;
   if (field === 'group' && typeof value === 'string') return <GroupName groupKey={value} />;
@@ -269,27 +272,31 @@ const CHANGE_HOSTS = new Set(['created', 'field', 'transition']);
 
 /**
  * Field changes one person made at one moment (a save, an action, a step the process reached)
- * read as one event: they join the status change, action or save just before them, or open a
- * "changed" entry of their own.
+ * read as one event: a status change joins the action that made it; other fields join the
+ * action, status change, save or creation just before them, or open a "changed" entry of their
+ * own. A requester's timeline leaves out the tasks each step opens: the step says it already.
  */
 function rows(items: HistoryEntry[], form?: TimelineForm | null): Row[] {
   const out: Row[] = [];
+  const requester = form?.onlyShown === true;
   const hidden = (field: string) =>
-    form?.onlyShown === true && !(field in STANDARD_FIELDS) && !form.schema?.properties?.[field];
+    requester && !(field in STANDARD_FIELDS) && !form?.schema?.properties?.[field];
   for (const e of items) {
-    if (e.kind === 'field' && e.field !== 'status') {
+    const last = out.at(-1);
+    const sameMoment = last !== undefined && last.entry.actor === e.actor && e.at - last.entry.at < 1000;
+    if (e.kind === 'field' && e.field === 'status') {
+      if (sameMoment && last.entry.kind === 'transition') last.changes.push(e);
+      else out.push({ entry: e, changes: [] });
+      continue;
+    }
+    if (e.kind === 'field') {
       if (hidden(e.field ?? '')) continue;
-      const last = out.at(-1);
-      if (
-        last &&
-        CHANGE_HOSTS.has(last.entry.kind) &&
-        last.entry.actor === e.actor &&
-        e.at - last.entry.at < 1000
-      )
-        last.changes.push(e);
+      if (sameMoment && CHANGE_HOSTS.has(last.entry.kind)) last.changes.push(e);
       else out.push({ entry: e, changes: [e] });
       continue;
     }
+    if (requester && e.kind === 'task' && (e.detail as { event?: string } | null)?.event === 'created')
+      continue;
     out.push({ entry: e, changes: [] });
   }
   return out;
