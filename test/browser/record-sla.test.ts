@@ -154,8 +154,23 @@ describe('The workspace record page: SLA metrics and timeline', () => {
     );
     await shot(page, 'timeline');
 
+    // The requester hears of a public reply in the portal's inbox, and opens the request from it.
+    expect(
+      (await agent.post(`/records/${inc.id}/comments`, { body: '请重启显示器试试', visibility: 'public' }))
+        .status,
+    ).toBe(201);
+    await expect
+      .poll(async () =>
+        (await requester.get('/inbox?unread=true')).body.items.map((m: { body: string }) => m.body),
+      )
+      .toContain('请重启显示器试试');
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, '/portal/');
+    await expect.poll(() => page.getByTestId('inbox-count').locator('.ant-badge-count').count()).toBe(1);
+    await page.getByTestId('inbox').click();
+    await page.getByTestId('inbox-page').getByText(`${inc.number} 有新回复`).click();
+    await page.waitForURL(`**/portal/requests/${inc.id}`);
+
     // The requester's timeline: what happened to the request, without the tasks each step opens.
-    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, `/portal/requests/${inc.id}`);
     await timeline.waitFor();
     await change('impact').waitFor();
     expect(await change('assignee').allTextContents()).toEqual(['处理人:∅→张伟', '处理人:张伟→李娜']);

@@ -4,6 +4,7 @@ import { Route, Switch, useLocation } from 'wouter';
 import { AppFrame, Providers } from '../shared/AppFrame.tsx';
 import { get, type MyTask } from '../shared/api.ts';
 import { useT } from '../shared/i18n.ts';
+import { InboxBell } from '../shared/inbox.tsx';
 import { isStaff, useSession } from '../shared/session.ts';
 import { CatalogPage } from './CatalogPage.tsx';
 import { LoginPage } from './LoginPage.tsx';
@@ -14,6 +15,7 @@ const RequestFormPage = lazy(() => import('./RequestFormPage.tsx'));
 const MyRequestsPage = lazy(() => import('./MyRequestsPage.tsx'));
 const RequestDetailPage = lazy(() => import('./RequestDetailPage.tsx'));
 const ApprovalsPage = lazy(() => import('./ApprovalsPage.tsx'));
+const InboxPage = lazy(() => import('../shared/inbox.tsx'));
 
 export function PortalApp() {
   return (
@@ -33,6 +35,7 @@ function Portal() {
   const user = useSession();
   const [location, navigate] = useLocation();
   const [approvals, setApprovals] = useState(0);
+  const [reads, setReads] = useState(0);
   useEffect(() => {
     if (user) get<{ items: MyTask[] }>('/tasks?mine=true').then((r) => setApprovals(r.items.length));
   }, [user, location]);
@@ -61,6 +64,7 @@ function Portal() {
       user={user}
       nav={nav}
       current={current}
+      extra={<InboxBell refresh={`${location}#${reads}`} onOpen={() => navigate('/inbox')} />}
       onNavigate={(key) => {
         if (key === 'workspace') window.location.assign('/workspace/');
         else navigate(key === 'catalog' ? '/' : `/${key}`);
@@ -80,6 +84,9 @@ function Portal() {
           <Route path="/requests/:id">{(p) => <RequestDetailPage id={Number(p.id)} user={user} />}</Route>
           <Route path="/approvals">
             <ApprovalsPage />
+          </Route>
+          <Route path="/inbox">
+            <InboxPage onRead={() => setReads((n) => n + 1)} recordPath={(id) => `/requests/${id}`} />
           </Route>
           <Route>{t('common.notFound')}</Route>
         </Switch>

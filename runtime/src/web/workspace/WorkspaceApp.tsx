@@ -1,15 +1,15 @@
-import { BellOutlined, PlusOutlined } from '@ant-design/icons';
-import { Badge, Button, Result, Space, Spin } from 'antd';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Result, Space, Spin } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
 import { AppFrame, Providers } from '../shared/AppFrame.tsx';
-import { get } from '../shared/api.ts';
 import { useT } from '../shared/i18n.ts';
+import { InboxBell } from '../shared/inbox.tsx';
 import { isStaff, useSession } from '../shared/session.ts';
 import { QueuesPage } from './QueuesPage.tsx';
 
 const RecordPage = lazy(() => import('./RecordPage.tsx'));
-const InboxPage = lazy(() => import('./InboxPage.tsx'));
+const InboxPage = lazy(() => import('../shared/inbox.tsx'));
 const NewRecordPage = lazy(() => import('./NewRecordPage.tsx'));
 
 export function WorkspaceApp() {
@@ -25,15 +25,7 @@ function Workspace() {
   const { t } = useT();
   const user = useSession();
   const [location, navigate] = useLocation();
-  const [unread, setUnread] = useState(0);
   const [reads, setReads] = useState(0);
-  useEffect(() => {
-    if (!user) return;
-    const load = () => get<{ unread: number }>('/inbox?limit=1').then((r) => setUnread(r.unread));
-    load();
-    const timer = setInterval(load, 30_000);
-    return () => clearInterval(timer);
-  }, [user, location, reads]);
   if (!user) return <Spin style={{ margin: 64, display: 'block' }} />;
   if (!isStaff(user))
     return (
@@ -65,15 +57,7 @@ function Workspace() {
           >
             {t('newRecord.button')}
           </Button>
-          <Badge count={unread} size="small" data-testid="inbox-count">
-            <Button
-              type="text"
-              size="small"
-              icon={<BellOutlined />}
-              onClick={() => navigate('/inbox')}
-              data-testid="inbox"
-            />
-          </Badge>
+          <InboxBell refresh={`${location}#${reads}`} onOpen={() => navigate('/inbox')} />
         </Space>
       }
     >
@@ -88,7 +72,7 @@ function Workspace() {
           </Route>
           <Route path="/new/:type">{(p) => <NewRecordPage user={user} type={p.type} />}</Route>
           <Route path="/inbox">
-            <InboxPage onRead={() => setReads((n) => n + 1)} />
+            <InboxPage onRead={() => setReads((n) => n + 1)} recordPath={(id) => `/records/${id}`} />
           </Route>
           <Route>{t('common.notFound')}</Route>
         </Switch>

@@ -1,9 +1,14 @@
+import { BellOutlined } from '@ant-design/icons';
 import { formatTime } from '@opsloom/web-forms/format';
 import { Badge, Button, Card, List, Skeleton, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useLocation } from 'wouter';
-import { get, post } from '../shared/api.ts';
-import { useT } from '../shared/i18n.ts';
+import { get, post } from './api.ts';
+import { useT } from './i18n.ts';
+
+// In-app notifications, the same in both apps: a bell with the unread count in the header, and
+// the inbox page. Each app says where a record opens (the workspace's record page, the portal's
+// request page).
 
 interface InboxItem {
   id: number;
@@ -15,8 +20,35 @@ interface InboxItem {
   read: boolean;
 }
 
-/** In-app notifications, newest first; opening one marks it read. */
-export default function InboxPage({ onRead }: { onRead(): void }) {
+/**
+ * The header's bell: the unread count, asked again every 30 s and whenever `refresh` changes (a
+ * page change, a message read).
+ */
+export function InboxBell({ refresh, onOpen }: { refresh: unknown; onOpen(): void }) {
+  const [unread, setUnread] = useState(0);
+  useEffect(() => {
+    void refresh;
+    const load = () => get<{ unread: number }>('/inbox?limit=1').then((r) => setUnread(r.unread));
+    load();
+    const timer = setInterval(load, 30_000);
+    return () => clearInterval(timer);
+  }, [refresh]);
+  return (
+    <Badge count={unread} size="small" data-testid="inbox-count">
+      <Button type="text" size="small" icon={<BellOutlined />} onClick={onOpen} data-testid="inbox" />
+    </Badge>
+  );
+}
+
+/** In-app notifications, newest first; opening one marks it read and opens its record. */
+export default function InboxPage({
+  onRead,
+  recordPath,
+}: {
+  onRead(): void;
+  /** Where this app shows a record. */
+  recordPath(id: number): string;
+}) {
   const { t, locale } = useT();
   const [, navigate] = useLocation();
   const [data, setData] = useState<{ unread: number; items: InboxItem[] } | null>(null);
@@ -27,7 +59,7 @@ export default function InboxPage({ onRead }: { onRead(): void }) {
   async function open(item: InboxItem) {
     if (!item.read) await post('/inbox/read', { ids: [item.id] });
     onRead();
-    if (item.recordId) navigate(`/records/${item.recordId}`);
+    if (item.recordId) navigate(recordPath(item.recordId));
     else load();
   }
   if (!data) return <Skeleton active />;
