@@ -108,7 +108,7 @@ describe('The workspace record page: SLA metrics and timeline', () => {
         type: 'incident',
         data: { title: '显示器闪烁', description: '工位显示器', category: 'hardware', impact: 3, urgency: 3 },
       })
-    ).body as { id: number };
+    ).body as { id: number; number: string };
     const [triage] = (await agent.get(`/records/${inc.id}/tasks`)).body.items;
     expect((await agent.post(`/tasks/${triage.id}/claim`)).status).toBe(204);
     const { version } = (await agent.get(`/records/${inc.id}`)).body as { version: number };

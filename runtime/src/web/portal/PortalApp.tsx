@@ -4,7 +4,7 @@ import { Route, Switch, useLocation } from 'wouter';
 import { AppFrame, Providers } from '../shared/AppFrame.tsx';
 import { get, type MyTask } from '../shared/api.ts';
 import { useT } from '../shared/i18n.ts';
-import { InboxBell } from '../shared/inbox.tsx';
+import { InboxBell } from '../shared/inbox-bell.tsx';
 import { isStaff, useSession } from '../shared/session.ts';
 import { CatalogPage } from './CatalogPage.tsx';
 import { LoginPage } from './LoginPage.tsx';

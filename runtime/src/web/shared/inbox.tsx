@@ -1,4 +1,3 @@
-import { BellOutlined } from '@ant-design/icons';
 import { formatTime } from '@opsloom/web-forms/format';
 import { Badge, Button, Card, List, Skeleton, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
@@ -6,9 +5,9 @@ import { useLocation } from 'wouter';
 import { get, post } from './api.ts';
 import { useT } from './i18n.ts';
 
-// In-app notifications, the same in both apps: a bell with the unread count in the header, and
-// the inbox page. Each app says where a record opens (the workspace's record page, the portal's
-// request page).
+// The inbox page, the same in both apps (the header's bell is inbox-bell.tsx, loaded with the
+// app; this page loads when opened). Each app says where a record opens (the workspace's record
+// page, the portal's request page).
 
 interface InboxItem {
   id: number;
@@ -18,26 +17,6 @@ interface InboxItem {
   body: string | null;
   createdAt: number;
   read: boolean;
-}
-
-/**
- * The header's bell: the unread count, asked again every 30 s and whenever `refresh` changes (a
- * page change, a message read).
- */
-export function InboxBell({ refresh, onOpen }: { refresh: unknown; onOpen(): void }) {
-  const [unread, setUnread] = useState(0);
-  useEffect(() => {
-    void refresh;
-    const load = () => get<{ unread: number }>('/inbox?limit=1').then((r) => setUnread(r.unread));
-    load();
-    const timer = setInterval(load, 30_000);
-    return () => clearInterval(timer);
-  }, [refresh]);
-  return (
-    <Badge count={unread} size="small" data-testid="inbox-count">
-      <Button type="text" size="small" icon={<BellOutlined />} onClick={onOpen} data-testid="inbox" />
-    </Badge>
-  );
 }
 
 /** In-app notifications, newest first; opening one marks it read and opens its record. */

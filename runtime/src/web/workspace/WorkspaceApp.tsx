@@ -4,7 +4,7 @@ import { lazy, Suspense, useState } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
 import { AppFrame, Providers } from '../shared/AppFrame.tsx';
 import { useT } from '../shared/i18n.ts';
-import { InboxBell } from '../shared/inbox.tsx';
+import { InboxBell } from '../shared/inbox-bell.tsx';
 import { isStaff, useSession } from '../shared/session.ts';
 import { QueuesPage } from './QueuesPage.tsx';
 
