@@ -76,6 +76,32 @@ describe('shipped services in the browser', () => {
       { name: 'pay-service', status: '未发布' },
     ]);
     expect(rec.status).toBe('OPEN');
+
+    // The requester raises a merge request from the page: the action asks which application.
+    await page.getByTestId('action-raiseMr').click();
+    const input = page.getByTestId('action-input');
+    await input.getByText('Application').waitFor();
+    await input.locator('#root_app').fill('nope-app');
+    await page.getByTestId('action-confirm').click();
+    await page.getByText('There is no application nope-app in this release').waitFor();
+    await input.locator('#root_app').fill('order-service');
+    await page.getByTestId('action-confirm').click();
+    await input.waitFor({ state: 'detached' });
+    await expect
+      .poll(async () => (await requester.get(`/records/${rec.id}`)).body.data.apps)
+      .toEqual([
+        { name: 'order-service', status: '有MR未确认' },
+        { name: 'pay-service', status: '未发布' },
+      ]);
+    await expect
+      .poll(() => page.getByTestId('field-value-apps').textContent())
+      .toContain('Merge request open');
+    // The timeline names the cell the action changed, not two whole tables.
+    await expect
+      .poll(() => page.getByTestId('timeline').locator('[data-field="apps"] [data-row]').allTextContents())
+      .toEqual(['order-service · CI/CD status:Not released→Merge request open']);
+    await shot(page, 'merge-request');
+    expect(errors).toEqual([]);
   });
 
   it("a password reset: its title in the reader's language, its request type fixed, no manager to name", async () => {

@@ -1,7 +1,12 @@
-import { Alert, App, Button, Input, Modal, Space } from 'antd';
-import { useState } from 'react';
+import { Alert, App, Button, Input, Modal, Space, Spin } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { HttpError, type OpenTask, post, type TaskAction } from './api.ts';
 import { useT } from './i18n.ts';
+
+const ActionInput = lazy(() => import('./ActionInput.tsx'));
+
+const inputSchema = (action: TaskAction | null) =>
+  action?.input && typeof action.input === 'object' ? (action.input as Record<string, unknown>) : null;
 
 /** Turns a 400's field problems into one readable line in the current language. */
 export function errorText(err: unknown, locale: 'zh-CN' | 'en'): string {
@@ -43,24 +48,45 @@ export function TaskActions(props: {
   const { message } = App.useApp();
   const [pending, setPending] = useState<TaskAction | null>(null);
   const [comment, setComment] = useState('');
+  const [input, setInput] = useState<Record<string, unknown>>({});
+  // The server's problems with what the action's own input said, shown at its fields.
+  const [inputErrors, setInputErrors] = useState<Record<string, string[]>>({});
   const [busy, setBusy] = useState(false);
+  function open(action: TaskAction | null) {
+    setPending(action);
+    setInput({});
+    setInputErrors({});
+  }
   async function run(action: TaskAction) {
     setBusy(true);
     try {
       const data = props.data?.();
       await post(`/tasks/${props.task.id}/actions/${action.key}`, {
         ...(data && Object.keys(data).length ? { data } : {}),
+        ...(inputSchema(action) ? { input } : {}),
         ...(comment.trim() ? { comment: comment.trim() } : {}),
         ...(props.recordVersion ? { recordVersion: props.recordVersion } : {}),
       });
       message.success(t('task.done', { action: tx(action.label) }));
-      setPending(null);
+      open(null);
       setComment('');
       props.onDone();
     } catch (err) {
-      props.onRefused?.(err);
-      // Field problems are for the form behind the dialog: close it, keeping the comment.
-      if (err instanceof HttpError && err.details?.problems?.length) setPending(null);
+      const problems = err instanceof HttpError ? (err.details?.problems ?? []) : [];
+      const ofInput = problems.filter((p) => p.path.startsWith('/input/'));
+      if (ofInput.length) {
+        // The dialog's own fields: the problems stay beside them, the dialog open.
+        const byPath: Record<string, string[]> = {};
+        for (const p of ofInput) {
+          const path = p.path.slice('/input'.length);
+          byPath[path] = [...(byPath[path] ?? []), p.message[locale]];
+        }
+        setInputErrors(byPath);
+      } else {
+        props.onRefused?.(err);
+        // Field problems are for the form behind the dialog: close it, keeping the comment.
+        if (problems.length) setPending(null);
+      }
       message.error(errorText(err, locale));
     } finally {
       setBusy(false);
@@ -76,7 +102,7 @@ export function TaskActions(props: {
             type={a.style === 'primary' ? 'primary' : 'default'}
             danger={a.style === 'danger'}
             data-testid={`action-${a.key}`}
-            onClick={() => setPending(a)}
+            onClick={() => open(a)}
           >
             {tx(a.label)}
           </Button>
@@ -89,10 +115,20 @@ export function TaskActions(props: {
         cancelText={t('common.cancel')}
         confirmLoading={busy}
         onOk={() => pending && run(pending)}
-        onCancel={() => setPending(null)}
+        onCancel={() => open(null)}
         okButtonProps={{ 'data-testid': 'action-confirm' } as never}
         destroyOnHidden
       >
+        {inputSchema(pending) && (
+          <Suspense fallback={<Spin />}>
+            <ActionInput
+              schema={inputSchema(pending)!}
+              value={input}
+              onChange={setInput}
+              errors={inputErrors}
+            />
+          </Suspense>
+        )}
         <Input.TextArea
           rows={3}
           value={comment}

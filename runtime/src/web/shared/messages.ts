@@ -149,6 +149,8 @@ export const messages = {
   'history.byRule': { 'zh-CN': '规则「{name}」', en: 'Rule "{name}"' },
   'history.bySystem': { 'zh-CN': '系统', en: 'System' },
   'history.added': { 'zh-CN': '添加', en: 'added' },
+  'history.rowAdded': { 'zh-CN': '（新增）', en: '(added)' },
+  'history.rowRemoved': { 'zh-CN': '（移除）', en: '(removed)' },
   'history.removed': { 'zh-CN': '移除', en: 'removed' },
   'workspace.staffOnly': {
     'zh-CN': '工作台仅供处理人、经理和管理员使用',
