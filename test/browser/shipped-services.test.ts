@@ -77,14 +77,32 @@ describe('shipped services in the browser', () => {
     ]);
     expect(rec.status).toBe('OPEN');
 
-    // The requester raises a merge request from the page: the action asks which application.
+    // Adding an application asks its name: a refused name shows at the dialog's field, a guard's
+    // refusal as a message, the dialog staying open for another try.
+    await page.getByTestId('action-addApp').click();
+    const added = page.getByTestId('action-input');
+    await added.locator('#root_app').fill('bad name');
+    await page.getByTestId('action-confirm').click();
+    await added.locator('.ant-form-item-explain-error, .error-detail').first().waitFor();
+    await added.locator('#root_app').fill('pay-service');
+    await page.getByTestId('action-confirm').click();
+    await page.getByText('Application pay-service is already in this release').waitFor();
+    await added.locator('#root_app').fill('web-portal');
+    await page.getByTestId('action-confirm').click();
+    await added.waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('field-value-apps').textContent()).toContain('web-portal');
+
+    // The requester raises a merge request from the page: the action asks which application,
+    // offering the release's own (the edge's x-choices over the record).
     await page.getByTestId('action-raiseMr').click();
     const input = page.getByTestId('action-input');
     await input.getByText('Application').waitFor();
-    await input.locator('#root_app').fill('nope-app');
-    await page.getByTestId('action-confirm').click();
-    await page.getByText('There is no application nope-app in this release').waitFor();
-    await input.locator('#root_app').fill('order-service');
+    await input.locator('#root_app').click();
+    const options = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+    await expect
+      .poll(async () => (await options.allTextContents()).filter(Boolean))
+      .toEqual(['order-service', 'pay-service', 'web-portal']);
+    await options.filter({ hasText: 'order-service' }).click();
     await page.getByTestId('action-confirm').click();
     await input.waitFor({ state: 'detached' });
     await expect
@@ -92,14 +110,15 @@ describe('shipped services in the browser', () => {
       .toEqual([
         { name: 'order-service', status: '有MR未确认' },
         { name: 'pay-service', status: '未发布' },
+        { name: 'web-portal', status: '未发布' },
       ]);
     await expect
       .poll(() => page.getByTestId('field-value-apps').textContent())
       .toContain('Merge request open');
-    // The timeline names the cell the action changed, not two whole tables.
+    // The timeline names the rows and cells the actions changed, not whole tables.
     await expect
       .poll(() => page.getByTestId('timeline').locator('[data-field="apps"] [data-row]').allTextContents())
-      .toEqual(['order-service · CI/CD status:Not released→Merge request open']);
+      .toEqual(['web-portal (added)', 'order-service · CI/CD status:Not released→Merge request open']);
     await shot(page, 'merge-request');
     expect(errors).toEqual([]);
   });

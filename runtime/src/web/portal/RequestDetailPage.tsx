@@ -119,7 +119,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
               }
               style={{ marginBottom: 12 }}
             >
-              <TaskActions task={task} recordVersion={rec.version} onDone={reload} />
+              <TaskActions task={task} recordVersion={rec.version} record={rec} onDone={reload} />
             </Card>
           ))}
         {mine && rec.closedAt === null && rec.resolvedAt === null && (

@@ -1,4 +1,4 @@
-import { localizeSchema } from '@opsloom/spec';
+import { compileExpression, localizeSchema } from '@opsloom/spec';
 import { Form } from '@opsloom/web-forms/form';
 import { useMemo } from 'react';
 import { useT } from './i18n.ts';
@@ -8,12 +8,33 @@ import { useT } from './i18n.ts';
  * merge request is for…), as a small form in the action's dialog. Loaded only when an action has
  * one, so pages of plain approve / reject buttons do not bring the form library.
  */
+/**
+ * A text property with `x-choices` (a CEL expression over the record, such as
+ * `record.apps.map(a, a.name)`) is offered as a choice of the values it gives now. Only a help:
+ * the server checks what is sent against the schema and the edge's guards, whatever the list.
+ */
+function withChoices(property: unknown, record: Record<string, unknown> | undefined): unknown {
+  if (!property || typeof property !== 'object') return property;
+  const source = (property as Record<string, unknown>)['x-choices'];
+  if (typeof source !== 'string' || !record) return property;
+  try {
+    const values = compileExpression(source).evaluate({ record });
+    if (Array.isArray(values) && values.length && values.every((v) => typeof v === 'string'))
+      return { ...property, enum: [...new Set(values)] };
+  } catch {
+    // A list the expression cannot give (a field not there yet) leaves a plain text box.
+  }
+  return property;
+}
+
 export default function ActionInput(props: {
   schema: Record<string, unknown>;
   value: Record<string, unknown>;
   onChange(value: Record<string, unknown>): void;
   /** The server's problems with the last try, by path inside the input (`/app`). */
   errors: Record<string, string[]>;
+  /** The record as CEL sees it (`record.<field>`, `record.status`), for `x-choices`. */
+  record?: Record<string, unknown>;
 }) {
   const { locale } = useT();
   const schema = useMemo(() => {
@@ -22,10 +43,13 @@ export default function ActionInput(props: {
     return {
       ...localized,
       properties: Object.fromEntries(
-        Object.entries(properties ?? {}).map(([k, v]) => [k, localizeSchema(v, locale)]),
+        Object.entries(properties ?? {}).map(([k, v]) => [
+          k,
+          withChoices(localizeSchema(v, locale), props.record),
+        ]),
       ),
     };
-  }, [props.schema, locale]);
+  }, [props.schema, locale, props.record]);
   const extraErrors = useMemo(
     () =>
       Object.fromEntries(

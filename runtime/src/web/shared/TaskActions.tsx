@@ -39,6 +39,8 @@ export function TaskActions(props: {
   task: OpenTask;
   recordVersion?: number;
   data?: () => Record<string, unknown> | undefined;
+  /** The record the task is on (its values and status), for choices an action's input offers. */
+  record?: { data: Record<string, unknown>; status: string };
   onDone(): void;
   /** The server refused the action: its field problems can be shown where the fields are. */
   onRefused?(err: unknown): void;
@@ -126,6 +128,7 @@ export function TaskActions(props: {
               value={input}
               onChange={setInput}
               errors={inputErrors}
+              record={props.record ? { ...props.record.data, status: props.record.status } : undefined}
             />
           </Suspense>
         )}

@@ -182,6 +182,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
           task={task}
           user={user}
           recordVersion={rec.version}
+          record={rec}
           since={rec.updatedAt}
           data={() => changes(rec.data, dataRef.current)}
           onDone={reload}
@@ -265,6 +266,7 @@ function TaskCard(props: {
   task: OpenTask;
   user: User;
   recordVersion: number;
+  record: { data: Record<string, unknown>; status: string };
   /** When the step began, approximated by the record's last change (the task view has no start time). */
   since: number;
   data(): Record<string, unknown>;
@@ -340,6 +342,7 @@ function TaskCard(props: {
         <TaskActions
           task={task}
           recordVersion={props.recordVersion}
+          record={props.record}
           data={props.data}
           onDone={props.onDone}
           onRefused={props.onRefused}
