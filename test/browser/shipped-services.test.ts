@@ -233,6 +233,30 @@ describe('shipped services in the browser', () => {
     expect(logged.data).toMatchObject({ category: 'software', impact: 2, urgency: 1 });
     const history = (await caller.get(`/records/${logged.id}/history`)).body.items;
     expect(history.find((h: { kind: string }) => h.kind === 'created').actor).toBe('zhangwei');
+
+    // The agent asks the caller for more: the caller's request page says what to do, and
+    // replying there sends the incident back to work (itil-incident's rule).
+    const agent = await new ApiClient(srv.url).login('zhangwei', DEMO_PASSWORD);
+    const step = async (action: string, body: Record<string, unknown> = {}) => {
+      const [task] = (await agent.get(`/records/${logged.id}/tasks`)).body.items;
+      if (task.can.claim) expect((await agent.post(`/tasks/${task.id}/claim`)).status).toBe(204);
+      const res = await agent.post(`/tasks/${task.id}/actions/${action}`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    await step('accept');
+    await step('askCustomer', { comment: '请问是哪个财务系统？' });
+    await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD, `/portal/requests/${logged.id}`);
+    expect(await page.getByTestId('task-instructions').textContent()).toContain('直接在下方回复即可');
+    await page.getByTestId('comment-input').fill('用友 U8 财务系统');
+    await page.getByTestId('comment-send').click();
+    await expect
+      .poll(async () => (await caller.get(`/records/${logged.id}`)).body.status)
+      .toBe('in-progress');
+    await page.reload();
+    await page.getByTestId('request-detail').waitFor();
+    expect(await page.getByTestId('task-instructions').count()).toBe(0);
+    await shot(page, 'replied');
+    expect(errors).toEqual([]);
   });
 
   it("an agent raises a caller's password reset through its catalog item: its type fixed, its SLA the item's", async () => {

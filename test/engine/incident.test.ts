@@ -162,6 +162,11 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
   it('goes back to work when the requester replies with a comment while it waits for them', async () => {
     const inc = await inProgress('邮件发不出', 'Outlook 报错', 'software');
     expect((await act(agent, inc.id, 'askCustomer', { comment: '请提供报错截图' })).status).toBe(200);
+    // The step tells the requester what to do; only those who may act on it are told.
+    expect((await tasksOf(requester, inc.id))[0].instructions).toMatchObject({
+      'zh-CN': expect.stringContaining('直接在下方回复即可'),
+      en: expect.stringContaining('Just reply below'),
+    });
     const status = async () => (await agent.get(`/records/${inc.id}`)).body.status;
     // The agent's own comments, and the requester's before it waits for them, move nothing.
     expect(

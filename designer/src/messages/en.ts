@@ -147,6 +147,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'process.forEach': 'For each (expression)',
   'process.resultField': 'Write the result to',
   'process.assignee': 'Assignee',
+  'process.instructions': 'Instructions',
+  'process.instructionsHelp':
+    'What the people of this step are asked to do; shown above its buttons to those who may act now',
   'process.assigneeType': 'Assign to',
   'process.distribution': 'Distribution',
   'process.approval': 'Approval',

@@ -144,6 +144,8 @@ export const zhCN = {
   'process.forEach': '逐项（表达式）',
   'process.resultField': '结果写入字段',
   'process.assignee': '处理人',
+  'process.instructions': '办理说明',
+  'process.instructionsHelp': '告诉本步骤的办理人要做什么；显示在按钮上方，仅对当前可办理的人可见',
   'process.assigneeType': '分配方式',
   'process.distribution': '派单方式',
   'process.approval': '审批方式',

@@ -370,6 +370,19 @@ function UserTaskProps({ node, fields }: { node: AnyNode & { type: 'userTask' };
 
   return (
     <>
+      <Form.Item label={t('process.instructions')} tooltip={t('process.instructionsHelp')}>
+        <I18nInput
+          multiline
+          value={node.instructions}
+          onChange={(v) =>
+            set((n) => {
+              if (v) n.instructions = v;
+              else delete n.instructions;
+            }, 'instructions')
+          }
+          testId="node-instructions"
+        />
+      </Form.Item>
       <Divider titlePlacement="start" plain>
         {t('process.assignee')}
       </Divider>

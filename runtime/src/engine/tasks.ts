@@ -554,6 +554,8 @@ export interface AvailableTask {
   id: number;
   node: string;
   name: unknown;
+  /** The step's instructions to the people who act on it, as the process says them. */
+  instructions: unknown;
   status: string;
   assignee: string | null;
   group: string | null;
@@ -607,6 +609,7 @@ export async function openTasks(
       id: task.id,
       node: task.node_id,
       name: n.name ?? n.id,
+      instructions: n.instructions ?? null,
       status: task.status,
       assignee: task.assignee_id ? (names.get(task.assignee_id) ?? null) : null,
       group: group?.key ?? null,

@@ -93,6 +93,8 @@ export const TaskCallback = Obj(
 export const UserTaskNode = Obj({
   type: Tag('userTask'),
   ...nodeBase,
+  /** What the task's people are asked to do, shown with its buttons ("reply below…"). */
+  instructions: Type.Optional(I18nText),
   assignee: Assignee,
   distribution: Type.Optional(StringEnum(DISTRIBUTIONS)),
   approval: Type.Optional(

@@ -6,7 +6,7 @@ import { Link } from 'wouter';
 import { get, type MyTask, type OpenTask, type RecordView } from '../shared/api.ts';
 import { type FormRule, shownSchema } from '../shared/form-rules.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
-import { TaskActions } from '../shared/TaskActions.tsx';
+import { TaskActions, TaskInstructions } from '../shared/TaskActions.tsx';
 
 /** Tasks waiting for the person — approvals above all — each with its buttons right here. */
 export default function ApprovalsPage() {
@@ -85,6 +85,7 @@ function ApprovalCard({ task, onDone }: { task: MyTask; onDone(): void }) {
           ]}
           data-testid={`approval-details-${task.number}`}
         />
+        {open && <TaskInstructions task={open} />}
         {open && <TaskActions task={open} onDone={onDone} />}
       </Space>
     </Card>

@@ -8,7 +8,7 @@ import { get, type OpenTask, post, type RecordView, type User } from '../shared/
 import { type FormRule, shownSchema } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
-import { errorText, RecordUnavailable, TaskActions } from '../shared/TaskActions.tsx';
+import { errorText, RecordUnavailable, TaskActions, TaskInstructions } from '../shared/TaskActions.tsx';
 
 interface FormInfo {
   schema: { properties: Record<string, FieldSchema> };
@@ -119,6 +119,7 @@ export default function RequestDetailPage({ id, user }: { id: number; user: User
               }
               style={{ marginBottom: 12 }}
             >
+              <TaskInstructions task={task} />
               <TaskActions task={task} recordVersion={rec.version} record={rec} onDone={reload} />
             </Card>
           ))}

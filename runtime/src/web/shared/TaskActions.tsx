@@ -1,4 +1,4 @@
-import { Alert, App, Button, Input, Modal, Space, Spin } from 'antd';
+import { Alert, App, Button, Input, Modal, Space, Spin, Typography } from 'antd';
 import { lazy, Suspense, useState } from 'react';
 import { HttpError, type OpenTask, post, type TaskAction } from './api.ts';
 import { useT } from './i18n.ts';
@@ -29,6 +29,18 @@ export function RecordUnavailable({ error }: { error: unknown }) {
   const text =
     error instanceof HttpError && error.status === 404 ? t('record.notFound') : errorText(error, locale);
   return <Alert type="warning" showIcon title={text} data-testid="record-missing" />;
+}
+
+/** What the step asks of the person who may act on it now, above its buttons. */
+export function TaskInstructions({ task }: { task: OpenTask }) {
+  const { tx } = useT();
+  const text = task.instructions ? tx(task.instructions) : '';
+  if (!text || !task.can.act) return null;
+  return (
+    <Typography.Paragraph type="secondary" style={{ whiteSpace: 'pre-wrap' }} data-testid="task-instructions">
+      {text}
+    </Typography.Paragraph>
+  );
 }
 
 /**

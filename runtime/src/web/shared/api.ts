@@ -57,6 +57,8 @@ export interface OpenTask {
   id: number;
   node: string;
   name: unknown;
+  /** What the step asks of those who act on it (I18nText), or null. */
+  instructions: unknown;
   assignee: string | null;
   group: string | null;
   approvalMode: string | null;

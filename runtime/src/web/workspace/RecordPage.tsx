@@ -37,7 +37,7 @@ import {
 import { effectiveForm, type FormRule, problemsToErrors, stepAccess } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
-import { errorText, RecordUnavailable, TaskActions } from '../shared/TaskActions.tsx';
+import { errorText, RecordUnavailable, TaskActions, TaskInstructions } from '../shared/TaskActions.tsx';
 import { Countdown } from './Countdown.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
 import { UserSelect } from './UserSelect.tsx';
@@ -333,6 +333,7 @@ function TaskCard(props: {
           ))}
         </Space>
       )}
+      <TaskInstructions task={task} />
       <Space wrap>
         {task.can.claim && (
           <Button type="primary" onClick={() => call('claim')} data-testid="claim">
