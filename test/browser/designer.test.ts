@@ -183,6 +183,8 @@ describe('designer (browser)', () => {
     await page.getByTestId('node-panel-userTask').waitFor();
     await page.getByTestId('node-name-zh').fill('经理审批');
     await page.getByTestId('node-name-en').fill('Manager approval');
+    await page.getByTestId('node-instructions-zh').fill('请核对申请理由与预算后审批');
+    await page.getByTestId('node-instructions-en').fill('Check the reason and the budget, then decide');
     await choose('assignee-type', '指定人员');
     await choose('assignee-users', 'lina', 'chenjing');
     await page.getByTestId('approval-mode').getByText('会签').click();
@@ -232,6 +234,10 @@ describe('designer (browser)', () => {
     expect(approval.approval).toEqual({ mode: 'all', excludeRequester: true });
     expect(approval.status).toBe('approving');
     expect(approval.assignee).toEqual({ type: 'user', value: 'lina,chenjing' });
+    expect(approval.instructions).toEqual({
+      'zh-CN': '请核对申请理由与预算后审批',
+      en: 'Check the reason and the budget, then decide',
+    });
     const fulfil = published.nodes.find((n: any) => n.id === 'userTask-2');
     expect(fulfil.assignee).toEqual({ type: 'group', value: 'service-desk' });
     expect(
