@@ -3,12 +3,13 @@ import { type FieldSchema, FieldValues, usePersonName } from '@opsloom/web-forms
 import { formatTime } from '@opsloom/web-forms/format';
 import { App, Button, Card, Col, Input, Popconfirm, Rate, Row, Skeleton, Space, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { RecordAttachments, RecordComments, RecordTimeline } from '../shared/activity.tsx';
+import { RecordAttachments, RecordComments } from '../shared/activity.tsx';
 import { get, type OpenTask, post, type RecordView, type User } from '../shared/api.ts';
 import { type FormRule, shownSchema } from '../shared/form-rules.ts';
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText, RecordUnavailable, TaskActions, TaskInstructions } from '../shared/TaskActions.tsx';
+import { RecordTimeline } from '../shared/timeline.tsx';
 
 interface FormInfo {
   schema: { properties: Record<string, FieldSchema> };

@@ -22,7 +22,7 @@ import {
   Typography,
 } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { RecordAttachments, RecordComments, RecordTimeline, relationText } from '../shared/activity.tsx';
+import { RecordAttachments, RecordComments } from '../shared/activity.tsx';
 import {
   api,
   get,
@@ -38,6 +38,7 @@ import { effectiveForm, type FormRule, problemsToErrors, stepAccess } from '../s
 import { useT } from '../shared/i18n.ts';
 import { StatusTag } from '../shared/status.tsx';
 import { errorText, RecordUnavailable, TaskActions, TaskInstructions } from '../shared/TaskActions.tsx';
+import { RecordTimeline, relationText } from '../shared/timeline.tsx';
 import { Countdown } from './Countdown.tsx';
 import { SlaPanel } from './SlaPanel.tsx';
 import { UserSelect } from './UserSelect.tsx';
