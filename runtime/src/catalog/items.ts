@@ -7,8 +7,7 @@ import {
 } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
-import { fromJson } from '../db/json.ts';
-import { currentBodies } from '../definitions/current.ts';
+import { currentBodies, publishedBodies } from '../definitions/current.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import type { FieldProblem } from '../http/validate.ts';
 import { translateBoth } from '../i18n/translate.ts';
@@ -47,22 +46,12 @@ export async function catalogItemNames(
   // An item since taken out of its catalog (or a retired catalog's) is still named on the records
   // requested through it: by the last published version that had it. Rare, so read only then.
   const gone = [...new Set(refs)].filter((ref) => !names.has(ref));
-  if (gone.length) {
-    const catalogs = [...new Set(gone.map((ref) => ref.slice(0, ref.indexOf('/'))))];
-    const rows: { key: string; body: string }[] = await db('definition_versions')
-      .where({ kind: 'catalog' })
-      .whereIn('key', catalogs)
-      .orderBy('version', 'asc')
-      .select('key', 'body');
-    const past = new Map<string, I18nText>();
-    for (const row of rows)
-      for (const item of fromJson<CatalogDefinition>(row.body)?.items ?? [])
-        past.set(catalogItemRef(row.key, item.id), item.name);
-    for (const ref of gone) {
-      const name = past.get(ref);
-      if (name) names.set(ref, name);
+  const catalogs = [...new Set(gone.map((ref) => ref.slice(0, ref.indexOf('/'))))];
+  for (const { key, def } of await publishedBodies<CatalogDefinition>(db, 'catalog', catalogs))
+    for (const item of def.items ?? []) {
+      const ref = catalogItemRef(key, item.id);
+      if (gone.includes(ref)) names.set(ref, item.name);
     }
-  }
   return names;
 }
 

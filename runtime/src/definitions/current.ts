@@ -141,6 +141,25 @@ export async function currentBodies<T>(
   return out;
 }
 
+/**
+ * Every published version's body of these definitions, oldest first: for the names of things the
+ * current versions no longer hold (a retired rule, a catalog item taken out since). Read only when
+ * such a thing is met, so it is not cached.
+ */
+export async function publishedBodies<T>(
+  db: Knex,
+  kind: string,
+  keys: readonly string[],
+): Promise<{ key: string; version: number; def: T }[]> {
+  if (!keys.length) return [];
+  const rows: { key: string; version: number; body: string }[] = await db('definition_versions')
+    .where({ kind })
+    .whereIn('key', [...keys])
+    .orderBy('version', 'asc')
+    .select('key', 'version', 'body');
+  return rows.map((r) => ({ key: r.key, version: Number(r.version), def: fromJson<T>(r.body)! }));
+}
+
 const WRITES = /^\s*(insert\s+into|update|delete\s+from|replace\s+into)\s+[`"]?definitions[`"]?[\s(]/i;
 
 interface QueryEvent {

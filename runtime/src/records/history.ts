@@ -1,7 +1,8 @@
-import type { I18nText } from '@opsloom/spec';
+import type { I18nText, RuleDefinition } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Actor } from '../context.ts';
 import { fromJson } from '../db/json.ts';
+import { currentBodies, publishedBodies } from '../definitions/current.ts';
 import { type Graph, loadGraph } from '../engine/graph.ts';
 import { loadRecord } from './store.ts';
 import { assertCanSee, isStaff } from './visibility.ts';
@@ -116,8 +117,8 @@ const ruleOf = (e: HistoryEntry): string | null => {
 };
 
 /**
- * The names of the rules that acted on the record, as their latest published version says them
- * (a rule renamed since still reads by its new name, as it is now listed).
+ * The names of the rules that acted on the record, as their current version says them (a rule
+ * renamed since reads by its new name, as it is now listed); a retired one by its last version.
  */
 async function nameRules(db: Knex, entries: HistoryEntry[]): Promise<void> {
   const keys = new Set<string>();
@@ -126,16 +127,12 @@ async function nameRules(db: Knex, entries: HistoryEntry[]): Promise<void> {
     if (key) keys.add(key);
   }
   if (!keys.size) return;
-  const rows: { key: string; version: number; body: string }[] = await db('definition_versions')
-    .where({ kind: 'rule' })
-    .whereIn('key', [...keys])
-    .orderBy('version', 'asc')
-    .select('key', 'version', 'body');
   const names = new Map<string, I18nText>();
-  for (const r of rows) {
-    const name = fromJson<{ name?: I18nText }>(r.body)?.name;
-    if (name) names.set(r.key, name);
-  }
+  for (const { key, def } of await currentBodies<RuleDefinition>(db, 'rule'))
+    if (keys.has(key)) names.set(key, def.name);
+  const retired = [...keys].filter((key) => !names.has(key));
+  for (const { key, def } of await publishedBodies<RuleDefinition>(db, 'rule', retired))
+    names.set(key, def.name);
   for (const e of entries) {
     const key = ruleOf(e);
     const name = key ? names.get(key) : undefined;

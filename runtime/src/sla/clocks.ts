@@ -116,8 +116,7 @@ async function changeGoal(
   const oldCal = await calendarAt(trx, clock.calendar_key, clock.calendar_version);
   const cal = await calendarAt(trx, calendarKey, calendarVersion);
   const running = clock.state === 'running';
-  const next: ClockRow = {
-    ...clock,
+  const moved: Partial<ClockRow> = {
     goal: goal.id,
     calendar_key: calendarKey,
     calendar_version: calendarVersion,
@@ -127,14 +126,10 @@ async function changeGoal(
       : Number(clock.elapsed_ms),
     segment_started_at: running ? now : null,
   };
+  const next = { ...clock, ...moved };
   const from = clock.goal;
   await save(trx, clock, {
-    goal: next.goal,
-    calendar_key: next.calendar_key,
-    calendar_version: next.calendar_version,
-    target_ms: next.target_ms,
-    elapsed_ms: next.elapsed_ms,
-    segment_started_at: next.segment_started_at,
+    ...moved,
     due_at: running ? dueAt(cal, next, now) : null,
     next_check_at: running ? nextCheck(cal, next, thresholds(def, next)) : null,
   });
@@ -158,7 +153,8 @@ async function changeGoal(
 /**
  * Moves a record's SLA clocks after something happened to it, inside the transaction of that
  * change: moves running clocks to the goal that applies now, stops, pauses, resumes them, and
- * starts clocks (or a new cycle) whose start trigger matches. A clock keeps the SLA version it started on.
+ * starts clocks (or a new cycle) whose start trigger matches. A clock keeps the SLA version it
+ * started on.
  */
 export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.now()): Promise<void> {
   const rec = event.record ?? (await loadRecord(trx, event.recordId));
@@ -188,10 +184,16 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
   }
 
   for (const { def, version } of bySla.values()) {
+    // The goal the record is under now, the same for every metric of the SLA: asked once.
+    let goalNow: { goal: Goal | undefined } | null = null;
+    const currentGoal = () => {
+      if (!goalNow) goalNow = { goal: goalFor(def, event.type, ctx) };
+      return goalNow.goal;
+    };
     for (const metric of def.metrics) {
       const clock = latest.get(`${def.key}/${metric.id}`);
       if (clock && clock.state !== 'stopped') {
-        const goal = goalFor(def, event.type, ctx);
+        const goal = currentGoal();
         if (goal && goal.id !== clock.goal && goal.targets[metric.id])
           await changeGoal(trx, { rec, def, clock, goal, metricName: metric.name }, now);
         const cal = await calendarAt(trx, clock.calendar_key, clock.calendar_version);
@@ -230,7 +232,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
         continue;
       }
       if (!matches(metric.start, event.type, ctx)) continue;
-      const goal = goalFor(def, event.type, ctx);
+      const goal = currentGoal();
       const target = goal?.targets[metric.id];
       if (!goal || !target) continue;
       const calendarKey = goal.calendar ?? def.calendar;

@@ -1,6 +1,6 @@
 import { Alert, App, Button, Input, Modal, Space, Spin, Typography } from 'antd';
 import { lazy, Suspense, useState } from 'react';
-import { HttpError, type OpenTask, post, type TaskAction } from './api.ts';
+import { HttpError, type OpenTask, type Problem, post, type TaskAction } from './api.ts';
 import { useT } from './i18n.ts';
 
 const ActionInput = lazy(() => import('./ActionInput.tsx'));
@@ -64,12 +64,12 @@ export function TaskActions(props: {
   const [comment, setComment] = useState('');
   const [input, setInput] = useState<Record<string, unknown>>({});
   // The server's problems with what the action's own input said, shown at its fields.
-  const [inputErrors, setInputErrors] = useState<Record<string, string[]>>({});
+  const [inputProblems, setInputProblems] = useState<Problem[]>([]);
   const [busy, setBusy] = useState(false);
   function open(action: TaskAction | null) {
     setPending(action);
     setInput({});
-    setInputErrors({});
+    setInputProblems([]);
   }
   async function run(action: TaskAction) {
     setBusy(true);
@@ -90,12 +90,7 @@ export function TaskActions(props: {
       const ofInput = problems.filter((p) => p.path.startsWith('/input/'));
       if (ofInput.length) {
         // The dialog's own fields: the problems stay beside them, the dialog open.
-        const byPath: Record<string, string[]> = {};
-        for (const p of ofInput) {
-          const path = p.path.slice('/input'.length);
-          byPath[path] = [...(byPath[path] ?? []), p.message[locale]];
-        }
-        setInputErrors(byPath);
+        setInputProblems(ofInput.map((p) => ({ ...p, path: p.path.slice('/input'.length) })));
       } else {
         props.onRefused?.(err);
         // Field problems are for the form behind the dialog: close it, keeping the comment.
@@ -139,8 +134,8 @@ export function TaskActions(props: {
               schema={inputSchema(pending)!}
               value={input}
               onChange={setInput}
-              errors={inputErrors}
-              record={props.record ? { ...props.record.data, status: props.record.status } : undefined}
+              problems={inputProblems}
+              record={props.record}
             />
           </Suspense>
         )}
