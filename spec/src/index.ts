@@ -46,6 +46,16 @@ export type { ProcessEdge, ProcessNode, ServiceAction } from './schemas/process.
 export { endOutcome, NODE_TYPES, type NodeType } from './schemas/process.ts';
 export { RULE_EVENTS } from './schemas/rule.ts';
 export {
+  credentialParameters,
+  hasAllowedScheme,
+  isSecretReference,
+  keepsCredentialOut,
+  looksLikeCredential,
+  SECRET_NAME,
+  SECRET_NAME_PATTERN,
+  secretReferences,
+} from './secrets.ts';
+export {
   checkTemplate,
   type RenderOptions,
   renderTemplate,

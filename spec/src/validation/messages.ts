@@ -102,6 +102,27 @@ export const MESSAGES = {
     en: '{at}: a {channel} notification needs at least one recipient',
   },
 
+  // --- secrets and outbound calls (service tasks, webhooks, IM robots) ------------------------
+  'secret.literal': {
+    'zh-CN':
+      '{at}：{what} 是凭据，不能直接写在定义中（任何坐席都能读到定义）；请把它保存为密钥（PUT /api/v1/secrets/名称），在这里写 {{ secrets.名称 }}',
+    en: '{at}: {what} is a credential and cannot be written into the definition (any agent can read it); store it as a secret (PUT /api/v1/secrets/NAME) and write {{ secrets.NAME }} here',
+  },
+  'secret.name': {
+    'zh-CN':
+      '{at}：“secrets.{name}” 不是有效的密钥名，应为大写字母开头、最多 64 位的大写字母、数字或 “_”（例如 CICD_TOKEN）',
+    en: '{at}: "secrets.{name}" is not a valid secret name: up to 64 uppercase letters, digits or "_", starting with a letter (e.g. CICD_TOKEN)',
+  },
+  'secret.misplaced': {
+    'zh-CN':
+      '{at}：这里不能引用密钥 secrets.{name}：密钥只用于发往外部的调用（服务任务的 url、请求头和请求体，Webhook 与 IM 机器人的 url 和 secret），不会写进消息或记录',
+    en: '{at}: secrets.{name} cannot be used here: secrets go only into calls that leave the server (a service task’s url, headers and body; a webhook’s or IM robot’s url and secret), never into messages or records',
+  },
+  'url.scheme': {
+    'zh-CN': '{at}：URL 必须以 http:// 或 https:// 开头，这里是 “{scheme}”',
+    en: '{at}: a URL must start with http:// or https://; this one starts with "{scheme}"',
+  },
+
   // --- form ------------------------------------------------------------------------------
   'form.numberPrefix.taken': {
     'zh-CN': '编号前缀 “{prefix}” 已被表单 “{form}” 使用；每种记录类型需要自己的前缀，编号才不会重复',

@@ -1,6 +1,7 @@
 import { ASSIGNEE_TYPES, RECIPIENT_TYPES_WITH_VALUE } from '../../schemas/actions.ts';
 import { type Checker, list, record, str } from '../checker.ts';
 import { child } from '../pointer.ts';
+import { checkCallUrl, checkNoSecrets, checkSigningSecret } from './secrets.ts';
 
 /**
  * Checks of the pieces rules, OLAs, SLA escalations and process nodes share. `form` is the
@@ -60,10 +61,13 @@ export function checkNotify(c: Checker, notify: unknown, path: string, form: str
     c.add('action.notify.recipients', child(path, 'recipients'), { channel }, path);
   }
   checkRecipients(c, n.recipients, child(path, 'recipients'), form);
-  if (typeof n.url === 'string') c.template(child(path, 'url'), n.url);
+  checkCallUrl(c, child(path, 'url'), n.url);
+  checkSigningSecret(c, child(path, 'secret'), n.secret);
   const template = record(n.template);
-  c.template(child(path, 'template', 'subject'), template.subject);
-  c.template(child(path, 'template', 'body'), template.body);
+  for (const part of ['subject', 'body'] as const) {
+    c.template(child(path, 'template', part), template[part]);
+    checkNoSecrets(c, child(path, 'template', part), template[part]);
+  }
 }
 
 export function checkActions(c: Checker, actions: unknown, path: string, form: string | undefined): void {

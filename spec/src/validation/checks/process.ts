@@ -5,6 +5,7 @@ import { child } from '../pointer.ts';
 import { jsonSchemaErrors } from '../shape.ts';
 import { checkActions, checkAssignee, checkFieldValues, checkNotify } from './actions.ts';
 import { checkProcessGraph } from './process-graph.ts';
+import { checkCallBody, checkCallHeader, checkCallUrl, checkNoSecrets } from './secrets.ts';
 
 /** Node and edge settings: references, expressions, templates. The graph is checked separately. */
 export function checkProcess(c: Checker, def: Record<string, unknown>): void {
@@ -79,6 +80,7 @@ export function checkProcess(c: Checker, def: Record<string, unknown>): void {
       const guard = record(g);
       c.expression(child(path, 'guards', j, 'condition'), guard.condition);
       c.template(child(path, 'guards', j, 'message'), guard.message);
+      checkNoSecrets(c, child(path, 'guards', j, 'message'), guard.message);
     });
     checkFieldValues(c, edge.set, child(path, 'set'), form);
     // The input schema is compiled when the action is taken: refuse one that cannot compile now.
@@ -109,10 +111,10 @@ function checkServiceAction(c: Checker, action: unknown, path: string, form: str
   const a = record(action);
   switch (a.type) {
     case 'http':
-      c.template(child(path, 'url'), a.url);
+      checkCallUrl(c, child(path, 'url'), a.url);
       for (const [name, value] of Object.entries(record(a.headers)))
-        c.template(child(path, 'headers', name), value);
-      c.templatesIn(child(path, 'body'), a.body);
+        checkCallHeader(c, child(path, 'headers', name), name, value);
+      checkCallBody(c, child(path, 'body'), a.body);
       c.field(form, a.resultField, child(path, 'resultField'));
       break;
     case 'setFields':

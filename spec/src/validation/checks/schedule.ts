@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { type Checker, record, str } from '../checker.ts';
 import { checkFieldValues } from './actions.ts';
+import { checkNoSecrets } from './secrets.ts';
 import { checkTimeZone, isValidTimeZone } from './time-zone.ts';
 
 /**
@@ -16,6 +17,7 @@ export function checkSchedule(c: Checker, def: Record<string, unknown>): void {
     c.reference('form', action.form, '/action/form');
     checkFieldValues(c, action.values, '/action/values', str(action.form));
     c.template('/action/title', action.title);
+    checkNoSecrets(c, '/action/title', action.title);
   } else if (action.type === 'runRule') {
     c.reference('rule', action.rule, '/action/rule');
   }
