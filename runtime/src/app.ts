@@ -4,7 +4,7 @@ import { resolveActor } from './auth/sessions.ts';
 import type { Services } from './context.ts';
 import { mountRoutes, takesRawBody } from './http/api.ts';
 import { ApiError } from './http/errors.ts';
-import { errorHandler, requestContext } from './http/middleware.ts';
+import { bodyParserRefusal, errorHandler, requestContext } from './http/middleware.ts';
 import { buildOpenApi } from './http/openapi.ts';
 import { serveWebApps } from './http/static.ts';
 import { allRoutes } from './routes.ts';
@@ -18,6 +18,15 @@ export function createApp(services: Services): Koa {
   const openapi = buildOpenApi(allRoutes, VERSION);
   router.get('/openapi.json', (ctx) => {
     ctx.body = openapi;
+  });
+
+  // What Koa reports outside the middleware (a client that hung up or sent a broken request
+  // mid-answer) goes to the log, bounded like every error, instead of Koa's own stderr printing.
+  app.on('error', (err: Error & { code?: string }, ctx?: Koa.Context) => {
+    const client =
+      /^(HPE_|ECONNRESET|EPIPE|ECONNABORTED|ERR_STREAM_PREMATURE_CLOSE)/.test(err.code ?? '') ||
+      err.message === 'Parse Error';
+    services.log[client ? 'debug' : 'warn']({ err, url: ctx?.url }, 'connection error');
   });
 
   services.traffic ??= { inFlight: 0 };
@@ -44,7 +53,7 @@ export function createApp(services: Services): Koa {
       jsonStrict: true,
       // A body the route cannot read must be refused, not silently ignored.
       onError: (err) => {
-        throw err;
+        throw bodyParserRefusal(err, services.config.bodyLimit);
       },
     }),
   );

@@ -49,6 +49,8 @@ export interface Config {
   };
   /** Largest attachment accepted, in bytes (413 above it). */
   attachmentMaxBytes: number;
+  /** How long an upload may send no byte before it is abandoned (408) and its temporary file deleted. */
+  uploadIdleMs: number;
   /** MIME types attachments may have (`image/*` allows a family); anything else gets 415. */
   attachmentTypes: string[];
 }
@@ -171,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       autoRateStars: intFromEnv(env, 'OPSLOOM_AUTO_RATE_STARS', 5, 1, 5),
     },
     attachmentMaxBytes: intFromEnv(env, 'OPSLOOM_ATTACHMENT_MAX_BYTES', 20 * 1024 * 1024, 1, 2 ** 40),
+    uploadIdleMs: intFromEnv(env, 'OPSLOOM_UPLOAD_IDLE_MS', 30_000, 100, 3_600_000),
     attachmentTypes: env.OPSLOOM_ATTACHMENT_TYPES
       ? env.OPSLOOM_ATTACHMENT_TYPES.split(',')
           .map((t) => t.trim().toLowerCase())

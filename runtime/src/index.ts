@@ -3,4 +3,4 @@ export { type Config, loadConfig } from './config.ts';
 export type { Actor, Role, Services } from './context.ts';
 export { connect, dialectOf } from './db/connect.ts';
 export { migrateLatest, migrationSource } from './db/migrations/index.ts';
-export { type Running, startServer } from './server.ts';
+export { type Running, type StartOptions, startServer } from './server.ts';

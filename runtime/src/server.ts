@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { createApp } from './app.ts';
 import { ensureAdmin, ensureDemoData, ensureDemoRecords, ensureSystemUser } from './bootstrap.ts';
 import type { Config } from './config.ts';
@@ -35,13 +36,15 @@ export interface StartOptions {
   print?: (line: string) => void;
   /** Human-readable logs (the CLI turns it on when stdout is a terminal). */
   prettyLogs?: boolean;
+  /** Where log lines go instead of stdout (tests read them). */
+  logDestination?: DestinationStream;
   /** Run due jobs (timers, calls, notifications); off only for tests that drive the runner by hand. */
   jobs?: boolean;
 }
 
 /** Opens the database, migrates it, ensures an admin, installs plugins, then listens. */
 export async function startServer(config: Config, opts: StartOptions = {}): Promise<Running> {
-  const log = createLogger(config.logLevel, opts.prettyLogs ?? false);
+  const log = createLogger(config.logLevel, opts.prettyLogs ?? false, opts.logDestination);
   const print = opts.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const db = connect(config.databaseUrl);
   const services: Services = { config, db, log, wake: () => {} };

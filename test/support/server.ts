@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Running, startServer } from '@opsloom/runtime';
+import { loadConfig, type Running, type StartOptions, startServer } from '@opsloom/runtime';
 import { ApiClient } from './client.ts';
 import { createTestDatabase, type DbName, type TestDatabase } from './databases.ts';
 
@@ -25,6 +25,8 @@ export interface TestServerOptions {
   database?: TestDatabase;
   demo?: boolean;
   env?: Record<string, string>;
+  /** Where the runtime's log lines go (with `LOG_LEVEL` in `env`); nowhere by default. */
+  logDestination?: StartOptions['logDestination'];
 }
 
 /** A real runtime on a random port over a fresh database of the given kind. */
@@ -42,7 +44,11 @@ export async function startTestServer(dbName: DbName, opts: TestServerOptions = 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });
-  const running = await startServer(config, { demo: opts.demo, print: () => {} });
+  const running = await startServer(config, {
+    demo: opts.demo,
+    print: () => {},
+    logDestination: opts.logDestination,
+  });
   const admin = await new ApiClient(running.url).login('admin', ADMIN_PASSWORD);
   return {
     ...running,

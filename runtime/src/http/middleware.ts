@@ -28,21 +28,26 @@ export function requestContext(services: Services): Koa.Middleware {
   };
 }
 
-/** Errors thrown by the body parser (co-body / raw-body) arrive as http-errors with a `type`. */
-function fromParserError(
-  err: { status?: number; type?: string; message?: string; limit?: number },
+/**
+ * What the body parser (co-body / raw-body) threw, as the refusal it is: http-errors with a `type`
+ * and a 4xx `status`, or the plain SyntaxError its JSON parser (bourne) throws for `__proto__` and
+ * `constructor.prototype` keys. A client's body is never a server fault, so nothing here is a 500.
+ */
+export function bodyParserRefusal(
+  err: { status?: number; type?: string; message?: string },
   limit: string,
-): ApiError | null {
+): ApiError {
   if (err.type === 'entity.too.large' || err.status === 413)
     return new ApiError(413, 'body_too_large', 'error.body_too_large', { limit });
-  if (
-    err.type === 'entity.parse.failed' ||
-    (err.status === 400 && /json|token|unexpected/i.test(err.message ?? ''))
-  )
-    return new ApiError(400, 'malformed_json', 'error.malformed_json', { detail: err.message ?? '' });
-  if (err.status === 415 || err.type === 'unsupported.body.type' || err.message?.includes('Unsupported'))
+  if (err.status === 415 || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported')
     return new ApiError(415, 'unsupported_media_type', 'error.unsupported_media_type');
-  return null;
+  if (/forbidden prototype property/i.test(err.message ?? ''))
+    return new ApiError(400, 'forbidden_property', 'error.forbidden_property');
+  if (err.type === 'request.aborted' || err.type === 'request.size.invalid')
+    return new ApiError(400, 'body_incomplete', 'error.body_incomplete');
+  return new ApiError(400, 'malformed_json', 'error.malformed_json', {
+    detail: (err.message ?? '').split('\n')[0]!.slice(0, 200),
+  });
 }
 
 /**
@@ -65,13 +70,9 @@ export function errorHandler(services: Services): Koa.Middleware {
           path: ctx.path,
         });
       }
-    } catch (raw) {
+    } catch (err) {
       const locale = (ctx.state.locale ?? 'en') as Locale;
-      const err =
-        raw instanceof ApiError
-          ? raw
-          : (fromParserError(raw as { status?: number; type?: string }, services.config.bodyLimit) ?? null);
-      if (err) {
+      if (err instanceof ApiError) {
         if (err.status === 401 && ctx.state.badToken)
           ctx.set('WWW-Authenticate', 'Bearer error="invalid_token"');
         ctx.status = err.status;
@@ -85,7 +86,7 @@ export function errorHandler(services: Services): Koa.Middleware {
         return;
       }
       const id = ctx.state.requestId ?? randomUUID();
-      services.log.error({ err: raw, reqId: id, method: ctx.method, url: ctx.url }, 'unhandled error');
+      services.log.error({ err, reqId: id, method: ctx.method, url: ctx.url }, 'unhandled error');
       ctx.status = 500;
       ctx.body = { error: { code: 'internal', message: translate(locale, 'error.internal', { id }) } };
     }

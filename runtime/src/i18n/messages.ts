@@ -20,6 +20,18 @@ export const messages = {
     en: 'The request body is not valid JSON: {detail}',
     'zh-CN': '请求体不是合法的 JSON：{detail}',
   },
+  'error.forbidden_property': {
+    en: 'The request body has a key named "__proto__" or "constructor.prototype", which is not allowed',
+    'zh-CN': '请求体中含有不允许的键名 “__proto__” 或 “constructor.prototype”',
+  },
+  'error.body_incomplete': {
+    en: 'The request body ended before the length it announced',
+    'zh-CN': '请求体不完整：在声明的长度之前就结束了',
+  },
+  'error.upload_stalled': {
+    en: 'The upload sent nothing for {seconds} seconds and was abandoned; try again',
+    'zh-CN': '上传已 {seconds} 秒没有收到数据，已中止，请重试',
+  },
   'error.body_too_large': {
     en: 'The request body is larger than the limit of {limit}',
     'zh-CN': '请求体超过大小上限 {limit}',

@@ -106,7 +106,13 @@ interface Received {
   tmp: string;
 }
 
-/** Streams the one file of a multipart body to a temporary file, enforcing the size and type rules. */
+/**
+ * Streams the one file of a multipart body to a temporary file, enforcing the size and type rules.
+ * Settles however the body ends: a client that goes away mid-body, or sends nothing for
+ * `uploadIdleMs`, gets its file stream destroyed, so the temporary file's descriptor is closed and
+ * the file deleted before the promise rejects (an abandoned upload once kept both until restart,
+ * and its request counted as in flight for ever).
+ */
 function receiveFile(ctx: Koa.Context, config: Config, tmpDir: string): Promise<Received> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
@@ -114,7 +120,9 @@ function receiveFile(ctx: Koa.Context, config: Config, tmpDir: string): Promise<
       bb = busboy({
         headers: ctx.req.headers,
         limits: {
-          fileSize: config.attachmentMaxBytes,
+          // busboy reports the limit when a file *reaches* it; a file of exactly the documented
+          // size must pass, so it is told one byte more.
+          fileSize: config.attachmentMaxBytes + 1,
           files: 1,
           fields: 10,
           parts: 11,
@@ -132,6 +140,49 @@ function receiveFile(ctx: Koa.Context, config: Config, tmpDir: string): Promise<
     }
     let failure: ApiError | null = null;
     let receiving: Promise<Received> | null = null;
+    let fileStream: (NodeJS.ReadableStream & { destroy(err?: Error): void }) | null = null;
+    let settled = false;
+    const req = ctx.req;
+    const idle = setTimeout(() => {
+      // The 408 goes out, then the connection: the rest of a stalled body is not waited for.
+      ctx.set('Connection', 'close');
+      ctx.res.once('finish', () => req.destroy());
+      abandon(
+        new ApiError(408, 'upload_stalled', 'error.upload_stalled', { seconds: config.uploadIdleMs / 1000 }),
+      );
+    }, config.uploadIdleMs);
+    const onData = () => idle.refresh();
+    const onClose = () => {
+      if (!req.complete) abandon(new ApiError(400, 'body_incomplete', 'error.body_incomplete'));
+    };
+    req.on('data', onData);
+    req.on('close', onClose);
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(idle);
+      req.off('data', onData);
+      req.off('close', onClose);
+      fn();
+    };
+    /** Stops reading, closes and deletes the temporary file, then rejects. */
+    function abandon(err: ApiError) {
+      if (settled) return;
+      settle(() => {
+        req.unpipe(bb);
+        fileStream?.destroy(err);
+        const cleanup = receiving
+          ? receiving.then(
+              (got) => fs.promises.rm(got.tmp, { force: true }),
+              () => {},
+            )
+          : Promise.resolve();
+        cleanup.then(
+          () => reject(err),
+          () => reject(err),
+        );
+      });
+    }
     bb.on('file', (name, stream, info) => {
       if (name !== 'file' || receiving) {
         failure ??= missingFile();
@@ -150,6 +201,7 @@ function receiveFile(ctx: Koa.Context, config: Config, tmpDir: string): Promise<
       stream.on('limit', () => {
         failure ??= tooLarge(config);
       });
+      fileStream = stream;
       const tmp = path.join(tmpDir, `${Date.now()}-${randomBytes(8).toString('hex')}`);
       const hash = createHash('sha256');
       let size = 0;
@@ -179,7 +231,7 @@ function receiveFile(ctx: Koa.Context, config: Config, tmpDir: string): Promise<
       failure ??= missingFile();
     });
     bb.on('error', (err) => {
-      reject(
+      abandon(
         new ApiError(400, 'malformed_multipart', 'error.malformed_multipart', {
           detail: (err as Error).message,
         }),
@@ -194,9 +246,12 @@ function receiveFile(ctx: Koa.Context, config: Config, tmpDir: string): Promise<
         }
         if (!got) throw missingFile();
         return got;
-      })().then(resolve, reject);
+      })().then(
+        (got) => settle(() => resolve(got)),
+        (err) => settle(() => reject(err)),
+      );
     });
-    ctx.req.pipe(bb);
+    req.pipe(bb);
   });
 }
 
