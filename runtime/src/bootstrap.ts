@@ -1,7 +1,10 @@
+import { passwordWeakness } from './auth/password-policy.ts';
 import { generatePassword } from './auth/passwords.ts';
 import { findCatalogItem } from './catalog/items.ts';
+import { ConfigError } from './config.ts';
 import type { Actor, Services } from './context.ts';
 import { isUniqueViolation } from './db/connect.ts';
+import { translate } from './i18n/translate.ts';
 import { createGroup } from './people/groups.ts';
 import { countAdmins, createUser, findUserRow } from './people/users.ts';
 import { createRecord } from './records/service.ts';
@@ -13,6 +16,9 @@ import { createRecord } from './records/service.ts';
 export async function ensureAdmin(services: Services, print: (line: string) => void): Promise<void> {
   if ((await countAdmins(services.db)) > 0) return;
   const password = services.config.adminPassword ?? generatePassword();
+  // A weak chosen password stops the start with the reason, rather than a 400 from createUser.
+  const weakness = passwordWeakness(password, ['admin', 'Administrator']);
+  if (weakness) throw new ConfigError(translate('en', 'error.admin_password_weak', { problem: weakness }));
   try {
     await createUser(services.db, 'system:bootstrap', {
       username: 'admin',

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { passwordWeakness } from './auth/password-policy.ts';
 import { generatePassword } from './auth/passwords.ts';
 import { loadConfig } from './config.ts';
 import { ROLES, type Role } from './context.ts';
@@ -102,7 +103,7 @@ program
   .option('-g, --groups <keys>', 'comma-separated group keys', (v: string) => v.split(','))
   .option(
     '-p, --password <password>',
-    'at least 8 characters (prefer OPSLOOM_NEW_PASSWORD to keep it out of shell history)',
+    'at least 8 characters and not easy to guess (prefer OPSLOOM_NEW_PASSWORD to keep it out of shell history)',
   )
   .action(
     async (opts: {
@@ -115,6 +116,9 @@ program
     }) => {
       const password = opts.password ?? process.env.OPSLOOM_NEW_PASSWORD ?? generatePassword();
       if (password.length < 8) throw new InvalidArgumentError('password must have at least 8 characters');
+      const weakness = passwordWeakness(password, [opts.username, opts.displayName, opts.email]);
+      if (weakness)
+        throw new InvalidArgumentError(translate('en', 'error.password_weak', { problem: weakness }));
       const user = await withDb((db) =>
         createUser(db, 'system:cli', {
           username: opts.username,

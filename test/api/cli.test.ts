@@ -76,6 +76,14 @@ describe.each(testDatabases())('opsloom CLI on %s', { timeout: 120_000 }, (dbNam
     });
   });
 
+  it('refuses an easily guessed password with a clear message', async () => {
+    await expect(
+      cli(source.url, 'create-user', '-u', 'weak-admin', '-r', 'admin', '-p', 'password'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(/password is too easy to guess: it is one of the most common passwords/),
+    });
+  });
+
   it('exports one file per definition and imports the folder into an empty database identically', async () => {
     const dir = path.join(tmp, 'defs');
     expect((await cli(source.url, 'export', '--dir', dir)).stdout).toMatch(/exported 1 definitions/);

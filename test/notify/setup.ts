@@ -100,7 +100,7 @@ export async function startNotifyServer(dbName: DbName): Promise<{ srv: TestServ
     { username: 'nomail', displayName: 'No Mail', locale: 'en', roles: ['agent'] },
   ];
   for (const u of users) {
-    const res = await srv.admin.post('/users', { ...u, password: `${u.username}-password` });
+    const res = await srv.admin.post('/users', { ...u, password: `${u.username}-test-password` });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
   }
   const g = await srv.admin.post('/groups', {
@@ -112,7 +112,7 @@ export async function startNotifyServer(dbName: DbName): Promise<{ srv: TestServ
   expect(g.status, JSON.stringify(g.body)).toBe(201);
   await publish(srv, TICKET_FORM);
   await publish(srv, TICKET_FLOW);
-  const login = async (u: string) => srv.client().login(u, `${u}-password`);
+  const login = async (u: string) => srv.client().login(u, `${u}-test-password`);
   return { srv, people: { wang: await login('wang'), bob: await login('bob') } };
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit.ts';
+import { assertStrongPassword } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { type Actor, actorName, ROLES, type Role } from '../context.ts';
 import { isUniqueViolation } from '../db/connect.ts';
@@ -161,6 +162,8 @@ async function setMemberships(trx: Knex, userId: number, groupKeys: string[]): P
 
 export async function createUser(db: Knex, actor: Actor | string, input: NewUser): Promise<User> {
   const now = Date.now();
+  if (input.password !== undefined)
+    assertStrongPassword(input.password, [input.username, input.displayName, input.email]);
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   try {
     await db.transaction(async (trx) => {
@@ -201,12 +204,27 @@ export interface UserPatch {
   active?: boolean;
 }
 
+/**
+ * Changes a user. A new password must pass the password policy (refused at `passwordPath`); it
+ * ends every session of the user and revokes their API tokens, whoever set it: a token minted
+ * under a password someone may have known must not outlive it.
+ */
 export async function updateUser(
   db: Knex,
   actor: Actor | string,
   username: string,
   patch: UserPatch,
+  opts: { passwordPath?: string } = {},
 ): Promise<User> {
+  if (patch.password !== undefined) {
+    const current = await findUserRow(db, username);
+    if (!current) throw notFound(translateBoth('what.user', { key: username }));
+    assertStrongPassword(
+      patch.password,
+      [current.username, patch.displayName ?? current.display_name, patch.email ?? current.email],
+      opts.passwordPath,
+    );
+  }
   const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
   await db.transaction(async (trx) => {
     const row = await trx<UserRow>('users').where({ username }).first();
@@ -234,6 +252,17 @@ export async function updateUser(
       ...audited,
       ...(passwordHash ? { password: 'changed' } : {}),
     });
+    if (passwordHash) {
+      const revoked = await trx('api_tokens')
+        .where({ user_id: row.id })
+        .whereNull('revoked_at')
+        .update({ revoked_at: Date.now() });
+      if (revoked)
+        await recordAudit(trx, actorName(actor), 'token.revoke_all', 'user', username, {
+          tokens: revoked,
+          reason: 'password changed',
+        });
+    }
   });
   return getUser(db, username);
 }
