@@ -13,7 +13,8 @@ export const VERSION = '0.1.0';
 
 /** The Koa application: middleware, then every API route, then the OpenAPI document. */
 export function createApp(services: Services): Koa {
-  const app = new Koa({ proxy: process.env.OPSLOOM_TRUST_PROXY === '1' });
+  // One proxy in front: the address it appended to X-Forwarded-For, not one the client wrote.
+  const app = new Koa({ proxy: services.config.trustProxy, maxIpsCount: 1 });
   const { router } = mountRoutes(services, allRoutes, (ctx) => resolveActor(services, ctx));
   const openapi = buildOpenApi(allRoutes, VERSION);
   router.get('/openapi.json', (ctx) => {

@@ -6,9 +6,18 @@ import { ApiError, notFound } from '../http/errors.ts';
 import { Password, User, Username } from '../http/schemas.ts';
 import { translateBoth } from '../i18n/translate.ts';
 import { findUserRow, getUser, toUser, updateUser } from '../people/users.ts';
+import {
+  DEVICE_COOKIE,
+  DEVICE_COOKIE_DAYS,
+  DEVICE_COOKIE_PATH,
+  deviceIdOf,
+  knownClient,
+  newDeviceId,
+  rememberClient,
+} from './known-clients.ts';
 import { verifyPassword } from './passwords.ts';
 import { createApiToken, createSession, destroySession, SESSION_COOKIE, sessionCsrf } from './sessions.ts';
-import { clearFailures, lockedFor, recordFailure } from './throttle.ts';
+import { admitLogin, loginSucceeded } from './throttle.ts';
 
 const SessionBody = Type.Object({ user: User, csrfToken: Type.Union([Type.String(), Type.Null()]) });
 
@@ -40,23 +49,31 @@ export const authRoutes = [
     response: SessionBody,
     async handler({ ctx, services, body }) {
       const { db, config } = services;
-      const keys = [
-        { kind: 'user' as const, value: body.username.toLowerCase() },
-        { kind: 'ip' as const, value: ctx.ip },
-      ];
-      const wait = await lockedFor(db, keys);
-      if (wait > 0) {
-        ctx.set('Retry-After', String(Math.ceil(wait / 1000)));
-        throw new ApiError(429, 'throttled', 'error.throttled', { seconds: Math.ceil(wait / 1000) });
-      }
       const row = await findUserRow(db, body.username);
-      const ok = await verifyPassword(body.password, row?.password_hash);
-      if (!row || !ok || !toUser(row).active) {
-        await recordFailure(db, keys);
-        throw new ApiError(401, 'bad_credentials', 'error.bad_credentials');
+      const deviceId = deviceIdOf(ctx);
+      const known = row ? await knownClient(db, row.id, ctx.ip, deviceId) : null;
+      // Admitted (and counted) before the password is checked: see auth/throttle.ts.
+      const admitted = await admitLogin(
+        db,
+        { username: (row?.username ?? body.username).toLowerCase(), address: ctx.ip, known },
+        config.loginAddressAccounts,
+      );
+      if ('waitMs' in admitted) {
+        const seconds = Math.ceil(admitted.waitMs / 1000);
+        ctx.set('Retry-After', String(seconds));
+        throw new ApiError(429, 'throttled', 'error.throttled', { seconds });
       }
-      // Only the account's own counter is cleared: one valid login must not reset the address limit.
-      await clearFailures(db, [keys[0]!]);
+      const ok = await verifyPassword(body.password, row?.password_hash);
+      if (!row || !ok || !toUser(row).active)
+        throw new ApiError(401, 'bad_credentials', 'error.bad_credentials');
+      await loginSucceeded(db, admitted.attempt);
+      const device = deviceId ?? newDeviceId();
+      await rememberClient(db, row.id, ctx.ip, device);
+      ctx.cookies.set(DEVICE_COOKIE, device, {
+        ...cookieOptions(ctx, config.cookieSecure, new Date(Date.now() + DEVICE_COOKIE_DAYS * 86_400_000)),
+        path: DEVICE_COOKIE_PATH,
+        sameSite: 'strict',
+      });
       const session = await createSession(db, row.id, config.sessionTtlHours);
       ctx.cookies.set(
         SESSION_COOKIE,
@@ -179,7 +196,8 @@ export const authRoutes = [
     method: 'put',
     path: '/auth/password',
     tag: 'auth',
-    summary: 'Change your own password (needs the current one); ends your other sessions',
+    summary:
+      'Change your own password (needs the current one, and a new one that is not easy to guess); ends your other sessions and revokes your API tokens',
     access: 'authenticated',
     body: Type.Object(
       { currentPassword: Type.String({ minLength: 1 }), newPassword: Password },
@@ -189,7 +207,13 @@ export const authRoutes = [
       const row = await findUserRow(services.db, actor.username);
       if (!(await verifyPassword(body.currentPassword, row?.password_hash)))
         throw new ApiError(401, 'bad_credentials', 'error.bad_credentials');
-      await updateUser(services.db, actor, actor.username, { password: body.newPassword });
+      await updateUser(
+        services.db,
+        actor,
+        actor.username,
+        { password: body.newPassword },
+        { passwordPath: '/newPassword' },
+      );
       if (actor.via === 'session') {
         const session = await createSession(services.db, actor.userId, services.config.sessionTtlHours);
         ctx.cookies.set(

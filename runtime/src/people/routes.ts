@@ -1,4 +1,6 @@
 import { Type } from '@sinclair/typebox';
+import { recordAudit } from '../audit/audit.ts';
+import { clearAccount } from '../auth/throttle.ts';
 import { defineRoute } from '../http/api.ts';
 import { I18nName, Key, Page, Password, Role, User, Username } from '../http/schemas.ts';
 import { createGroup, GROUP_TYPES, getGroup, listGroups, updateGroup } from './groups.ts';
@@ -59,7 +61,7 @@ export const peopleRoutes = [
     method: 'post',
     path: '/users',
     tag: 'people',
-    summary: 'Create a user',
+    summary: 'Create a user (a password, if given, must not be easy to guess)',
     access: ['admin'],
     successStatus: 201,
     body: Type.Object(
@@ -91,7 +93,8 @@ export const peopleRoutes = [
     method: 'patch',
     path: '/users/:username',
     tag: 'people',
-    summary: 'Change a user: name, email, language, roles, groups, password, active',
+    summary:
+      "Change a user: name, email, language, roles, groups, password, active. A new password must not be easy to guess; it ends the user's sessions and revokes their API tokens",
     access: ['admin'],
     params: UsernameParam,
     body: Type.Object(
@@ -108,6 +111,25 @@ export const peopleRoutes = [
     ),
     response: User,
     handler: ({ services, actor, params, body }) => updateUser(services.db, actor, params.username, body),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/users/:username/unlock',
+    tag: 'people',
+    summary: "Clear a user's login throttling, so they can log in again at once",
+    description:
+      'Failed logins make further attempts on an account wait (2 s after the fifth, doubling up to ' +
+      '15 minutes; from clients that logged the user in before, counted on their own). This clears ' +
+      "every such count of the account; an address's own limit is left to run out.",
+    access: ['admin'],
+    params: UsernameParam,
+    response: Type.Object({ cleared: Type.Integer() }, { additionalProperties: false }),
+    async handler({ services, actor, params }) {
+      const user = await getUser(services.db, params.username);
+      const cleared = await clearAccount(services.db, user.username);
+      await recordAudit(services.db, actor.username, 'user.unlock', 'user', user.username, { cleared });
+      return { cleared };
+    },
   }),
   defineRoute({
     method: 'get',
