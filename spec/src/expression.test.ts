@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileExpression, ExpressionError, evaluateCondition } from './expression.ts';
+import {
+  compileExpression,
+  EXPRESSION_COST_LIMIT,
+  ExpressionError,
+  evaluateCondition,
+  isBudgetError,
+} from './expression.ts';
 
 describe('compileExpression', () => {
   it('returns the same compiled object for the same source', () => {
@@ -123,5 +129,56 @@ describe('evaluateCondition', () => {
 
   it('throws ExpressionError for unknown variables instead of reading them as false', () => {
     expect(() => evaluateCondition('recrod.priority == "P1"', { record: {} })).toThrow(ExpressionError);
+  });
+});
+
+describe('budgets: requester data cannot make an expression run for long', () => {
+  it('runs matches on RE2: a catastrophic pattern answers at once', () => {
+    const started = performance.now();
+    expect(
+      evaluateCondition('record.code.matches("^(a+)+$")', { record: { code: `${'a'.repeat(5000)}!` } }),
+    ).toBe(false);
+    expect(evaluateCondition('record.code.matches("^(a+)+$")', { record: { code: 'aaaa' } })).toBe(true);
+    // JavaScript's engine takes seconds from about 28 characters; RE2 stays linear.
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('fails an evaluation that goes over its cost budget, as a budget error', () => {
+    const l = Array.from({ length: 80 }, (_, i) => i);
+    let error: unknown;
+    try {
+      compileExpression('l.map(a, l.map(b, l.map(c, l.map(d, a + b + c + d)))).size()').evaluate({ l });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ExpressionError);
+    expect(isBudgetError(error)).toBe(true);
+    expect((error as ExpressionError).localized.en).toContain(String(EXPRESSION_COST_LIMIT));
+    expect((error as ExpressionError).localized['zh-CN']).toContain('预算');
+  });
+
+  it('does not let exists or || absorb a budget error into a value', () => {
+    const l = Array.from({ length: 400 }, (_, i) => i);
+    const source = 'l.exists(a, l.exists(b, a * b == -1)) || true';
+    expect(() => compileExpression(source).evaluate({ l })).toThrow(/budget/);
+  });
+
+  it('charges large strings built in a loop by their size', () => {
+    const s = 'x'.repeat(100_000);
+    expect(() =>
+      compileExpression('l.map(a, s + s).size()').evaluate({
+        l: Array.from({ length: 200 }, (_, i) => i),
+        s,
+      }),
+    ).toThrow(/budget/);
+  });
+
+  it('leaves ordinary conditions well inside the budget', () => {
+    const apps = Array.from({ length: 200 }, (_, i) => ({ name: `app${i}`, status: 'SIT发布成功' }));
+    expect(
+      evaluateCondition('record.apps.all(a, a.status == "SIT发布成功") && record.impact <= 2', {
+        record: { apps, impact: 1 },
+      }),
+    ).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type ExpressionError, isBudgetError } from './expression.ts';
 import { activeRules, type FormRule } from './form-rules.ts';
 
 const rules: FormRule[] = [
@@ -32,5 +33,26 @@ describe('activeRules', () => {
 
   it('has nothing to say without rules', () => {
     expect(sorted(activeRules(undefined, {}, 'new').hidden)).toEqual([]);
+  });
+
+  it('throws, naming the rule, when a rule runs out of budget: sending more data cannot lift it', () => {
+    const big: FormRule[] = [
+      {
+        id: 'justify-expensive',
+        when: 'record.items.exists(a, record.items.exists(b, a.price + b.price > 100000))',
+        effect: 'require',
+        fields: ['justification'],
+      },
+    ];
+    const items = Array.from({ length: 500 }, () => ({ price: 1 }));
+    let error: unknown;
+    try {
+      activeRules(big, { items }, 'new');
+    } catch (e) {
+      error = e;
+    }
+    expect(isBudgetError(error)).toBe(true);
+    expect((error as ExpressionError).where).toEqual({ at: '/rules/0/when' });
+    expect(sorted(activeRules(big, { items: items.slice(0, 3) }, 'new').required)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { evaluateCondition } from './expression.ts';
+import { evaluateCondition, isBudgetError, locateExpressionError } from './expression.ts';
 import type { FormDefinition } from './schemas/index.ts';
 
 export type FormRule = NonNullable<FormDefinition['rules']>[number];
@@ -23,7 +23,8 @@ function effectSet(out: ActiveRules, effect: FormRule['effect'], holds: boolean)
  *
  * A rule's `record` is the form's data plus the record's `status` (`new` before it exists), which
  * rules such as "resolution notes are required once resolved" test. A rule whose condition cannot
- * be evaluated (a field not filled in yet) does not apply.
+ * be evaluated (a field not filled in yet) does not apply; one that ran out of budget is an error
+ * (thrown, naming the rule), so that sending enough data cannot lift a rule.
  */
 export function activeRules(
   rules: readonly FormRule[] | undefined,
@@ -32,11 +33,12 @@ export function activeRules(
 ): ActiveRules {
   const out: ActiveRules = { hidden: new Set(), required: new Set(), readonly: new Set() };
   const context = { record: { ...data, status } };
-  for (const rule of rules ?? []) {
+  for (const [i, rule] of (rules ?? []).entries()) {
     let holds = false;
     try {
       holds = evaluateCondition(rule.when, context);
-    } catch {
+    } catch (error) {
+      if (isBudgetError(error)) throw locateExpressionError(error, { at: `/rules/${i}/when` });
       holds = false;
     }
     const into = effectSet(out, rule.effect, holds);

@@ -8,13 +8,17 @@ export { catalogItemRef, isItemDefault, isTextPerLanguage, itemDefaults } from '
 export {
   type CompiledExpression,
   compileExpression,
+  EXPRESSION_COST_LIMIT,
   ExpressionError,
   evaluateCondition,
+  isBudgetError,
+  locateExpressionError,
 } from './expression.ts';
 export { type ActiveRules, activeRules, type FormRule } from './form-rules.ts';
 export { authoredMessage, localizeSchema, localizeUiSchema } from './form-text.ts';
 export { type I18nText, LOCALES, type Locale, type LocalizedMessage, localize } from './i18n.ts';
 export { DEFINITION_KINDS, type DefinitionKind, isDefinitionKind } from './kinds.ts';
+export { compileRegex, re2RegExpEngine, regexProblem } from './regex.ts';
 export { inverseOf, RELATION_NAMES, RELATIONS, type Relation } from './relations.ts';
 export type { Action, Assignee, Recipient } from './schemas/actions.ts';
 export { WEEKDAYS, type Weekday } from './schemas/calendar.ts';

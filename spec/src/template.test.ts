@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkTemplate, renderTemplate, renderTemplateSync, TemplateError } from './template.ts';
+import {
+  checkTemplate,
+  renderTemplate,
+  renderTemplateSync,
+  TEMPLATE_OUTPUT_LIMIT,
+  TemplateError,
+} from './template.ts';
 
 describe('renderTemplate', () => {
   const record = {
@@ -82,5 +88,34 @@ describe('checkTemplate', () => {
     const problem = checkTemplate('Hello {{ name');
     expect(problem?.['zh-CN']).toMatch(/模板/);
     expect(problem?.en).toMatch(/Template/);
+  });
+});
+
+describe('template budgets', () => {
+  it('refuses output past the cap instead of building it (139 characters once made 100 MB)', async () => {
+    const started = performance.now();
+    const error = await renderTemplate('{% for i in (1..100000) %}{{ s }}{% endfor %}', {
+      s: 'x'.repeat(1000),
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(TemplateError);
+    // The output cap, or on a busy machine liquidjs's time limit first: either budget stops it.
+    expect((error as TemplateError).localized.en).toMatch(
+      new RegExp(`${TEMPLATE_OUTPUT_LIMIT}|render limit exceeded`),
+    );
+    expect(() =>
+      renderTemplateSync('{% for i in (1..100000) %}{{ s }}{% endfor %}', { s: 'x'.repeat(1000) }),
+    ).toThrow(TemplateError);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('stops nested loops by liquidjs memory and time limits', async () => {
+    const source = '{% for i in (1..2000) %}{% for j in (1..2000) %}{% endfor %}{% endfor %}';
+    await expect(renderTemplate(source, {})).rejects.toBeInstanceOf(TemplateError);
+  });
+
+  it('still renders an ordinary message with a table of rows', async () => {
+    const rows = Array.from({ length: 500 }, (_, i) => ({ name: `app${i}` }));
+    const out = await renderTemplate('{% for r in rows %}{{ r.name }},{% endfor %}', { rows });
+    expect(out.split(',')).toHaveLength(501);
   });
 });

@@ -1,4 +1,14 @@
-import { Liquid, Tag, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
+import {
+  Context,
+  Liquid,
+  Tag,
+  type TagToken,
+  type Template,
+  type TopLevelToken,
+  toPromise,
+  toValue,
+  toValueSync,
+} from 'liquidjs';
 import { type I18nText, type Locale, type LocalizedMessage, localize } from './i18n.ts';
 
 /**
@@ -8,7 +18,10 @@ import { type I18nText, type Locale, type LocalizedMessage, localize } from './i
  *  - `templates: {}`: include/render/layout resolve against an empty in-memory map, never
  *    the file system (so the same code runs in the browser);
  *  - `strictFilters`: an unknown filter is a parse error the designer shows at once;
- *  - parse/render/memory limits so a template cannot stall the runtime.
+ *  - budgets, so no template and no data can stall the runtime or fill its memory: liquidjs's
+ *    own `parseLimit` (template length), `renderLimit` (milliseconds of rendering) and
+ *    `memoryLimit` (what ranges and filters allocate), and a cap on the output itself, which
+ *    liquidjs does not count (a 139-character template once rendered 100 MB).
  *
  * The locale picks the `date` filter's language and what the `localize` filter returns
  * for an I18nText value (`{{ item.name | localize }}`); `locale` is also a variable.
@@ -18,7 +31,30 @@ export interface RenderOptions {
   locale?: Locale;
 }
 
-const LIMITS = { parseLimit: 100_000, renderLimit: 1_000, memoryLimit: 10_000_000 };
+const LIMITS = { parseLimit: 100_000, renderLimit: 100, memoryLimit: 1_000_000 };
+/** The most characters one rendering may produce: far more than any message or request body. */
+export const TEMPLATE_OUTPUT_LIMIT = 1_000_000;
+
+/** liquidjs's emitter, refusing output past the cap (its own emitter only concatenates). */
+class CappedEmitter {
+  buffer = '';
+  write(html: unknown): void {
+    const text = asText(html);
+    if (this.buffer.length + text.length > TEMPLATE_OUTPUT_LIMIT)
+      // liquidjs wraps it as a RenderError naming the tag that wrote too much.
+      throw new Error(`output exceeds the limit of ${TEMPLATE_OUTPUT_LIMIT} characters`);
+    this.buffer += text;
+  }
+}
+
+/** How liquidjs turns an output value into text. */
+function asText(value: unknown): string {
+  const v = toValue(value);
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(asText).join('');
+  return String(v);
+}
 const PARSE_CACHE_LIMIT = 500;
 
 interface Engine {
@@ -110,7 +146,8 @@ export async function renderTemplate(
 ): Promise<string> {
   const { liquid, templates } = parseOrThrow(source, options.locale ?? 'zh-CN');
   try {
-    return String(await liquid.render(templates, context));
+    const ctx = new Context(context, liquid.options, { sync: false });
+    return String(await toPromise(liquid.renderer.renderTemplates(templates, ctx, new CappedEmitter())));
   } catch (error) {
     throw wrap(error, 'render');
   }
@@ -123,7 +160,8 @@ export function renderTemplateSync(
 ): string {
   const { liquid, templates } = parseOrThrow(source, options.locale ?? 'zh-CN');
   try {
-    return String(liquid.renderSync(templates, context));
+    const ctx = new Context(context, liquid.options, { sync: true });
+    return String(toValueSync(liquid.renderer.renderTemplates(templates, ctx, new CappedEmitter())));
   } catch (error) {
     throw wrap(error, 'render');
   }

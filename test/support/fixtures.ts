@@ -1,3 +1,5 @@
+import type { ApiClient } from './client.ts';
+
 /** Small, valid definitions for API tests (the spec package's own fixtures cover every rule). */
 export function formDef(key = 'laptop-request', extra: Record<string, unknown> = {}) {
   return {
@@ -48,4 +50,14 @@ export function processDef(key = 'laptop-flow', form = 'laptop-request', group =
       },
     ],
   };
+}
+
+/** Creates and publishes each definition as `admin`, in order; throws with the server's answer. */
+export async function publishDefinitions(admin: ApiClient, defs: readonly { kind: string; key: string }[]) {
+  for (const def of defs) {
+    const created = await admin.post('/definitions', def);
+    if (created.status !== 201) throw new Error(`create ${def.key}: ${JSON.stringify(created.body)}`);
+    const published = await admin.post(`/definitions/${def.kind}/${def.key}/publish`);
+    if (published.status !== 201) throw new Error(`publish ${def.key}: ${JSON.stringify(published.body)}`);
+  }
 }

@@ -1,4 +1,5 @@
 import type { ApiClient } from './client.ts';
+import { publishDefinitions } from './fixtures.ts';
 
 // A small service catalog for the portal suites: a form with a required field, a two-step
 // process (a 会签 approval of two approvers, then fulfilment by the service desk) and a
@@ -133,10 +134,5 @@ export const PORTAL_CATALOG = {
 
 /** Creates and publishes the form, the process (approvers: "a,b") and the catalog as the admin. */
 export async function publishPortalFixtures(admin: ApiClient, approvers: string): Promise<void> {
-  for (const def of [PORTAL_FORM, portalProcess(approvers), PORTAL_CATALOG]) {
-    const created = await admin.post('/definitions', def);
-    if (created.status !== 201) throw new Error(`create ${def.key}: ${JSON.stringify(created.body)}`);
-    const published = await admin.post(`/definitions/${def.kind}/${def.key}/publish`);
-    if (published.status !== 201) throw new Error(`publish ${def.key}: ${JSON.stringify(published.body)}`);
-  }
+  await publishDefinitions(admin, [PORTAL_FORM, portalProcess(approvers), PORTAL_CATALOG]);
 }

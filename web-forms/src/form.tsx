@@ -1,4 +1,4 @@
-import { authoredMessage, localize } from '@opsloom/spec';
+import { authoredMessage, localize, re2RegExpEngine } from '@opsloom/spec';
 import ThemedForm, { Widgets as antdWidgets } from '@rjsf/antd';
 import { type FormProps, getDefaultRegistry } from '@rjsf/core';
 import type {
@@ -21,9 +21,11 @@ import { SectionField, widgets } from './widgets.tsx';
 // Forms are rendered by @rjsf/core with the antd theme; this module is imported only by the
 // screens that show a form, so rjsf stays out of every first load.
 
+// Patterns run on RE2, as on the server (spec's regex.ts), so a form accepts what the server does.
+const options = { ajvOptionsOverrides: { code: { regExp: re2RegExpEngine } } };
 const validators = {
-  'zh-CN': customizeValidator({}, localizeZh as never),
-  en: customizeValidator({}, localizeEn as never),
+  'zh-CN': customizeValidator(options, localizeZh as never),
+  en: customizeValidator(options, localizeEn as never),
 };
 
 export { type PendingFiles, PendingFilesContext, widgets } from './widgets.tsx';

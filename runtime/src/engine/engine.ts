@@ -78,16 +78,18 @@ function engineError(code: string, en: string, zh: string, details?: unknown): E
   return new EngineError(422, code, 'error.engine', { detail: { en, 'zh-CN': zh } }, details);
 }
 
-function evalExpr(_run: Run, source: string, ctx: Record<string, unknown>, where: string): unknown {
+function evalExpr(run: Run, source: string, ctx: Record<string, unknown>, where: string): unknown {
   try {
     return compileExpression(source).evaluate(ctx);
   } catch (err) {
-    if (err instanceof ExpressionError)
+    if (err instanceof ExpressionError) {
+      const at = `process ${run.instance.process_key}@${run.instance.process_version} ${where}`;
       throw engineError(
-        'expression_failed',
-        `${where}: ${err.localized.en}`,
-        `${where}：${err.localized['zh-CN']}`,
+        err.reason === 'budget' ? 'expression_budget' : 'expression_failed',
+        `${at}: ${err.localized.en}`,
+        `${at}：${err.localized['zh-CN']}`,
       );
+    }
     throw err;
   }
 }

@@ -1,7 +1,9 @@
 import {
   ExpressionError,
   evaluateCondition,
+  isBudgetError,
   localize,
+  locateExpressionError,
   type ProcessEdge,
   type ProcessNode,
   renderTemplate,
@@ -192,6 +194,11 @@ export async function takeAction(
       try {
         ok = evaluateCondition(guard.condition, ctx);
       } catch (err) {
+        if (isBudgetError(err))
+          throw locateExpressionError(err, {
+            definition: `process ${run.instance.process_key}@${run.instance.process_version}`,
+            at: `edge ${edge.id} guard`,
+          });
         if (!(err instanceof ExpressionError)) throw err;
         ok = false;
       }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ExpressionError } from '@opsloom/spec';
 import type Koa from 'koa';
 import type { Services } from '../context.ts';
 import { type Locale, localeFromHeader, translate } from '../i18n/translate.ts';
@@ -81,6 +82,24 @@ export function errorHandler(services: Services): Koa.Middleware {
             code: err.code,
             message: translate(locale, err.messageKey, err.params),
             ...(err.details !== undefined ? { details: err.details } : {}),
+          },
+        };
+        return;
+      }
+      if (err instanceof ExpressionError) {
+        // An expression of a definition failed on this request's data (over its budget, say):
+        // the request is refused, naming the definition and the place in it.
+        const where = [err.where?.definition, err.where?.at].filter(Boolean).join(' ');
+        ctx.status = 422;
+        ctx.body = {
+          error: {
+            code: err.reason === 'budget' ? 'expression_budget' : 'expression_failed',
+            message: translate(locale, 'error.expression', { where: where || '-', detail: err.localized }),
+            details: {
+              definition: err.where?.definition,
+              at: err.where?.at,
+              source: err.source.slice(0, 500),
+            },
           },
         };
         return;

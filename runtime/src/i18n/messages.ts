@@ -28,6 +28,10 @@ export const messages = {
     en: 'The request body ended before the length it announced',
     'zh-CN': '请求体不完整：在声明的长度之前就结束了',
   },
+  'error.expression': {
+    en: 'An expression of {where} could not be evaluated on this data: {detail}',
+    'zh-CN': '{where} 中的表达式无法在这些数据上求值：{detail}',
+  },
   'error.upload_stalled': {
     en: 'The upload sent nothing for {seconds} seconds and was abandoned; try again',
     'zh-CN': '上传已 {seconds} 秒没有收到数据，已中止，请重试',

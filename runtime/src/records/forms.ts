@@ -3,7 +3,9 @@ import {
   authoredMessage,
   type FormDefinition,
   type I18nText,
+  locateExpressionError,
   type RecordStatus,
+  re2RegExpEngine,
   type StatusCategory,
   SYSTEM_STATUSES,
 } from '@opsloom/spec';
@@ -89,7 +91,11 @@ function readOnlyWrites(
 // Form versions are immutable, so a compiled form is cached forever by key@version; which
 // version is current comes from definitions/current.ts.
 const compiled = new Map<string, LoadedForm>();
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: true }));
+// A form's `pattern`s come from its admin and its values from requesters: RE2 runs them in linear
+// time (spec's regex.ts), where JavaScript's engine can backtrack for seconds.
+const ajv = addFormats(
+  new Ajv({ allErrors: true, strict: false, useDefaults: true, code: { regExp: re2RegExpEngine } }),
+);
 
 export async function loadForm(db: Knex, key: string, version?: number): Promise<LoadedForm> {
   let v = version;
@@ -212,7 +218,7 @@ export function checkRecordData(
         authoredMessage(form.def.schema, e.schemaPath, e.keyword),
       ),
     );
-  const rules = activeRules(form.def.rules, data, status);
+  const rules = formRules(form, data, status);
   problems.push(...missingRequired(rules, data, opts.access?.required, REQUIRED_HERE));
   if (opts.before) {
     const locked = new Set([...rules.readonly, ...(opts.access?.readonly ?? [])]);
@@ -233,6 +239,15 @@ export function checkRecordData(
 }
 
 const REQUIRED_HERE = { en: 'is required here', 'zh-CN': '此处为必填项' };
+
+/** The form's rules for these values; a rule that ran out of budget names this form. */
+function formRules(form: LoadedForm, data: Record<string, unknown>, status: string) {
+  try {
+    return activeRules(form.def.rules, data, status);
+  } catch (error) {
+    throw locateExpressionError(error, { definition: `form ${form.key}@${form.version}` });
+  }
+}
 
 /** The fields the rules (and a step) require that `data` leaves empty, each with `message`. */
 function missingRequired(
@@ -260,7 +275,7 @@ export function requiredAtStatus(
   data: Record<string, unknown>,
   status: string,
 ): FieldProblem[] {
-  return missingRequired(activeRules(form.def.rules, data, status), data, undefined, {
+  return missingRequired(formRules(form, data, status), data, undefined, {
     en: 'is required where this action leads',
     'zh-CN': '此操作进入的状态要求填写此项',
   });

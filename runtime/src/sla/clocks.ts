@@ -1,4 +1,11 @@
-import { ExpressionError, evaluateCondition, type SlaDefinition, type SlaTrigger } from '@opsloom/spec';
+import {
+  ExpressionError,
+  evaluateCondition,
+  isBudgetError,
+  locateExpressionError,
+  type SlaDefinition,
+  type SlaTrigger,
+} from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { insertRows } from '../db/held-inserts.ts';
 import { fromJson, toBool, toJson } from '../db/json.ts';
@@ -44,14 +51,21 @@ export interface RecordEvent {
 
 const n = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-function matches(trigger: SlaTrigger | undefined, event: string, ctx: Record<string, unknown>): boolean {
+function matches(
+  trigger: SlaTrigger | undefined,
+  event: string,
+  ctx: Record<string, unknown>,
+  sla: string,
+): boolean {
   if (!trigger || (!trigger.events && !trigger.condition)) return false;
   if (trigger.events && !trigger.events.includes(event)) return false;
   if (!trigger.condition) return true;
   try {
     return evaluateCondition(trigger.condition, ctx);
   } catch (err) {
-    // A condition over a field the record does not have yet simply does not hold.
+    // A condition over a field the record does not have yet simply does not hold; one that ran
+    // out of budget is refused, or enough data would keep a clock from starting.
+    if (isBudgetError(err)) throw locateExpressionError(err, { definition: `sla ${sla}` });
     if (err instanceof ExpressionError) return false;
     throw err;
   }
@@ -95,7 +109,7 @@ type Goal = SlaDefinition['goals'][number];
 
 /** The goal a record is under now: the first whose condition holds. */
 const goalFor = (def: SlaDefinition, event: string, ctx: Record<string, unknown>): Goal | undefined =>
-  def.goals.find((g) => !g.when || matches({ condition: g.when }, event, ctx));
+  def.goals.find((g) => !g.when || matches({ condition: g.when }, event, ctx, def.key));
 
 /**
  * A record whose priority (or whatever its SLA's goals test) changed is held to the goal that
@@ -179,7 +193,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
   for (const s of await currentSlas(trx)) {
     if (bySla.has(s.def.key)) continue;
     if (s.def.form && s.def.form !== rec.type) continue;
-    if (s.def.appliesTo && !matches({ condition: s.def.appliesTo }, event.type, ctx)) continue;
+    if (s.def.appliesTo && !matches({ condition: s.def.appliesTo }, event.type, ctx, s.def.key)) continue;
     bySla.set(s.def.key, s);
   }
 
@@ -202,7 +216,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
         const elapsed = running
           ? Number(clock.elapsed_ms) + businessMsBetween(cal, Number(clock.segment_started_at), now)
           : Number(clock.elapsed_ms);
-        if (matches(metric.stop, event.type, ctx)) {
+        if (matches(metric.stop, event.type, ctx, def.key)) {
           const breached = toBool(clock.breached) || elapsed >= Number(clock.target_ms);
           await save(trx, clock, {
             state: 'stopped',
@@ -212,7 +226,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
             stopped_at: now,
             met: !breached,
           });
-        } else if (running && matches(metric.pause, event.type, ctx)) {
+        } else if (running && matches(metric.pause, event.type, ctx, def.key)) {
           await save(trx, clock, {
             state: 'paused',
             elapsed_ms: elapsed,
@@ -220,7 +234,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
             due_at: null,
             next_check_at: null,
           });
-        } else if (!running && !matches(metric.pause, event.type, ctx)) {
+        } else if (!running && !matches(metric.pause, event.type, ctx, def.key)) {
           const resumed = { ...clock, state: 'running' as const, segment_started_at: now };
           await save(trx, clock, {
             state: 'running',
@@ -231,7 +245,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
         }
         continue;
       }
-      if (!matches(metric.start, event.type, ctx)) continue;
+      if (!matches(metric.start, event.type, ctx, def.key)) continue;
       const goal = currentGoal();
       const target = goal?.targets[metric.id];
       if (!goal || !target) continue;
@@ -263,7 +277,7 @@ export async function applySlaEvent(trx: Knex, event: RecordEvent, now = Date.no
         met: null,
         version: 1,
       };
-      const paused = matches(metric.pause, event.type, ctx);
+      const paused = matches(metric.pause, event.type, ctx, def.key);
       if (paused) Object.assign(row, { state: 'paused', segment_started_at: null });
       else {
         row.due_at = dueAt(cal, row as ClockRow, now);

@@ -1,6 +1,8 @@
 import { compileExpression, ExpressionError } from '../expression.ts';
+import { literalPatterns, staticCostProblem } from '../expression-cost.ts';
 import type { LocalizedMessage } from '../i18n.ts';
 import type { DefinitionKind } from '../kinds.ts';
+import { regexProblem } from '../regex.ts';
 import { SYSTEM_STATUSES } from '../schemas/form.ts';
 import { checkTemplate } from '../template.ts';
 import type { Resolver } from './lookup.ts';
@@ -32,15 +34,31 @@ export class Checker {
     this.problems.add(code, path, params, atPath);
   }
 
+  /** An expression must compile, stay within its budget as far as can be known, and use patterns RE2 runs. */
   expression(path: string, source: unknown): void {
     if (typeof source !== 'string' || source === '') return;
+    let compiled: ReturnType<typeof compileExpression>;
     try {
-      compileExpression(source);
+      compiled = compileExpression(source);
     } catch (error) {
       const detail: LocalizedMessage =
         error instanceof ExpressionError ? error.localized : { 'zh-CN': String(error), en: String(error) };
       this.add('expression.syntax', path, { source, detail });
+      return;
     }
+    const cost = staticCostProblem(compiled.ast);
+    if (cost?.kind === 'over')
+      this.add('expression.cost', path, { source, estimate: cost.estimate, limit: cost.limit });
+    if (cost?.kind === 'unbounded')
+      this.add('expression.unbounded', path, { source, nesting: cost.nesting, limit: cost.limit });
+    for (const pattern of literalPatterns(compiled.ast)) this.pattern(path, pattern);
+  }
+
+  /** A regular expression from a definition must be one RE2 runs (linear time; see regex.ts). */
+  pattern(path: string, pattern: unknown): void {
+    if (typeof pattern !== 'string') return;
+    const detail = regexProblem(pattern);
+    if (detail) this.add('pattern.unsafe', path, { pattern, detail });
   }
 
   /** Every language of an I18nText (or a plain string) must parse as a liquid template. */

@@ -53,6 +53,20 @@ export const MESSAGES = {
     'zh-CN': '{at}：表达式 “{source}” 无法编译：{detail}',
     en: '{at}: expression "{source}" does not compile: {detail}',
   },
+  'expression.cost': {
+    'zh-CN':
+      '{at}：表达式 “{source}” 预计需要约 {estimate} 步计算，超过每次求值的预算 {limit}，运行时必然失败',
+    en: '{at}: expression "{source}" would take about {estimate} steps, more than the budget of {limit} one evaluation may spend; it would always fail',
+  },
+  'expression.unbounded': {
+    'zh-CN':
+      '{at}：表达式 “{source}” 在数据列表上嵌套了 {nesting} 层列表宏（最多 {limit} 层），耗时会随数据量成倍增长；请拆分条件或改用字段保存中间结果',
+    en: '{at}: expression "{source}" nests {nesting} list macros over lists from data (at most {limit}): its time would grow with a power of their size; split it up or keep an intermediate result in a field',
+  },
+  'pattern.unsafe': {
+    'zh-CN': '{at}：模式 “{pattern}” 无法使用：{detail}',
+    en: '{at}: pattern "{pattern}": {detail}',
+  },
   'template.syntax': {
     'zh-CN': '{at}：模板无法解析：{detail}',
     en: '{at}: the template does not parse: {detail}',

@@ -12,6 +12,8 @@ export function checkForm(c: Checker, def: Record<string, unknown>): void {
   const schema = def.schema;
   for (const e of jsonSchemaErrors(schema)) c.add('form.schema.invalid', '/schema', e);
 
+  schemaPatterns(schema, '/schema', (path, pattern) => c.pattern(path, pattern));
+
   const properties = record(record(schema).properties);
   const fields = Object.keys(properties);
   if (record(schema).type !== 'object' || fields.length === 0) c.add('form.schema.root', '/schema');
@@ -93,5 +95,30 @@ function checkPriorityMatrix(
         bad(cellPath, priority, priorityField, priorities);
       }
     }
+  }
+}
+
+/**
+ * Every regular expression in a JSON Schema: `pattern` values and `patternProperties` keys, at any
+ * depth (sub-schemas of properties, items, combinators and definitions alike).
+ */
+function schemaPatterns(node: unknown, path: string, visit: (path: string, pattern: string) => void): void {
+  if (Array.isArray(node)) {
+    node.forEach((n, i) => {
+      schemaPatterns(n, child(path, i), visit);
+    });
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    const at = child(path, key);
+    if (key === 'pattern' && typeof value === 'string') visit(at, value);
+    else if (key === 'patternProperties' && value && typeof value === 'object') {
+      for (const [pattern, sub] of Object.entries(value)) {
+        visit(child(at, pattern), pattern);
+        schemaPatterns(sub, child(at, pattern), visit);
+      }
+    } else if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples')
+      schemaPatterns(value, at, visit);
   }
 }
