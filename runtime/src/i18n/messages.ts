@@ -252,6 +252,105 @@ export const messages = {
     'zh-CN': '{what} 解决后才能评价',
   },
   'error.already_rated': { en: '{what} has already been rated', 'zh-CN': '{what} 已评价过' },
+  // --- secrets and outbound calls (runtime/src/secrets, runtime/src/outbound) ---------------
+  'what.secret': { en: 'secret "{key}"', 'zh-CN': '密钥“{key}”' },
+  'secret.not_set': {
+    en: 'secret {name} is not set (an admin sets it with PUT /api/v1/secrets/{name})',
+    'zh-CN': '密钥 {name} 未设置（管理员可通过 PUT /api/v1/secrets/{name} 设置）',
+  },
+  'secret.wrong_key': {
+    en: "secret {name} was encrypted with key {stored}, but this runtime's key is {current}: every runtime on one database needs the same OPSLOOM_SECRET_KEY (or a copy of the same key file); otherwise set the secret again",
+    'zh-CN':
+      '密钥 {name} 是用密钥 {stored} 加密的，而本运行实例的密钥是 {current}：共用一个数据库的所有运行实例必须使用相同的 OPSLOOM_SECRET_KEY（或同一个密钥文件的副本），否则请重新设置该密钥',
+  },
+  'secret.damaged': {
+    en: 'secret {name} cannot be decrypted with key {current}: the stored value was changed or damaged; set it again',
+    'zh-CN': '无法用密钥 {current} 解密密钥 {name}：存储的值已被改动或损坏，请重新设置',
+  },
+  'secret.filtered': {
+    en: 'secret {name} went through a template filter; write {{ secrets.{name} }} on its own (store the value in the form the call needs)',
+    'zh-CN':
+      '密钥 {name} 在模板中经过了过滤器；请单独写 {{ secrets.{name} }}（按调用需要的形式保存密钥的值）',
+  },
+  'outbound.bad_url': { en: '"{url}" is not a valid URL', 'zh-CN': '“{url}” 不是有效的 URL' },
+  'outbound.scheme': {
+    en: 'only http and https calls are allowed, not {scheme}',
+    'zh-CN': '只允许 http 和 https 调用，不允许 {scheme}',
+  },
+  'outbound.refused': {
+    en: '{host} resolves to {address}, a {range} address: calls to it are refused unless OPSLOOM_OUTBOUND_ALLOW lists it',
+    'zh-CN': '{host} 解析到 {address}，属于{range}地址：除非 OPSLOOM_OUTBOUND_ALLOW 允许，否则拒绝调用',
+  },
+  'outbound.refused_ip': {
+    en: '{address} is a {range} address: calls to it are refused unless OPSLOOM_OUTBOUND_ALLOW lists it',
+    'zh-CN': '{address} 属于{range}地址：除非 OPSLOOM_OUTBOUND_ALLOW 允许，否则拒绝调用',
+  },
+  'outbound.unresolved': {
+    en: 'host {host} cannot be resolved ({detail})',
+    'zh-CN': '无法解析主机 {host}（{detail}）',
+  },
+  'outbound.redirects': {
+    en: 'more than {max} redirects; the call is refused',
+    'zh-CN': '重定向超过 {max} 次，调用被拒绝',
+  },
+  'outbound.redirect_location': {
+    en: 'answered {status} without a valid Location to follow',
+    'zh-CN': '返回 {status}，但没有可跟随的有效 Location',
+  },
+  'outbound.too_large': {
+    en: 'the answer is larger than {max} bytes (OPSLOOM_OUTBOUND_MAX_BYTES)',
+    'zh-CN': '应答超过 {max} 字节（OPSLOOM_OUTBOUND_MAX_BYTES）',
+  },
+  'outbound.timeout': { en: 'no answer within {ms} ms', 'zh-CN': '{ms} 毫秒内没有应答' },
+  'outbound.failed': { en: 'the call failed: {detail}', 'zh-CN': '调用失败：{detail}' },
+  'outbound.answered': { en: 'answered {status}: {excerpt}', 'zh-CN': '对方返回 {status}：{excerpt}' },
+  'outbound.vendor_refused': { en: 'refused the message: {detail}', 'zh-CN': '对方拒收消息：{detail}' },
+  'outbound.range.loopback': { en: 'loopback', 'zh-CN': '回环' },
+  'outbound.range.private': { en: 'private (RFC 1918)', 'zh-CN': '私有（RFC 1918）' },
+  'outbound.range.uniqueLocal': { en: 'unique local (fc00::/7)', 'zh-CN': '唯一本地（fc00::/7）' },
+  'outbound.range.linkLocal': {
+    en: 'link-local (including cloud metadata)',
+    'zh-CN': '链路本地（含云元数据服务）',
+  },
+  'outbound.range.unspecified': { en: 'unspecified', 'zh-CN': '未指定' },
+  'outbound.range.carrierGradeNat': { en: 'carrier-grade NAT', 'zh-CN': '运营商级 NAT' },
+  'outbound.range.multicast': { en: 'multicast', 'zh-CN': '组播' },
+  'outbound.range.broadcast': { en: 'broadcast', 'zh-CN': '广播' },
+  'outbound.range.other': {
+    en: 'reserved or special-purpose ({range})',
+    'zh-CN': '保留或特殊用途（{range}）',
+  },
+  // --- login policy (runtime/src/auth/throttle.ts, runtime/src/auth/password-policy.ts) --------
+  'password.too_weak': {
+    en: 'is too easy to guess: {reason}; choose a longer one, for example a few unrelated words',
+    'zh-CN': '太容易被猜到：{reason}；请换一个更长的密码，例如几个互不相关的词',
+  },
+  'password.reason.common': {
+    en: 'it is one of the most common passwords',
+    'zh-CN': '这是最常见的密码之一',
+  },
+  'password.reason.similar_to_common': {
+    en: 'it is a common password with small changes',
+    'zh-CN': '它只是把常见密码稍作改动',
+  },
+  'password.reason.user_inputs': {
+    en: "it contains the person's username or name",
+    'zh-CN': '它包含用户名或姓名',
+  },
+  'password.reason.keyboard': { en: 'it is a run of neighbouring keys', 'zh-CN': '它是键盘上相邻按键的组合' },
+  'password.reason.repeat': { en: 'it repeats the same characters', 'zh-CN': '它由重复的字符组成' },
+  'password.reason.sequence': {
+    en: 'it is a sequence such as abcd or 1234',
+    'zh-CN': '它是 abcd、1234 这样的序列',
+  },
+  'password.reason.date': { en: 'it is a date or a year', 'zh-CN': '它是日期或年份' },
+  'password.reason.word': { en: 'it is a single word or name', 'zh-CN': '它只是一个单词或人名' },
+  'password.reason.short': { en: 'it is too short and simple', 'zh-CN': '它太短、太简单' },
+  'error.password_weak': { en: 'The password {problem}', 'zh-CN': '密码{problem}' },
+  'error.admin_password_weak': {
+    en: 'OPSLOOM_ADMIN_PASSWORD {problem}. Choose another, or unset it to have a strong one generated and printed once',
+    'zh-CN': 'OPSLOOM_ADMIN_PASSWORD {problem}。请换一个，或不设置它，由系统生成强密码并只显示一次',
+  },
 } as const satisfies Record<string, { en: string; 'zh-CN': string }>;
 
 export type MessageKey = keyof typeof messages;
