@@ -8,6 +8,7 @@ import { peopleRoutes } from './people/routes.ts';
 import { recordActivityRoutes } from './records/activity-routes.ts';
 import { recordRoutes } from './records/routes.ts';
 import { requestRoutes } from './requests/routes.ts';
+import { secretRoutes } from './secrets/routes.ts';
 import { slaRoutes } from './sla/routes.ts';
 import { systemRoutes } from './system/routes.ts';
 
@@ -24,4 +25,5 @@ export const allRoutes: AnyRoute[] = [
   ...catalogRoutes,
   ...requestRoutes,
   ...slaRoutes,
+  ...secretRoutes,
 ];

@@ -14,6 +14,7 @@ import { createLogger } from './log.ts';
 import { installPlugins, type PluginReport } from './plugins/installer.ts';
 import { engineHooks } from './records/service.ts';
 import { Scheduler } from './schedules/scheduler.ts';
+import { prepareSecrets } from './secrets/store.ts';
 import { SlaChecker } from './sla/checker.ts';
 
 export interface Running {
@@ -55,6 +56,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     watchDefinitionWrites(db);
     await ensureAdmin(services, print);
     await ensureSystemUser(services);
+    await prepareSecrets(services, print);
     if (opts.demo) await ensureDemoData(services, print);
     const plugins = await installPlugins(services, config.pluginsDir);
     if (opts.demoRecords) await ensureDemoRecords(services, print);

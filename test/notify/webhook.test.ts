@@ -19,6 +19,14 @@ describe.each(testDatabases())('webhook and IM robot notifications on %s', (dbNa
   beforeAll(async () => {
     ({ srv, people } = await startNotifyServer(dbName));
     peer = await startHttpPeer();
+    // Credentials live in the secret store; definitions refer to them by name.
+    for (const [name, value] of Object.entries({
+      HOOK_SECRET: SECRET,
+      DINGTALK_SECRET: 'SECxyz',
+      FEISHU_SECRET: 'fs',
+      ROBOT_TOKEN: 'abc',
+    }))
+      expect((await srv.admin.put(`/secrets/${name}`, { value })).status).toBe(200);
   });
   afterAll(async () => {
     await peer?.close();
@@ -38,7 +46,7 @@ describe.each(testDatabases())('webhook and IM robot notifications on %s', (dbNa
           type: 'notify',
           channel: 'webhook',
           url: `${peer.url}/hooks/{{ record.type }}?n={{ record.number }}`,
-          secret: SECRET,
+          secret: '{{ secrets.HOOK_SECRET }}',
           template,
         },
       ],
@@ -99,7 +107,7 @@ describe.each(testDatabases())('webhook and IM robot notifications on %s', (dbNa
       type: 'notify',
       channel: 'im',
       format,
-      url: `${peer.url}/im/${format}?access_token=abc`,
+      url: `${peer.url}/im/${format}?access_token={{ secrets.ROBOT_TOKEN }}`,
       template,
       ...extra,
     });
@@ -111,8 +119,8 @@ describe.each(testDatabases())('webhook and IM robot notifications on %s', (dbNa
       form: 'ticket',
       condition: 'record.category == "im"',
       actions: [
-        im('dingtalk', { secret: 'SECxyz' }),
-        im('feishu', { secret: 'fs' }),
+        im('dingtalk', { secret: '{{ secrets.DINGTALK_SECRET }}' }),
+        im('feishu', { secret: '{{ secrets.FEISHU_SECRET }}' }),
         im('wecom'),
         im('slack'),
       ],

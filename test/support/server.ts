@@ -42,6 +42,8 @@ export async function startTestServer(dbName: DbName, opts: TestServerOptions = 
     OPSLOOM_PLUGINS_DIR: opts.pluginsDir ?? emptyPlugins,
     OPSLOOM_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Test peers listen on loopback, which outbound calls refuse unless allow-listed (outbound/).
+    OPSLOOM_OUTBOUND_ALLOW: '127.0.0.1',
     ...opts.env,
   });
   const running = await startServer(config, {

@@ -6,7 +6,15 @@ import type { Services } from '../context.ts';
 import { fromJson } from '../db/json.ts';
 import { runDelivery } from '../notify/deliver.ts';
 import { DELIVER_JOB } from '../notify/outbox.ts';
+import {
+  answeredError,
+  callFailure,
+  localizedOf,
+  type OutboundResponse,
+  outboundClient,
+} from '../outbound/client.ts';
 import { writeHistory } from '../records/store.ts';
+import { newNonce, openSecrets, type Revealed, secretsContext, shown } from '../secrets/references.ts';
 import { callbackUrls } from './callbacks.ts';
 import {
   type EngineHooks,
@@ -126,18 +134,26 @@ export class JobRunner {
         { job: job.id, type: job.type, attempt: job.attempts, outcome, err: message },
         'job failed',
       );
-      if (outcome === 'dead' && job.instance_id) await this.recordDead(job, message);
+      if (outcome === 'dead' && job.instance_id) await this.recordDead(job, message, localizedOf(err));
     }
   }
 
-  private async recordDead(job: JobRow, message: string): Promise<void> {
+  private async recordDead(job: JobRow, message: string, localized?: Record<string, string>): Promise<void> {
     const inst = await this.services
       .db('process_instances')
       .where({ id: job.instance_id })
       .first('record_id');
     if (inst)
       await writeHistory(this.services.db, inst.record_id, 'system:jobs', [
-        { kind: 'job_failed', detail: { job: job.id, type: job.type, error: message } },
+        {
+          kind: 'job_failed',
+          detail: {
+            job: job.id,
+            type: job.type,
+            error: message,
+            ...(localized ? { errorText: localized } : {}),
+          },
+        },
       ]);
   }
 
@@ -171,35 +187,51 @@ export class JobRunner {
     if (n.type !== 'serviceTask' || n.action.type !== 'http')
       throw new Error(`node ${payload.nodeId} is not an HTTP service task`);
     const action = n.action;
+    // Secrets enter as placeholders and become values only in what is sent (secrets/references.ts).
+    const nonce = newNonce();
     const ctx = {
       ...(await exprContext(readRun, { item: payload.item, input: payload.input ?? undefined })),
       callbacks: callbackUrls(this.services, readRun, payload.item),
       vars: this.services.config.vars,
+      secrets: secretsContext([action.url, action.headers, action.body], nonce),
     };
     const url = await renderTemplate(action.url, ctx);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     for (const [k, v] of Object.entries(action.headers ?? {})) headers[k] = await renderTemplate(v, ctx);
-    const body = action.body === undefined ? undefined : JSON.stringify(await renderDeep(action.body, ctx));
-    const res = await fetch(url, {
-      method: action.method,
-      headers,
-      body: action.method === 'GET' ? undefined : body,
-      signal: AbortSignal.timeout(action.timeoutMs ?? 10_000),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${action.method} ${url} answered ${res.status}: ${text.slice(0, 500)}`);
+    const body = action.body === undefined ? undefined : await renderDeep(action.body, ctx);
+    // What history and errors show: the URL with {{ secrets.NAME }} where a value goes.
+    const shownUrl = shown(url, nonce);
+    const what = `${action.method} ${shownUrl}`;
+    let secrets: Revealed | undefined;
+    let res: OutboundResponse;
+    try {
+      secrets = await openSecrets(this.services, nonce, [url, headers, body]);
+      res = await outboundClient(this.services.config).request({
+        method: action.method,
+        url: secrets.reveal(url),
+        headers: secrets.revealDeep(headers) as Record<string, string>,
+        body: body === undefined ? undefined : JSON.stringify(secrets.revealDeep(body)),
+        timeoutMs: action.timeoutMs ?? 10_000,
+      });
+    } catch (err) {
+      throw callFailure(what, err, (t) => secrets?.scrub(t) ?? t);
+    }
+    const text = res.text;
+    if (!res.ok) throw callFailure(what, answeredError(res), (t) => secrets.scrub(t));
     let result: unknown = text;
     try {
       result = text ? JSON.parse(text) : null;
     } catch {
       // a non-JSON answer is kept as text
     }
+    // A peer that echoes what it was sent must not put a secret into the record.
+    result = secrets.scrubDeep(result);
     await this.services.db.transaction(async (trx) => {
       await lockInstance(trx, job.instance_id!);
       if (!(await completeJob(trx, job, owner))) return;
       const run = await loadRun(this.services, trx, 'system:http', job.instance_id!, this.hooks);
       await writeHistory(trx, run.rec.id, run.actor, [
-        { kind: 'http', detail: { node: n.id, method: action.method, url, status: res.status } },
+        { kind: 'http', detail: { node: n.id, method: action.method, url: shownUrl, status: res.status } },
       ]);
       if (action.resultField && !n.forEach)
         await patchRecord(run, { data: { ...run.rec.data, [action.resultField]: result } });

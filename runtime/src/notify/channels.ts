@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import type { Config } from '../config.ts';
+import { answeredError, OutboundError, outboundClient } from '../outbound/client.ts';
 import type { SmtpSettings } from './settings.ts';
 
 /**
@@ -98,22 +100,29 @@ export function signIm(
   return { url, body };
 }
 
-/** Posts JSON; a non-2xx answer, or a vendor's error code in a 200 answer, is a failure to retry. */
+/**
+ * Posts JSON through the outbound policy (outbound/client.ts: http(s) only, no private or
+ * metadata addresses unless allow-listed, answers read up to a cap). A non-2xx answer, a
+ * redirect (not followed: a webhook that moved is a failure to look at), or a vendor's error
+ * code in a 200 answer is a failure to retry. Errors name no URL: the caller says what it called.
+ */
 export async function postJson(
+  config: Config,
   url: string,
   rawBody: string,
   headers: Record<string, string>,
   timeoutMs: number,
 ): Promise<number> {
-  const res = await fetch(url, {
+  const res = await outboundClient(config).request({
     method: 'POST',
+    url,
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: rawBody,
-    signal: AbortSignal.timeout(timeoutMs),
-    redirect: 'manual',
+    timeoutMs,
+    followRedirects: false,
   });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`POST ${redact(url)} answered ${res.status}: ${text.slice(0, 300)}`);
+  const text = res.text;
+  if (!res.ok) throw answeredError(res);
   let answer: Record<string, unknown> | null = null;
   try {
     answer = text ? (JSON.parse(text) as Record<string, unknown>) : null;
@@ -122,9 +131,9 @@ export async function postJson(
   }
   const code = answer?.errcode ?? answer?.code ?? answer?.StatusCode;
   if (typeof code === 'number' && code !== 0)
-    throw new Error(
-      `POST ${redact(url)} refused the message: ${String(answer?.errmsg ?? answer?.msg ?? code)}`,
-    );
+    throw new OutboundError('outbound.vendor_refused', {
+      detail: String(answer?.errmsg ?? answer?.msg ?? code).slice(0, 300),
+    });
   return res.status;
 }
 

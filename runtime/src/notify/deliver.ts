@@ -4,8 +4,10 @@ import { fromJson } from '../db/json.ts';
 import { completeJob, failJob, type JobRow } from '../engine/jobs.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
+import { callFailure, localizedOf } from '../outbound/client.ts';
 import { writeHistory } from '../records/store.ts';
-import { postJson, redact, sendMail, signIm } from './channels.ts';
+import { openSecrets, type Revealed, shown } from '../secrets/references.ts';
+import { postJson, redact, sendMail, signIm, webhookSignature } from './channels.ts';
 import { DELIVER_JOB, type DeliverPayload } from './outbox.ts';
 import { loadSmtp } from './settings.ts';
 
@@ -29,11 +31,20 @@ export async function runDelivery(services: Services, job: JobRow, owner: string
       { job: job.id, channel: msg.channel, attempt: job.attempts, outcome, err: message },
       'notification not delivered',
     );
+    const localized = localizedOf(err);
     if (outcome === 'dead')
       await writeHistory(services.db, msg.recordId, 'system:notify', [
         {
           kind: 'notification_failed',
-          detail: { job: job.id, channel: msg.channel, to: target(msg), error: message.slice(0, 500) },
+          detail: {
+            job: job.id,
+            channel: msg.channel,
+            to: target(msg),
+            error: message.slice(0, 500),
+            ...(localized
+              ? { errorText: { 'zh-CN': localized['zh-CN'].slice(0, 500), en: localized.en.slice(0, 500) } }
+              : {}),
+          },
         },
       ]);
     return;
@@ -43,7 +54,13 @@ export async function runDelivery(services: Services, job: JobRow, owner: string
   });
 }
 
-const target = (msg: DeliverPayload) => (msg.channel === 'email' ? msg.to : redact(msg.url));
+/** Where a message goes, as people may see it: secrets as references, a query's tokens left out. */
+function target(msg: DeliverPayload): string {
+  if (msg.channel === 'email') return msg.to;
+  const url = shown(msg.url, msg.nonce);
+  // A whole URL kept in a secret reads as its reference.
+  return url.trimStart().startsWith('{{') ? url.split('?')[0]!.slice(0, 200) : redact(url);
+}
 
 function messageId(services: Services, jobId: number): string {
   let host = 'opsloom.local';
@@ -67,13 +84,26 @@ async function send(services: Services, msg: DeliverPayload, jobId: number): Pro
       messageId: messageId(services, jobId),
       headers: { 'X-Opsloom-Record': String(msg.recordId) },
     });
-  } else if (msg.channel === 'webhook') {
-    const headers: Record<string, string> = { 'x-opsloom-delivery': String(jobId) };
-    if (msg.signature) headers['x-opsloom-signature'] = msg.signature;
-    await postJson(msg.url, msg.body, headers, timeout);
-  } else if (msg.channel === 'im') {
-    const signed = signIm(msg.format, msg.url, msg.body, msg.secret ?? undefined);
-    await postJson(signed.url, JSON.stringify(signed.body), {}, timeout);
+  } else if (msg.channel === 'webhook' || msg.channel === 'im') {
+    const signingSecret = msg.channel === 'webhook' ? (msg.signingSecret ?? null) : msg.secret;
+    let secrets: Revealed | undefined;
+    try {
+      // The secrets are read now, at send time: a value set or changed since the message was queued counts.
+      secrets = await openSecrets(services, msg.nonce, [msg.url, signingSecret]);
+      const url = secrets.reveal(msg.url);
+      const secret = signingSecret ? secrets.reveal(signingSecret) : null;
+      if (msg.channel === 'webhook') {
+        const headers: Record<string, string> = { 'x-opsloom-delivery': String(jobId) };
+        const signature = msg.signature ?? (secret ? webhookSignature(secret, msg.body) : null);
+        if (signature) headers['x-opsloom-signature'] = signature;
+        await postJson(services.config, url, msg.body, headers, timeout);
+      } else {
+        const signed = signIm(msg.format, url, msg.body, secret ?? undefined);
+        await postJson(services.config, signed.url, JSON.stringify(signed.body), {}, timeout);
+      }
+    } catch (err) {
+      throw callFailure(`POST ${target(msg)}`, err, (t) => secrets?.scrub(t) ?? t);
+    }
   } else {
     throw new Error(`unknown channel ${(msg as { channel: string }).channel}`);
   }

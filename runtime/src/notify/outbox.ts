@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
 import { enqueueJob } from '../engine/jobs.ts';
 import { type Rec, writeHistory } from '../records/store.ts';
-import { type ImFormat, imBody, webhookSignature } from './channels.ts';
+import { newNonce, secretsContext } from '../secrets/references.ts';
+import { type ImFormat, imBody } from './channels.ts';
 import { resolveRecipients } from './recipients.ts';
 import { type MessageTemplate, renderFor, workspaceLink } from './templates.ts';
 
@@ -39,9 +40,13 @@ export type DeliverPayload =
   | {
       channel: 'webhook';
       recordId: number;
+      /** Rendered, with secret placeholders of `nonce` (secrets/references.ts) instead of values. */
       url: string;
       body: string;
+      /** Precomputed by older runtimes; now the signature is made at send time from `signingSecret`. */
       signature: string | null;
+      signingSecret?: string | null;
+      nonce?: string;
       subject: string;
       source: string;
     }
@@ -51,7 +56,9 @@ export type DeliverPayload =
       url: string;
       format: ImFormat;
       body: Record<string, unknown>;
+      /** The robot's signing secret, as a placeholder (or a literal written by an older definition). */
       secret: string | null;
+      nonce?: string;
       subject: string;
       source: string;
     };
@@ -138,7 +145,17 @@ export async function queueNotification(input: NotifyInput, spec: NotifySpec): P
     }
   } else if (spec.channel === 'webhook' || spec.channel === 'im') {
     const m = await renderFor(config, spec.template, ctx, rec, null, GROUP_LOCALE);
-    const url = (await renderTemplate(spec.url ?? '', { ...ctx, link: m.link })).trim();
+    // The url and signing secret see `secrets` as placeholders; the values are put in at send
+    // time (deliver.ts), so the job's payload never holds one.
+    const nonce = newNonce();
+    const secrets = secretsContext([spec.url, spec.secret], nonce);
+    const url = (await renderTemplate(spec.url ?? '', { ...ctx, link: m.link, secrets })).trim();
+    const signingSecret =
+      spec.secret === undefined || spec.secret === ''
+        ? null
+        : /\{\{|\{%/.test(spec.secret)
+          ? await renderTemplate(spec.secret, { secrets })
+          : spec.secret;
     if (!/^https?:\/\//i.test(url)) {
       await writeHistory(trx, rec.id, input.actor, [
         { kind: 'notification', detail: { ...detail, delivered: false, reason: 'invalid url' } },
@@ -162,7 +179,9 @@ export async function queueNotification(input: NotifyInput, spec: NotifySpec): P
         recordId: rec.id,
         url,
         body,
-        signature: spec.secret ? webhookSignature(spec.secret, body) : null,
+        signature: null,
+        signingSecret,
+        nonce,
         subject: m.subject,
         source,
       });
@@ -180,7 +199,8 @@ export async function queueNotification(input: NotifyInput, spec: NotifySpec): P
           number: rec.number,
           locale: m.locale,
         }),
-        secret: spec.secret ?? null,
+        secret: signingSecret,
+        nonce,
         subject: m.subject,
         source,
       });
