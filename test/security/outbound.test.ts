@@ -86,6 +86,15 @@ const FLOW = {
   ],
 };
 
+/** Requesters raise requests through the catalog: the probe is an item anyone may use. */
+const CATALOG = {
+  kind: 'catalog',
+  key: 'probe-catalog',
+  name: 'Probe catalog',
+  categories: [{ id: 'tools', name: 'Tools' }],
+  items: [{ id: 'probe', name: 'Probe', category: 'tools', form: 'probe', process: 'probe-flow' }],
+};
+
 const hookRule = () => ({
   kind: 'rule',
   key: 'probe-hook',
@@ -121,6 +130,7 @@ async function requester(srv: TestServer): Promise<ApiClient> {
 async function setUp(srv: TestServer): Promise<ApiClient> {
   await publish(srv, FORM);
   await publish(srv, FLOW);
+  await publish(srv, CATALOG);
   return requester(srv);
 }
 
@@ -153,7 +163,12 @@ describe.each(testDatabases())('outbound calls on %s', (dbName) => {
   });
 
   const raise = async (client: ApiClient, target: string, title = 'probe') => {
-    const res = await client.post('/records', { type: 'probe', data: { title, target } });
+    const res = await client.post('/records', {
+      type: 'probe',
+      process: 'probe-flow',
+      catalogItem: 'probe-catalog/probe',
+      data: { title, target },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body as { id: number; number: string };
   };
