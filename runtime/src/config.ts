@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type AllowList, AllowListError, parseAllowList } from './outbound/addresses.ts';
 
 /** Where the repository's own folders are, so `pnpm start` works from any directory. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,6 +16,13 @@ export interface Config {
   adminPassword: string | undefined;
   /** Secure cookies require HTTPS; behind a TLS-terminating proxy set OPSLOOM_COOKIE_SECURE=1. */
   cookieSecure: boolean;
+  /**
+   * Behind a reverse proxy (OPSLOOM_TRUST_PROXY=1): the client's address is the last one in
+   * X-Forwarded-For, the one the proxy itself added; login throttling and the audit log use it.
+   */
+  trustProxy: boolean;
+  /** Distinct accounts an address may fail to log in to within an hour before it is made to wait. */
+  loginAddressAccounts: number;
   sessionTtlHours: number;
   logLevel: string;
   /** Identifies this process in job locks, so two runtimes on one database can tell their claims apart. */
@@ -53,6 +61,12 @@ export interface Config {
   uploadIdleMs: number;
   /** MIME types attachments may have (`image/*` allows a family); anything else gets 415. */
   attachmentTypes: string[];
+  /** Private, loopback and other non-public addresses outbound calls may reach anyway (OPSLOOM_OUTBOUND_ALLOW). */
+  outboundAllow: AllowList;
+  /** Largest answer an outbound call reads, in bytes; a larger one fails the call. */
+  outboundMaxBytes: number;
+  /** The key secrets are encrypted with (OPSLOOM_SECRET_KEY); null: the key file in the data dir. */
+  secretKey: Buffer | null;
 }
 
 /** Office documents, images, PDF, text, mail and archives. SVG is left out: it can carry scripts. */
@@ -131,6 +145,33 @@ function intFromEnv(
   return value;
 }
 
+/**
+ * OPSLOOM_SECRET_KEY: 32 random bytes as 64 hex digits or base64 (`openssl rand -base64 32`).
+ * The message never repeats the value.
+ */
+function secretKeyFromEnv(env: NodeJS.ProcessEnv): Buffer | null {
+  const raw = env.OPSLOOM_SECRET_KEY?.trim();
+  if (!raw) return null;
+  let key: Buffer | null = null;
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) key = Buffer.from(raw, 'hex');
+  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(raw))
+    key = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (key?.length !== 32)
+    throw new ConfigError(
+      'OPSLOOM_SECRET_KEY must be 32 random bytes written as 64 hex digits or as base64 (openssl rand -base64 32)',
+    );
+  return key;
+}
+
+function allowListFromEnv(env: NodeJS.ProcessEnv): AllowList {
+  try {
+    return parseAllowList(env.OPSLOOM_OUTBOUND_ALLOW);
+  } catch (err) {
+    if (err instanceof AllowListError) throw new ConfigError(`OPSLOOM_OUTBOUND_ALLOW: ${err.message}`);
+    throw err;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.OPSLOOM_DATA_DIR || path.join(process.cwd(), 'data'));
   const databaseUrl = env.DATABASE_URL || `sqlite://${path.join(dataDir, 'opsloom.db')}`;
@@ -148,6 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: env.OPSLOOM_BODY_LIMIT || '1mb',
     adminPassword: env.OPSLOOM_ADMIN_PASSWORD || undefined,
     cookieSecure: env.OPSLOOM_COOKIE_SECURE === '1' || env.OPSLOOM_COOKIE_SECURE === 'true',
+    trustProxy: env.OPSLOOM_TRUST_PROXY === '1' || env.OPSLOOM_TRUST_PROXY === 'true',
+    loginAddressAccounts: intFromEnv(env, 'OPSLOOM_LOGIN_ADDRESS_ACCOUNTS', 30, 1, 1_000_000),
     sessionTtlHours: intFromEnv(env, 'OPSLOOM_SESSION_TTL_HOURS', 12, 1, 24 * 90),
     logLevel: env.LOG_LEVEL || 'info',
     instanceId: env.OPSLOOM_INSTANCE_ID || `${process.pid}-${randomBytes(4).toString('hex')}`,
@@ -179,5 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           .map((t) => t.trim().toLowerCase())
           .filter(Boolean)
       : DEFAULT_ATTACHMENT_TYPES,
+    outboundAllow: allowListFromEnv(env),
+    outboundMaxBytes: intFromEnv(env, 'OPSLOOM_OUTBOUND_MAX_BYTES', 1024 * 1024, 1024, 2 ** 30),
+    secretKey: secretKeyFromEnv(env),
   };
 }

@@ -12,6 +12,8 @@ import * as m023 from './023_record_values_partial.ts';
 import * as m024 from './024_id_blocks.ts';
 import * as m025 from './025_sla_running_due.ts';
 import * as m026 from './026_record_catalog_item.ts';
+import * as m027 from './027_login_throttle.ts';
+import * as m028 from './028_secrets.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,6 +35,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '024_id_blocks': m024,
   '025_sla_running_due': m025,
   '026_record_catalog_item': m026,
+  '027_login_throttle': m027,
+  '028_secrets': m028,
 };
 
 /**
