@@ -93,16 +93,25 @@ function RemoteSelect(
   );
 }
 
-/** A person, stored as the username; GET /people is open to everybody logged in (GET /users is not). */
+/**
+ * A person, stored as the username; GET /people is open to everybody logged in (GET /users is not).
+ * A field with `x-assignable` (whom it may name: roles, groups) offers only those people, as the
+ * server will accept only them.
+ */
 function UserWidget(props: WidgetProps) {
   const { t } = useT();
+  const within = props.schema['x-assignable'] as { roles?: string[]; groups?: string[] } | undefined;
   return (
     <RemoteSelect
       {...props}
       placeholder={t('widget.userPlaceholder')}
       search={async (q) => {
+        const query = new URLSearchParams();
+        if (q) query.set('q', q);
+        if (within?.roles?.length) query.set('roles', within.roles.join(','));
+        if (within?.groups?.length) query.set('groups', within.groups.join(','));
         const { items } = await get<{ items: { username: string; displayName: string }[] }>(
-          `/people${q ? `?q=${encodeURIComponent(q)}` : ''}`,
+          `/people${query.size ? `?${query}` : ''}`,
         );
         return items.map((u) => ({ value: u.username, label: `${u.displayName} (${u.username})` }));
       }}

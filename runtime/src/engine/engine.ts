@@ -5,6 +5,7 @@ import {
   evaluateCondition,
   type ProcessEdge,
   type ProcessNode,
+  type ServiceAction,
 } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { randomToken } from '../auth/secrets.ts';
@@ -45,8 +46,10 @@ export interface Run {
   hooks: EngineHooks;
 }
 
+type CreateRecordAction = Extract<ServiceAction, { type: 'createRecord' }>;
+
 export interface EngineHooks {
-  createLinkedRecord(run: Run, formKey: string, data: Data, relation: string | undefined): Promise<Rec>;
+  createLinkedRecord(run: Run, action: CreateRecordAction, data: Data): Promise<Rec>;
 }
 
 export interface InstanceRow {
@@ -462,7 +465,7 @@ async function runServiceTask(
           { ...scope, item: item.value },
           `node ${n.id}`,
         );
-        numbers.push((await run.hooks.createLinkedRecord(run, action.form, values, action.link)).number);
+        numbers.push((await run.hooks.createLinkedRecord(run, action, values)).number);
       }
       // The record names what it raised (an incident its problem), beside the link.
       if (action.resultField)

@@ -16,6 +16,7 @@ import { dialectOf } from '../db/connect.ts';
 import { ApiError, conflict, notFound } from '../http/errors.ts';
 import { compileSchema, toFieldProblems } from '../http/validate.ts';
 import { translateBoth } from '../i18n/translate.ts';
+import { assertAssignable } from '../records/assignable.ts';
 import { checkRecordData, derivePriority, fieldError, requiredAtStatus } from '../records/forms.ts';
 import { type Data, writeHistory } from '../records/store.ts';
 import { assertCanSee, groupIdsOf } from '../records/visibility.ts';
@@ -30,6 +31,7 @@ import {
   setTokenStatus,
   type TokenRow,
 } from './engine.ts';
+import { stepAccess } from './field-access.ts';
 import { node, outgoingOf } from './graph.ts';
 import { enqueueJob } from './jobs.ts';
 
@@ -176,13 +178,15 @@ export async function takeAction(
     const data = body.data ? { ...run.rec.data, ...body.data } : run.rec.data;
     const rejecting = isRejection(edge);
     // Required-at-this-step fields matter when moving forward, not when rejecting or returning.
-    const access = rejecting ? { ...n.fieldAccess, required: [] } : n.fieldAccess;
+    const stepped = stepAccess(n, actor, run.rec);
+    const access = rejecting ? { ...stepped, required: [] } : stepped;
     const problems = checkRecordData(run.form, data, run.rec.status, {
       before: run.rec.data,
       access,
       sent: body.data,
     });
     if (problems.length) throw fieldError(problems);
+    await assertAssignable(trx, run.form, data, run.rec.data);
     // Derived values (the impact × urgency priority) follow the person's changes; they are
     // not the person's changes, so step locks do not apply to them.
     derivePriority(run.form.def, data);
@@ -632,7 +636,9 @@ export async function openTasks(
             input: e.action?.input ?? null,
           }))
         : [],
-      fieldAccess: n.fieldAccess ?? null,
+      // What the viewer may change taking an action here; for someone who may not act, the step's
+      // own access, which an edit outside the task is held to (records/service.ts).
+      fieldAccess: act ? stepAccess(n, actor, run.rec) : (n.fieldAccess ?? null),
       can: {
         act,
         claim: await mayClaim(db, actor, task),

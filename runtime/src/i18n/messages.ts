@@ -28,6 +28,18 @@ export const messages = {
     en: 'The request body ended before the length it announced',
     'zh-CN': '请求体不完整：在声明的长度之前就结束了',
   },
+  'error.not_assignable': {
+    en: 'This person may not be chosen: {detail}',
+    'zh-CN': '不能选择此人员：{detail}',
+  },
+  'error.catalog_item_required': {
+    en: 'Requests are raised through the service catalog: pick the catalog item for {type} (catalogItem)',
+    'zh-CN': '请通过服务目录提交请求：请选择{type}对应的服务目录项（catalogItem）',
+  },
+  'error.type_not_worked': {
+    en: 'None of your groups works {type} records: raise one through its catalog item (catalogItem)',
+    'zh-CN': '您所在的组不处理{type}类记录：请通过其服务目录项（catalogItem）提交',
+  },
   'error.expression': {
     en: 'An expression of {where} could not be evaluated on this data: {detail}',
     'zh-CN': '{where} 中的表达式无法在这些数据上求值：{detail}',

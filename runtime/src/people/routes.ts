@@ -47,7 +47,21 @@ export const peopleRoutes = [
       'active users, at most 20.',
     access: 'authenticated',
     query: Type.Object(
-      { q: Type.Optional(Type.String({ maxLength: 100 })) },
+      {
+        q: Type.Optional(Type.String({ maxLength: 100 })),
+        roles: Type.Optional(
+          Type.String({
+            maxLength: 200,
+            description: "comma-separated roles: only people with one of them (a field's x-assignable)",
+          }),
+        ),
+        groups: Type.Optional(
+          Type.String({
+            maxLength: 1000,
+            description: 'comma-separated group keys: or members of one of them',
+          }),
+        ),
+      },
       { additionalProperties: false },
     ),
     response: Type.Object({
@@ -55,7 +69,19 @@ export const peopleRoutes = [
         Type.Object({ username: Type.String(), displayName: Type.String() }, { additionalProperties: false }),
       ),
     }),
-    handler: async ({ services, query }) => ({ items: await findPeople(services.db, query.q) }),
+    handler: async ({ services, query }) => {
+      const split = (v: string | undefined) =>
+        (v ?? '')
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean);
+      return {
+        items: await findPeople(services.db, query.q, {
+          roles: split(query.roles),
+          groups: split(query.groups),
+        }),
+      };
+    },
   }),
   defineRoute({
     method: 'post',

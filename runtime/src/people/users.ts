@@ -118,10 +118,39 @@ export async function listUsers(
   return { items: rows.map((r) => toUser(r, groups.get(r.id))), total: Number(total) };
 }
 
-/** Active people whose username or display name contains `q`: the fields a person picker shows. */
+/** Whom a person field may name (`x-assignable` in a form): any of the roles, or a member of any of the groups. */
+export interface Assignable {
+  roles?: string[];
+  groups?: string[];
+}
+
+/** Narrows a users query to the people `within` allows; unchanged when it says nothing. */
+function whereAssignable(db: Knex, q: Knex.QueryBuilder, within: Assignable | undefined): void {
+  const roles = within?.roles ?? [];
+  const groups = within?.groups ?? [];
+  if (!roles.length && !groups.length) return;
+  q.andWhere((w) => {
+    // Roles are a JSON list in one column: each role is matched with its quotes.
+    for (const role of roles) w.orWhere('roles', 'like', `%"${role}"%`);
+    if (groups.length)
+      w.orWhereIn(
+        'id',
+        db('group_members as m')
+          .join('groups as g', 'g.id', 'm.group_id')
+          .whereIn('g.key', groups)
+          .select('m.user_id'),
+      );
+  });
+}
+
+/**
+ * Active people whose username or display name contains `q`: the fields a person picker shows;
+ * `within` narrows them to whom the field may name.
+ */
 export async function findPeople(
   db: Knex,
   q: string | undefined,
+  within?: Assignable,
 ): Promise<{ username: string; displayName: string }[]> {
   const base = db<UserRow>('users').where({ active: true });
   if (q) {
@@ -133,8 +162,21 @@ export async function findPeople(
         .orWhereRaw("display_name like ? escape '!'", [pattern]),
     );
   }
+  whereAssignable(db, base, within);
   const rows = await base.orderBy('username').limit(20).select('username', 'display_name');
   return rows.map((r) => ({ username: r.username, displayName: r.display_name }));
+}
+
+/** Which of `usernames` are active people `within` allows. */
+export async function assignableAmong(
+  db: Knex,
+  usernames: string[],
+  within: Assignable,
+): Promise<Set<string>> {
+  if (!usernames.length) return new Set();
+  const q = db<UserRow>('users').where({ active: true }).whereIn('username', usernames);
+  whereAssignable(db, q, within);
+  return new Set((await q.select('username')).map((r) => r.username));
 }
 
 export interface NewUser {

@@ -10,6 +10,9 @@ import { type EngineHooks, type Run, startInstance } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
+import { usernamesOf } from '../people/names.ts';
+import { assertAssignable } from './assignable.ts';
+import { assertMayCreateDirectly } from './direct-create.ts';
 import { checkRecordData, derivePriority, fieldError, type LoadedForm, loadForm } from './forms.ts';
 import {
   allocateNumber,
@@ -138,10 +141,12 @@ export async function createRecord(
       input,
     ));
   } else {
+    if (!opts.automated) await assertMayCreateDirectly(services.db, actor, form);
     processKey = input.process ?? (await defaultProcess(services.db, input.type));
     data = { ...input.data };
   }
   checkNewRecord(form, data, opts.automated ? undefined : input.data);
+  await assertAssignable(services.db, form, data);
   const create = (trx: Knex, number?: string) =>
     createInTrx(
       services,
@@ -162,39 +167,50 @@ export async function createRecord(
   return rec;
 }
 
-/** What the engine calls for a service task's createRecord: a new record linked to the current one. */
+/**
+ * What the engine calls for a service task's createRecord: a new record linked to the current one.
+ * It is internal work unless the action says otherwise: requested by the person whose action
+ * raised it (a problem an agent raises from an incident is the agent's, not the incident's
+ * requester's, who would otherwise find it under "my requests" with a withdraw button), and hidden
+ * from this record's requester unless `visibleToRequester` lets them follow it.
+ */
 export const engineHooks: EngineHooks = {
-  async createLinkedRecord(
-    run: Run,
-    formKey: string,
-    data: Data,
-    relation: string | undefined,
-  ): Promise<Rec> {
-    const form = await loadForm(run.trx, formKey);
-    const processKey = await defaultProcess(run.trx, formKey);
+  async createLinkedRecord(run: Run, action, data: Data): Promise<Rec> {
+    const form = await loadForm(run.trx, action.form);
+    const processKey = await defaultProcess(run.trx, action.form);
     checkNewRecord(form, data, undefined);
+    const requesterId =
+      action.requester === 'requester' ? run.rec.requesterId : await actingUserId(run.trx, run.actor);
     // The number is taken on the run's own connection: a second pooled connection per linked
     // record would let a burst of such actions exhaust the MySQL pool while holding it.
     const created = await createInTrx({ ...run.services, db: run.trx }, run.trx, run.actor, {
       form,
       data,
-      requesterId: run.rec.requesterId,
+      requesterId,
       processKey,
     });
+    const relation = action.link ?? 'related-to';
     await run.trx('record_links').insert({
       from_id: created.id,
       to_id: run.rec.id,
       to_ci: null,
-      relation: relation ?? 'related-to',
+      relation,
       created_by: run.actor,
       created_at: Date.now(),
     });
     await writeHistory(run.trx, run.rec.id, run.actor, [
-      { kind: 'link', detail: { added: created.number, relation: relation ?? 'related-to', incoming: true } },
+      { kind: 'link', detail: { added: created.number, relation, incoming: true } },
     ]);
     await writeHistory(run.trx, created.id, run.actor, [
-      { kind: 'link', detail: { added: run.rec.number, relation: relation ?? 'related-to' } },
+      { kind: 'link', detail: { added: run.rec.number, relation } },
     ]);
+    if (action.visibleToRequester && requesterId !== run.rec.requesterId) {
+      await run
+        .trx('record_watchers')
+        .insert({ record_id: created.id, user_id: run.rec.requesterId, created_at: Date.now() });
+      const [name] = (await usernamesOf(run.trx, [run.rec.requesterId])).values();
+      await writeHistory(run.trx, created.id, run.actor, [{ kind: 'watcher', detail: { added: name } }]);
+    }
     return created;
   },
 };
@@ -224,6 +240,7 @@ export async function editRecord(
       sent: data,
     });
     if (problems.length) throw fieldError(problems);
+    await assertAssignable(trx, form, merged, rec.data);
     derivePriority(form.def, merged);
     const next = await updateRecord(trx, actor.username, form, rec, { data: merged }, version);
     const changes = recordChanges(rec, next);
@@ -258,4 +275,12 @@ export async function currentFieldAccess(trx: Knex, recordId: number) {
     if (n.fieldAccess.editable) editable = new Set([...(editable ?? []), ...n.fieldAccess.editable]);
   }
   return { readonly: [...readonly], hidden: [...hidden], ...(editable ? { editable: [...editable] } : {}) };
+}
+
+/** The user a run acts as: the person taking the action, or the built-in system account for the engine's own moves. */
+async function actingUserId(trx: Knex, actor: string): Promise<number> {
+  const username = actor.includes(':') ? 'system' : actor;
+  const row = await trx('users').where({ username }).first('id');
+  if (!row) throw new Error(`no user ${username} to request a linked record`);
+  return Number(row.id);
 }

@@ -152,6 +152,18 @@ export const CreateRecordAction = Obj({
   ),
   // A field of this record that receives the new record's number (with forEach, the list).
   resultField: Type.Optional(FieldKey),
+  requester: Type.Optional(
+    StringEnum(['actor', 'requester'], {
+      description:
+        'Who the new record is requested by: the person whose action raised it (actor, the default: internal work such as a problem raised from an incident) or this record’s requester (a follow-up request on their behalf)',
+    }),
+  ),
+  visibleToRequester: Type.Optional(
+    Type.Boolean({
+      description:
+        'Let this record’s requester follow the new record (as a watcher) when it is not theirs; off by default, so internal work stays internal',
+    }),
+  ),
 });
 export const UpdateCiAction = Obj({ type: Tag('updateCI'), ci: Expression, values: FieldValues });
 

@@ -154,6 +154,11 @@ export const MESSAGES = {
     'zh-CN': '字段 “{field}” 的类型是 {type}，只有字符串、数字、整数、布尔字段可以建立索引',
     en: 'Field "{field}" is of type {type}; only string, number, integer and boolean fields can be indexed',
   },
+  'form.assignable': {
+    'zh-CN':
+      '字段 “{field}” 的 x-assignable 应为 {"roles": [...], "groups": [...]}（至少一项；角色为 admin、agent、manager、user 之一），且字段须保存用户名（字符串或字符串列表）',
+    en: 'x-assignable of field "{field}" must be {"roles": [...], "groups": [...]} (at least one; roles among admin, agent, manager, user) on a field holding usernames (a string or a list of strings)',
+  },
   'form.priorityMatrix.value': {
     'zh-CN': '{at}：优先级矩阵中的 “{value}” 不是字段 “{field}” 的可选值（{allowed}）',
     en: '{at}: "{value}" in the priority matrix is not an option of field "{field}" ({allowed})',

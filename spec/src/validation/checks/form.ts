@@ -1,4 +1,5 @@
 import type { LocalizedMessage } from '../../i18n.ts';
+import { PORTAL_ROLES } from '../../schemas/catalog.ts';
 import { type Checker, list, record, str } from '../checker.ts';
 import { child } from '../pointer.ts';
 import { jsonSchemaErrors } from '../shape.ts';
@@ -26,6 +27,8 @@ export function checkForm(c: Checker, def: Record<string, unknown>): void {
     }
     return typeof name === 'string';
   };
+
+  for (const [name, prop] of Object.entries(properties)) checkAssignable(c, name, record(prop));
 
   field(def.titleField, '/titleField');
   field(def.descriptionField, '/descriptionField');
@@ -121,4 +124,41 @@ function schemaPatterns(node: unknown, path: string, visit: (path: string, patte
     } else if (key !== 'enum' && key !== 'const' && key !== 'default' && key !== 'examples')
       schemaPatterns(value, at, visit);
   }
+}
+
+/**
+ * `x-assignable: { roles?, groups? }` on a person field: whom the field may name, when a step is
+ * assigned from it (an approving manager). Known roles and groups, at least one of them, on a field
+ * holding usernames.
+ */
+function checkAssignable(c: Checker, name: string, prop: Record<string, unknown>): void {
+  if (!('x-assignable' in prop)) return;
+  const path = child('/schema/properties', name, 'x-assignable');
+  const a = prop['x-assignable'];
+  const roles = record(a).roles;
+  const groups = record(a).groups;
+  const holdsNames =
+    prop.type === 'string' || (prop.type === 'array' && record(prop.items).type === 'string');
+  const listOfStrings = (v: unknown) =>
+    v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  if (
+    !a ||
+    typeof a !== 'object' ||
+    Array.isArray(a) ||
+    Object.keys(a).some((k) => k !== 'roles' && k !== 'groups') ||
+    !listOfStrings(roles) ||
+    !listOfStrings(groups) ||
+    list(roles).length + list(groups).length === 0 ||
+    !holdsNames
+  ) {
+    c.add('form.assignable', path, { field: name });
+    return;
+  }
+  list(roles).forEach((r, i) => {
+    if (!(PORTAL_ROLES as readonly unknown[]).includes(r))
+      c.add('form.assignable', child(path, 'roles', i), { field: name });
+  });
+  list(groups).forEach((g, i) => {
+    c.group(g, child(path, 'groups', i));
+  });
 }
