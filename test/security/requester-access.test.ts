@@ -19,9 +19,13 @@ describe.each(testDatabases())('what a requester may touch on %s', (dbName) => {
   beforeAll(async () => {
     srv = await startTestServer(dbName, { pluginsDir: SHIPPED_PLUGINS, demo: true });
     const as = (u: string) => new ApiClient(srv.url).login(u, DEMO_PASSWORD);
-    [zhaolei, alice, zhangwei, wangfang, chenjing] = await Promise.all(
-      ['zhaolei', 'alice', 'zhangwei', 'wangfang', 'chenjing'].map(as),
-    );
+    [zhaolei, alice, zhangwei, wangfang, chenjing] = await Promise.all([
+      as('zhaolei'),
+      as('alice'),
+      as('zhangwei'),
+      as('wangfang'),
+      as('chenjing'),
+    ]);
   });
   afterAll(() => srv?.close());
 

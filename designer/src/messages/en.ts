@@ -124,6 +124,12 @@ export const en: Record<keyof typeof zhCN, string> = {
   'outcome.cancelled': 'Cancelled',
   'outcome.rejected': 'Rejected',
   'outcome.done': 'Done',
+  'process.accessDefaultLocked':
+    "This step is the requester's: fields not marked editable are locked. List what the requester may change (usually nothing: they comment and rate).",
+  'process.accessDefaultOpen':
+    'Fields not listed are editable by whoever takes this step, unless a rule or the form locks them. Mark the editable ones to lock the rest.',
+  'access.defaultLocked': 'Default (locked)',
+  'access.defaultEditable': 'Default (editable)',
   'access.default': 'Default',
   'access.editable': 'Editable',
   'access.readonly': 'Read-only',

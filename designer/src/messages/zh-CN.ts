@@ -122,6 +122,12 @@ export const zhCN = {
   'outcome.cancelled': '已取消',
   'outcome.rejected': '已驳回',
   'outcome.done': '已完成',
+  'process.accessDefaultLocked':
+    '此步骤由申请人处理：未设为“可编辑”的字段均不可修改。请列出申请人可以修改的字段（通常无需修改：申请人只需评论和评价）。',
+  'process.accessDefaultOpen':
+    '未列出的字段由处理此步骤的人编辑（表单或规则锁定的除外）。把可编辑的字段设为“可编辑”，其余字段即被锁定。',
+  'access.defaultLocked': '默认（不可改）',
+  'access.defaultEditable': '默认（可编辑）',
   'access.default': '默认',
   'access.editable': '可编辑',
   'access.readonly': '只读',

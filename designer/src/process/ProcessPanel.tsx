@@ -337,6 +337,8 @@ function UserTaskProps({ node, fields }: { node: AnyNode & { type: 'userTask' };
   const set = (recipe: (n: Draft<AnyNode & { type: 'userTask' }>) => void, c?: string) =>
     updateNode(id, (n) => recipe(n as Draft<AnyNode & { type: 'userTask' }>), c);
   const access = node.fieldAccess ?? {};
+  // A requester's step without an editable list lets its taker change nothing (fails closed).
+  const lockedByDefault = a.type === 'requester' && !access.editable;
   const accessOf = (f: string) =>
     access.editable?.includes(f)
       ? 'editable'
@@ -505,6 +507,14 @@ function UserTaskProps({ node, fields }: { node: AnyNode & { type: 'userTask' };
       <Divider titlePlacement="start" plain>
         {t('process.fieldAccess')}
       </Divider>
+      {/* What "default" means here, as the engine reads it (runtime engine/field-access.ts). */}
+      <Alert
+        type={lockedByDefault ? 'warning' : 'info'}
+        showIcon
+        style={{ marginBottom: 8 }}
+        data-testid="field-access-default"
+        title={t(lockedByDefault ? 'process.accessDefaultLocked' : 'process.accessDefaultOpen')}
+      />
       <Table
         size="small"
         pagination={false}
@@ -524,7 +534,16 @@ function UserTaskProps({ node, fields }: { node: AnyNode & { type: 'userTask' };
                 style={{ width: 96 }}
                 value={accessOf(f.key)}
                 onChange={(v) => setAccess(f.key, v as (typeof ACCESS)[number])}
-                options={ACCESS.map((m) => ({ value: m, label: t(`access.${m}` as MessageKey) }))}
+                options={ACCESS.map((m) => ({
+                  value: m,
+                  label: t(
+                    m !== 'default'
+                      ? (`access.${m}` as MessageKey)
+                      : access.editable || lockedByDefault
+                        ? 'access.defaultLocked'
+                        : 'access.defaultEditable',
+                  ),
+                }))}
               />
             ),
           },
