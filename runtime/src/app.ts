@@ -6,6 +6,7 @@ import { mountRoutes, takesRawBody } from './http/api.ts';
 import { ApiError } from './http/errors.ts';
 import { bodyParserRefusal, errorHandler, requestContext } from './http/middleware.ts';
 import { buildOpenApi } from './http/openapi.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { serveWebApps } from './http/static.ts';
 import { allRoutes } from './routes.ts';
 
@@ -18,6 +19,8 @@ export function createApp(services: Services): Koa {
   const { router } = mountRoutes(services, allRoutes, (ctx) => resolveActor(services, ctx));
   const openapi = buildOpenApi(allRoutes, VERSION);
   router.get('/openapi.json', (ctx) => {
+    // The document describes the API, not anyone's data: caches may keep it a while.
+    ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = openapi;
   });
 
@@ -41,12 +44,8 @@ export function createApp(services: Services): Koa {
     }
   });
   app.use(requestContext(services));
+  app.use(securityHeaders());
   app.use(errorHandler(services));
-  app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'same-origin');
-    await next();
-  });
   app.use(
     bodyParser({
       enableTypes: ['json'],

@@ -346,7 +346,7 @@ export async function downloadAttachment(services: Services, actor: Actor, id: n
   ctx.type = row.content_type;
   ctx.length = Number(row.size);
   ctx.set('Content-Security-Policy', "sandbox; default-src 'none'");
-  ctx.set('Cache-Control', 'private, no-cache');
+  ctx.set('Cache-Control', 'private, no-store');
   ctx.body = fs.createReadStream(file);
 }
 
