@@ -127,6 +127,26 @@ describe.each(testDatabases())('bad input on %s', (dbName) => {
     expect(method.body.error.code).toBe('method_not_allowed');
   });
 
+  it('refuses numbers out of range that ajv would take: Infinity (1e400) in a query or a body', async () => {
+    const q = await srv.admin.get('/notifications/outbox?before=1e400');
+    expect(q.status).toBe(400);
+    expect(q.body.error.details.problems[0].path).toBe('/before');
+    const huge = await srv.admin.get('/users?limit=20&offset=99999999999999999999');
+    expect(huge.status).toBe(400);
+    const body = await srv.admin.request('POST', '/auth/tokens', undefined, {
+      raw: '{"name":"x","expiresInDays":1e400}',
+    });
+    expect(body.status).toBe(400);
+    expect(body.body.error.details.problems[0].path).toBe('/expiresInDays');
+  });
+
+  it('refuses a body sent to a call that takes none', async () => {
+    const res = await srv.admin.post('/auth/logout', { everything: true });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect((await srv.admin.get('/auth/session')).status).toBe(200);
+  });
+
   it('answers a missing definition with 404 naming it', async () => {
     const res = await srv.admin.get('/definitions/form/never-made');
     expect(res.status).toBe(404);

@@ -25,6 +25,8 @@ export interface TestServerOptions {
   database?: TestDatabase;
   demo?: boolean;
   env?: Record<string, string>;
+  /** Run due jobs, the SLA checker and schedules (on by default). */
+  jobs?: boolean;
   /** Where the runtime's log lines go (with `LOG_LEVEL` in `env`); nowhere by default. */
   logDestination?: StartOptions['logDestination'];
 }
@@ -50,6 +52,7 @@ export async function startTestServer(dbName: DbName, opts: TestServerOptions = 
     demo: opts.demo,
     print: () => {},
     logDestination: opts.logDestination,
+    jobs: opts.jobs,
   });
   const admin = await new ApiClient(running.url).login('admin', ADMIN_PASSWORD);
   return {

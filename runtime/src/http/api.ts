@@ -95,6 +95,29 @@ function validatePart(
   throw new ApiError(400, 'validation_failed', `error.validation_${where}`, { detail }, { problems });
 }
 
+/**
+ * A route that takes no body refuses one with content, as a route with a body refuses unknown
+ * fields: a client sending data there is mistaken about what the call does. An empty object, as
+ * many clients send for a bodiless POST, is no content.
+ */
+function refuseUnexpectedBody(body: unknown): void {
+  const empty =
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (empty) return;
+  const detail = { en: 'this call takes no request body', 'zh-CN': '此接口不接受请求体' };
+  throw new ApiError(
+    400,
+    'validation_failed',
+    'error.validation_body',
+    { detail },
+    {
+      problems: [{ path: '/', message: detail }],
+    },
+  );
+}
+
 export function checkAccess(route: AnyRoute, actor: Actor | null, method: string): Actor | null {
   if (route.access === 'public') return actor;
   if (!actor) throw new ApiError(401, 'unauthenticated', 'error.unauthenticated');
@@ -135,6 +158,7 @@ export function mountRoutes(
       const actor = checkAccess(route, resolved, ctx.method);
       const params = validatePart('params', route.params, { ...ctx.params });
       const query = validatePart('query', route.query, { ...ctx.query });
+      if (!route.body && !route.consumes) refuseUnexpectedBody(ctx.request.body);
       const body = validatePart('body', route.body, route.body ? (ctx.request.body ?? {}) : undefined);
       const result = await route.handler({
         ctx,

@@ -20,10 +20,34 @@ const coercing = addFormats(
 
 const cache = new WeakMap<TSchema, ValidateFunction>();
 
+/**
+ * The schema with every integer held to the safe range and every number to the finite one. ajv's
+ * integer check passes Infinity (`Infinity % 1` is NaN, and NaN reads as "no remainder"), and
+ * `1e400`, in a query or in JSON, is Infinity: the fuzzer sent it as an outbox cursor and MySQL
+ * answered with an error. Bounds the route declares itself are kept.
+ */
+function finiteNumbers(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(finiteNumbers);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = finiteNumbers(v);
+  const types = ([] as unknown[]).concat(out.type);
+  const limit = types.includes('integer')
+    ? Number.MAX_SAFE_INTEGER
+    : types.includes('number')
+      ? Number.MAX_VALUE
+      : 0;
+  if (limit) {
+    out.maximum ??= limit;
+    out.minimum ??= -limit;
+  }
+  return out;
+}
+
 export function compileSchema(schema: TSchema, coerce: boolean): ValidateFunction {
   let fn = cache.get(schema);
   if (!fn) {
-    fn = (coerce ? coercing : strict).compile(schema);
+    fn = (coerce ? coercing : strict).compile(finiteNumbers(schema) as TSchema);
     cache.set(schema, fn);
   }
   return fn;
