@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
-import { publishPortalFixtures } from '../support/portal-fixtures.ts';
+import { LAPTOP_ITEM, publishPortalFixtures } from '../support/portal-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** What the portal reads and does: catalog, forms, my tasks, withdraw and rating. */
@@ -21,6 +21,7 @@ describe.each(testDatabases())('portal API on %s', (dbName) => {
     const res = await as[who]!.post('/records', {
       type: 'laptop-request',
       process: 'laptop-flow',
+      catalogItem: LAPTOP_ITEM,
       data: { title: '新电脑', reason: '旧电脑坏了', model: 'x1' },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);

@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upload } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
+import { publishCatalogItems, throughItem } from '../support/fixtures.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
@@ -131,18 +132,19 @@ describe('field values as their widgets show them', () => {
       const published = await srv.admin.post(`/definitions/${def.kind}/${def.key}/publish`);
       expect(published.status, JSON.stringify(published.body)).toBe(201);
     }
+    // zhaolei, a requester, raises them through a catalog item.
+    await publishCatalogItems(srv.admin, [{ form: 'value-showcase', process: 'value-flow' }]);
     requester = await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD);
-    const first = await requester.post('/records', {
-      type: 'value-showcase',
-      data: { title: '上周的磁盘告警' },
-    });
+    const first = await requester.post(
+      '/records',
+      throughItem('value-showcase', 'value-flow', { title: '上周的磁盘告警' }),
+    );
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     earlier = first.body;
     seenAt = '2025-03-05T06:30:00.000Z';
-    const created = await requester.post('/records', {
-      type: 'value-showcase',
-      process: 'value-flow',
-      data: {
+    const created = await requester.post(
+      '/records',
+      throughItem('value-showcase', 'value-flow', {
         title: '数据库服务器磁盘告警',
         score: 4,
         details: MARKDOWN,
@@ -160,8 +162,8 @@ describe('field values as their widgets show them', () => {
           { item: '硬盘', quantity: 2 },
           { item: '内存条', quantity: 4 },
         ],
-      },
-    });
+      }),
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     rec = created.body;
     const up = await upload(requester, rec.id, { name: 'df.txt', type: 'text/plain', content: '/ 98%' });

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
-import { publishPortalFixtures } from '../support/portal-fixtures.ts';
+import { LAPTOP_ITEM, publishPortalFixtures } from '../support/portal-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
 
@@ -127,6 +127,7 @@ describe('designer widgets in the portal', () => {
     const earlier = await requester.post('/records', {
       type: 'laptop-request',
       process: 'laptop-flow',
+      catalogItem: LAPTOP_ITEM,
       data: { title: '旧电脑蓝屏', reason: '经常蓝屏' },
     });
     expect(earlier.status).toBe(201);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
-import { publishPortalFixtures } from '../support/portal-fixtures.ts';
+import { LAPTOP_ITEM, publishPortalFixtures } from '../support/portal-fixtures.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
 
@@ -65,6 +65,7 @@ describe('portal and workspace in the browser', () => {
           requester.post('/records', {
             type: 'laptop-request',
             process: 'laptop-flow',
+            catalogItem: LAPTOP_ITEM,
             data: { title: `批量申请 ${i * 10 + j}`, reason: '测试分页', model: 'mbp' },
           }),
         ),
@@ -135,6 +136,7 @@ describe('portal and workspace in the browser', () => {
     const created = await requester.post('/records', {
       type: 'laptop-request',
       process: 'laptop-flow',
+      catalogItem: LAPTOP_ITEM,
       data: { title: '申请新笔记本', reason: '屏幕坏了', model: 'mbp' },
     });
     expect(created.status).toBe(201);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
+import { publishCatalogItems, throughItem } from '../support/fixtures.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
@@ -86,15 +87,22 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
       const published = await srv.admin.post(`/definitions/${d.kind}/${d.key}/publish`);
       expect(published.status, JSON.stringify(published.body)).toBe(201);
     }
+    // Zhaolei, a requester, raises purchases through a catalog item for each flow.
+    await offer('all-flow', 'any-flow', 'seq-flow', 'single-flow', 'role-any-flow');
   });
   afterAll(() => srv?.close());
 
+  const offer = (...processes: string[]) =>
+    publishCatalogItems(
+      srv.admin,
+      processes.map((process) => ({ form: 'purchase', process })),
+    );
+
   async function create(process: string, data: Record<string, unknown> = {}) {
-    const res = await people.zhaolei!.post('/records', {
-      type: 'purchase',
-      process,
-      data: { title: `buy via ${process}`, amount: 100, ...data },
-    });
+    const res = await people.zhaolei!.post(
+      '/records',
+      throughItem('purchase', process, { title: `buy via ${process}`, amount: 100, ...data }),
+    );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body as { id: number; number: string; status: string };
   }
@@ -302,6 +310,7 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
     };
     expect((await srv.admin.post('/definitions', flow)).status).toBe(201);
     expect((await srv.admin.post('/definitions/process/par-flow/publish')).status).toBe(201);
+    await offer('par-flow');
 
     const small = await create('par-flow', { amount: 5 });
     expect((await record(small.id)).status).toBe('done');
@@ -392,6 +401,7 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
       expect((await srv.admin.post('/definitions', d)).status).toBe(201);
       expect((await srv.admin.post(`/definitions/process/${d.key}/publish`)).status).toBe(201);
     }
+    await offer('parent-flow');
     const rec = await create('parent-flow');
     expect((await record(rec.id)).status).toBe('child-check');
     expect((await act('liuyang', rec.id, 'complete')).status).toBe(200);
@@ -437,6 +447,7 @@ describe.each(testDatabases())('process engine on %s', (dbName) => {
     };
     expect((await srv.admin.post('/definitions', flow)).status).toBe(201);
     expect((await srv.admin.post('/definitions/process/double-flow/publish')).status).toBe(201);
+    await offer('double-flow');
     const rec = await create('double-flow', { amount: 777 });
     expect((await record(rec.id)).data.amount).toBe(1554);
     // The index holds the value the process set, not the one submitted, and only that one.

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { ApiClient } from '../support/client.ts';
 import type { DbName } from '../support/databases.ts';
+import { publishCatalogItems, throughItem } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -91,7 +92,10 @@ export interface People {
   bob: ApiClient;
 }
 
-/** A server with the ticket form and flow, group `desk`, and two people in two languages. */
+/**
+ * A server with the ticket form and flow (offered to everybody as a fixture catalog item), group
+ * `desk`, and two people in two languages.
+ */
 export async function startNotifyServer(dbName: DbName): Promise<{ srv: TestServer; people: People }> {
   const srv = await startTestServer(dbName, { env: NOTIFY_ENV });
   const users = [
@@ -112,15 +116,20 @@ export async function startNotifyServer(dbName: DbName): Promise<{ srv: TestServ
   expect(g.status, JSON.stringify(g.body)).toBe(201);
   await publish(srv, TICKET_FORM);
   await publish(srv, TICKET_FLOW);
+  await publishCatalogItems(srv.admin, [{ form: 'ticket', process: 'ticket-flow' }]);
   const login = async (u: string) => srv.client().login(u, `${u}-test-password`);
   return { srv, people: { wang: await login('wang'), bob: await login('bob') } };
 }
 
+/** A ticket raised through its catalog item, as a requester raises it. */
 export async function createTicket(
   client: ApiClient,
   data: Record<string, unknown>,
 ): Promise<{ id: number; number: string; version: number }> {
-  const res = await client.post('/records', { type: 'ticket', data: { title: 'Printer on fire', ...data } });
+  const res = await client.post(
+    '/records',
+    throughItem('ticket', 'ticket-flow', { title: 'Printer on fire', ...data }),
+  );
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
-import { formDef, processDef } from '../support/fixtures.ts';
+import { formDef, processDef, publishCatalogItems, throughItem } from '../support/fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const statuses = [
@@ -43,11 +43,12 @@ describe.each(testDatabases())('record statuses on %s', (dbName) => {
     agent = await srv.userClient('chenjing', ['agent'], ['service-desk']);
     expect((await save(formDef('laptop-request', { statuses }))).status).toBe(201);
     expect((await save(processDef())).status).toBe(201);
+    await publishCatalogItems(srv.admin, [{ form: 'laptop-request', process: 'laptop-flow' }]);
   });
   afterAll(() => srv?.close());
 
   const create = async (title: string) => {
-    const res = await user.post('/records', { type: 'laptop-request', data: { title } });
+    const res = await user.post('/records', throughItem('laptop-request', 'laptop-flow', { title }));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body;
   };
@@ -130,7 +131,11 @@ describe.each(testDatabases())('record statuses on %s', (dbName) => {
   it('gives no name where the form declares no statuses: the key is all there is', async () => {
     expect((await save(formDef('desk-request', { numberPrefix: 'DSK' }))).status).toBe(201);
     expect((await save(processDef('desk-flow', 'desk-request'))).status).toBe(201);
-    const res = await user.post('/records', { type: 'desk-request', data: { title: 'Standing desk' } });
+    await publishCatalogItems(srv.admin, [{ form: 'desk-request', process: 'desk-flow' }]);
+    const res = await user.post(
+      '/records',
+      throughItem('desk-request', 'desk-flow', { title: 'Standing desk' }),
+    );
     expect(res.body).toMatchObject({ status: 'in-progress', statusName: null, statusCategory: null });
   });
 });

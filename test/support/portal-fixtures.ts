@@ -132,6 +132,9 @@ export const PORTAL_CATALOG = {
   ],
 };
 
+/** The item published to everybody, which requesters raise laptop requests through. */
+export const LAPTOP_ITEM = 'it-catalog/laptop';
+
 /** Creates and publishes the form, the process (approvers: "a,b") and the catalog as the admin. */
 export async function publishPortalFixtures(admin: ApiClient, approvers: string): Promise<void> {
   await publishDefinitions(admin, [PORTAL_FORM, portalProcess(approvers), PORTAL_CATALOG]);
