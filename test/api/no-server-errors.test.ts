@@ -2,6 +2,7 @@ import { allRoutes } from '@opsloom/runtime';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyRoute } from '../../runtime/src/http/api.ts';
+import { REPORT_INCIDENT } from '../records/helpers.ts';
 import { ApiClient, isCodedRefusal, type Reply } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
@@ -204,6 +205,7 @@ describe.each(testDatabases())('no route answers 5xx on %s', (dbName) => {
     // Something real to point at: a record and its task.
     const rec = await callers.user!.post('/records', {
       type: 'incident',
+      catalogItem: REPORT_INCIDENT,
       data: { title: '打印机卡纸', description: '三楼打印机', category: 'hardware', impact: 3, urgency: 3 },
     });
     expect(rec.status).toBe(201);
@@ -271,6 +273,7 @@ describe.each(testDatabases())('no route answers 5xx on %s', (dbName) => {
     const created = check(
       await callers.user!.post('/records', {
         type: 'incident',
+        catalogItem: REPORT_INCIDENT,
         data: {
           title: '邮件发不出去',
           description: 'Outlook 报错',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../runtime/src/records/history.ts';
+import { REPORT_INCIDENT } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -31,6 +32,7 @@ describe('The workspace record page: SLA metrics and timeline', () => {
     const inc = (
       await requester.post('/records', {
         type: 'incident',
+        catalogItem: REPORT_INCIDENT,
         data: { title: '打印机卡纸', description: '三楼打印机', category: 'hardware', impact: 3, urgency: 3 },
       })
     ).body as { id: number };
@@ -106,6 +108,7 @@ describe('The workspace record page: SLA metrics and timeline', () => {
     const inc = (
       await requester.post('/records', {
         type: 'incident',
+        catalogItem: REPORT_INCIDENT,
         data: { title: '显示器闪烁', description: '工位显示器', category: 'hardware', impact: 3, urgency: 3 },
       })
     ).body as { id: number; number: string };
@@ -182,6 +185,7 @@ describe('The workspace record page: SLA metrics and timeline', () => {
     const other = (
       await requester.post('/records', {
         type: 'incident',
+        catalogItem: REPORT_INCIDENT,
         data: { title: '网络中断', description: '三楼', category: 'network', impact: 2, urgency: 2 },
       })
     ).body as { id: number; number: string };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_INCIDENT } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
@@ -33,6 +34,7 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
   async function inProgress(title: string, description: string, category: string) {
     const created = await requester.post('/records', {
       type: 'incident',
+      catalogItem: REPORT_INCIDENT,
       data: { title, description, category, impact: 3, urgency: 3 },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -45,6 +47,7 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
   it('runs new → triage → in progress → pending customer → resolved → closed', async () => {
     const created = await requester.post('/records', {
       type: 'incident',
+      catalogItem: REPORT_INCIDENT,
       data: {
         title: 'VPN 无法连接',
         description: '从家里连不上公司 VPN',
@@ -244,6 +247,7 @@ describe.each(testDatabases())('incident flow on %s', (dbName) => {
     const inc = (
       await requester.post('/records', {
         type: 'incident',
+        catalogItem: REPORT_INCIDENT,
         data: {
           title: '邮件发送失败',
           description: 'Outlook 报错',

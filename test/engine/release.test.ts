@@ -104,6 +104,9 @@ async function postTo(url: string, body: unknown) {
   return { status: res.status, body: await res.json() };
 }
 
+/** The shipped catalog item developers request releases through. */
+const REQUEST_RELEASE = 'release-catalog/request-release';
+
 /** The itil-release plugin driven through the HTTP API, with Git and CI/CD over real HTTP. */
 describe.each(testDatabases())('release flow on %s', (dbName) => {
   let srv: TestServer;
@@ -159,6 +162,7 @@ describe.each(testDatabases())('release flow on %s', (dbName) => {
   it("refuses an application name the CI/CD could not take, in the form author's words", async () => {
     const refused = await dev.post('/records', {
       type: 'release',
+      catalogItem: REQUEST_RELEASE,
       data: { title: '七月版本发布', apps: [{ name: 'order-service' }, { name: 'pay service' }] },
     });
     expect(refused.status).toBe(400);
@@ -174,6 +178,7 @@ describe.each(testDatabases())('release flow on %s', (dbName) => {
     // A required name is still the runtime's own message.
     const empty = await dev.post('/records', {
       type: 'release',
+      catalogItem: REQUEST_RELEASE,
       data: { title: '七月版本发布', apps: [{}] },
     });
     expect(empty.body.error.details.problems[0].path).toBe('/apps/0/name');
@@ -183,6 +188,7 @@ describe.each(testDatabases())('release flow on %s', (dbName) => {
   it('runs OPEN → SIT → UAT → done with merge requests, failed deployments and a regression', async () => {
     const created = await dev.post('/records', {
       type: 'release',
+      catalogItem: REQUEST_RELEASE,
       data: { title: '六月版本发布', apps: [{ name: 'order-service' }, { name: 'pay-service' }] },
     });
     expect(created.status).toBe(201);

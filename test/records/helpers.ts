@@ -44,10 +44,17 @@ export interface IncidentInput {
   urgency?: number;
 }
 
-/** Reports an incident (the shipped itil-incident plugin) and returns the created record. */
+/** The shipped catalog item requesters report incidents through. */
+export const REPORT_INCIDENT = 'incident-catalog/report-incident';
+
+/**
+ * Reports an incident (the shipped itil-incident plugin) through its catalog item, as the portal
+ * does, and returns the created record.
+ */
 export async function reportIncident(client: ApiClient, input: IncidentInput) {
   const res = await client.post('/records', {
     type: 'incident',
+    catalogItem: REPORT_INCIDENT,
     data: { description: '-', category: 'other', impact: 3, urgency: 3, ...input },
   });
   if (res.status !== 201) throw new Error(`create incident: ${res.status} ${JSON.stringify(res.body)}`);

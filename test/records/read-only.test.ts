@@ -3,11 +3,15 @@ import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { REPORT_INCIDENT } from './helpers.ts';
 
 const BY_PROCESS = {
   en: 'is set by the process and cannot be entered by hand',
   'zh-CN': '由流程设置，不能手工填写',
 };
+
+/** The shipped catalog item the requester asks for software through. */
+const SOFTWARE_INSTALL = 'service-catalog/software-install';
 
 /**
  * Fields a form's schema marks `readOnly` are filled by the process, never by a person: not when
@@ -36,6 +40,7 @@ describe.each(testDatabases())('read-only fields on %s', (dbName) => {
     const before = (await srv.admin.get('/records?type=service-request')).body.total;
     const res = await requester.post('/records', {
       type: 'service-request',
+      catalogItem: SOFTWARE_INSTALL,
       data: { ...softwareRequest, approved: true },
     });
     expect(res.status).toBe(400);
@@ -43,7 +48,11 @@ describe.each(testDatabases())('read-only fields on %s', (dbName) => {
     expect((await srv.admin.get('/records?type=service-request')).body.total).toBe(before);
 
     // The approval sets it, and then no one may change it by hand.
-    const created = await requester.post('/records', { type: 'service-request', data: softwareRequest });
+    const created = await requester.post('/records', {
+      type: 'service-request',
+      catalogItem: SOFTWARE_INSTALL,
+      data: softwareRequest,
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.data.approved).toBeUndefined();
     const [task] = (await manager.get(`/records/${created.body.id}/tasks`)).body.items;
@@ -82,12 +91,17 @@ describe.each(testDatabases())('read-only fields on %s', (dbName) => {
     };
     const forged = await requester.post('/records', {
       type: 'incident',
+      catalogItem: REPORT_INCIDENT,
       data: { ...incident, priority: 'P1' },
     });
     expect(forged.status).toBe(400);
     expect(forged.body.error.details.problems).toEqual([{ path: '/priority', message: BY_PROCESS }]);
 
-    const created = await requester.post('/records', { type: 'incident', data: incident });
+    const created = await requester.post('/records', {
+      type: 'incident',
+      catalogItem: REPORT_INCIDENT,
+      data: incident,
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body.priority).toBe('P4');
     const [task] = (await agent.get(`/records/${created.body.id}/tasks`)).body.items;
@@ -110,7 +124,11 @@ describe.each(testDatabases())('read-only fields on %s', (dbName) => {
 
   it("refuses an application's CI/CD status or merge request given with a new release", async () => {
     const release = (apps: unknown[]) =>
-      requester.post('/records', { type: 'release', data: { title: '七月版本发布', apps } });
+      requester.post('/records', {
+        type: 'release',
+        catalogItem: 'release-catalog/request-release',
+        data: { title: '七月版本发布', apps },
+      });
     const forged = await release([
       { name: 'order-service' },
       { name: 'pay-service', status: '有变更未发布', mr: '!42' },

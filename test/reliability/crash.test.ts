@@ -1,6 +1,7 @@
 import { connect } from '@opsloom/runtime';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_INCIDENT } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { createTestDatabase, type TestDatabase, testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
@@ -15,6 +16,7 @@ const MAX_ATTEMPTS = 400;
 
 const incident = (i: number) => ({
   type: 'incident',
+  catalogItem: REPORT_INCIDENT,
   data: { title: `突发故障 ${i}`, description: '批量创建', category: 'network', impact: 2, urgency: 2 },
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_INCIDENT } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { formDef } from '../support/fixtures.ts';
@@ -10,6 +11,7 @@ const CREATES = 40;
 
 const incident = (i: number, valid = true) => ({
   type: 'incident',
+  catalogItem: REPORT_INCIDENT,
   data: {
     title: `并发创建 ${i}`,
     description: '突发流量',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPORT_INCIDENT } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
@@ -23,6 +24,7 @@ describe.each(testDatabases())('concurrent actions on one task on %s', (dbName) 
   it(`${ATTEMPTS} simultaneous "accept" requests: one 200, the rest 409, one transition`, async () => {
     const created = await requester.post('/records', {
       type: 'incident',
+      catalogItem: REPORT_INCIDENT,
       data: { title: '打印机卡纸', description: '三楼打印机', category: 'hardware', impact: 3, urgency: 3 },
     });
     expect(created.status).toBe(201);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportIncident } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { testDatabases } from '../support/databases.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
@@ -20,12 +21,7 @@ describe.each(testDatabases())('housekeeping on %s', (dbName) => {
   afterAll(() => srv?.close());
 
   async function resolvedIncident(title: string) {
-    const created = await requester.post('/records', {
-      type: 'incident',
-      data: { title, description: 'x', category: 'software', impact: 3, urgency: 3 },
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const inc = created.body;
+    const inc = await reportIncident(requester, { title, description: 'x', category: 'software' });
     const step = async (action: string, body: object = {}) => {
       const [task] = (await agent.get(`/records/${inc.id}/tasks`)).body.items;
       if (task.can.claim) await agent.post(`/tasks/${task.id}/claim`);
@@ -34,7 +30,7 @@ describe.each(testDatabases())('housekeeping on %s', (dbName) => {
     };
     await step('accept');
     await step('resolve', { data: { resolutionCode: 'fixed', resolutionNotes: 'done' } });
-    return inc as { id: number; number: string };
+    return inc;
   }
 
   it('closes records resolved more than N days ago and rates the unrated ones, once per run', async () => {
