@@ -8,6 +8,7 @@ import type { Services } from './context.ts';
 import { connect } from './db/connect.ts';
 import { shareCommits } from './db/group-commit.ts';
 import { migrateLatest } from './db/migrations/index.ts';
+import { retryTransactions } from './db/retry.ts';
 import { watchDefinitionWrites } from './definitions/current.ts';
 import { JobRunner } from './engine/runner.ts';
 import { createLogger } from './log.ts';
@@ -53,6 +54,7 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const applied = await migrateLatest(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
     shareCommits(db);
+    retryTransactions(db, log);
     watchDefinitionWrites(db);
     await ensureAdmin(services, print);
     await ensureSystemUser(services);

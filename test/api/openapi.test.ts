@@ -43,7 +43,8 @@ describe('OpenAPI document', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       status: 'ok',
-      database: { reachable: true, dialect: 'sqlite', pendingMigrations: [] },
+      database: { reachable: true, dialect: 'sqlite', pendingMigrations: [], problem: null },
+      retries: { transactions: 0, statements: 0, exhausted: 0 },
     });
   });
 });

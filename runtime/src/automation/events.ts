@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { discardHeld, holdInserts } from '../db/held-inserts.ts';
+import { isTransient } from '../db/retry.ts';
 import { execute } from '../db/sql.ts';
 import { enqueueJob } from '../engine/jobs.ts';
 import type { Rec } from '../records/store.ts';
@@ -103,6 +104,9 @@ export async function withCause<T>(trx: Knex, cause: Cause, fn: (sp: Knex) => Pr
     return value;
   } catch (err) {
     discardHeld(trx);
+    // A deadlock or a cluster conflict has already rolled the whole transaction back, savepoint and
+    // all: it goes up as it is, for the transaction to be run again (db/retry.ts).
+    if (isTransient(err)) throw err;
     await execute(trx, 'ROLLBACK TO SAVEPOINT rule_actions', []);
     await execute(trx, 'RELEASE SAVEPOINT rule_actions', []);
     throw err;

@@ -4,6 +4,7 @@ import type { Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { holdInserts } from '../db/held-inserts.ts';
 import { fromJson } from '../db/json.ts';
+import { isTransient } from '../db/retry.ts';
 import { type Query, selectRows, together } from '../db/sql.ts';
 import { recordContext } from '../engine/context.ts';
 import type { EngineHooks } from '../engine/engine.ts';
@@ -238,8 +239,9 @@ async function tryRule(
     });
     return { rec: after, acted: true, ranActions: true };
   } catch (err) {
-    // A lost race (409) is worth a retry of the whole event; anything else is the rule's fault.
-    if (err instanceof ApiError && err.status === 409) throw err;
+    // A lost race (409), a deadlock or a cluster conflict is worth a retry of the whole event;
+    // anything else is the rule's fault.
+    if ((err instanceof ApiError && err.status === 409) || isTransient(err)) throw err;
     notes.length = 0;
     notes.push({
       kind: 'rule_failed',

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
+import { backoffMs, isTransient, MAX_ATTEMPTS, noteExhausted, noteRetry } from './retry.ts';
 
 export type Db = Knex;
 export type Dialect = 'sqlite' | 'mysql';
@@ -186,6 +187,43 @@ class SqliteClient extends BetterSqlite3Client {
 
 type QueryCallback = (err: Error | null, result?: unknown, fields?: unknown) => void;
 
+const BEGINS = /(^|;)\s*(BEGIN|START\s+TRANSACTION)\b/i;
+const ENDS_LAST = /(^|;)\s*(COMMIT|ROLLBACK)\s*;?\s*$/i;
+
+/**
+ * The connection's sender of statements (the class's own `query`, looked up on each call, so a
+ * wrapper of it, a statement counter of the benchmarks for one, sees every round trip), which
+ * sends a statement again when it ran outside a transaction and failed for a passing reason
+ * (db/retry.ts): a deadlock or a Galera conflict of an autocommitted claim, throttle update or
+ * record number rolled it back, so it had no effect and may be sent as it was. Inside a
+ * transaction the whole transaction is what is run again. Whether the connection is in one is
+ * followed from what it sends (knex begins with `BEGIN;`, a held create sends `…; BEGIN;`).
+ */
+function retryingStatements(
+  conn: object,
+  config: () => object,
+): (this: unknown, sql: unknown, values?: unknown, cb?: unknown) => unknown {
+  const proto = Object.getPrototypeOf(conn) as { query: (...args: unknown[]) => unknown };
+  let inTransaction = false;
+  return function send(this: unknown, sql: unknown, values?: unknown, cb?: unknown, attempt = 1): unknown {
+    const text = typeof sql === 'string' ? sql : ((sql as { sql?: string } | null)?.sql ?? '');
+    const callback = (typeof values === 'function' ? values : cb) as QueryCallback | undefined;
+    const bindings = typeof values === 'function' ? undefined : values;
+    const autocommitted = !inTransaction && !BEGINS.test(text);
+    return proto.query.call(this, sql, bindings, (err: Error | null, ...rest: unknown[]) => {
+      if (BEGINS.test(text) && !err) inTransaction = true;
+      if (ENDS_LAST.test(text) || TRANSACTION_ENDS.test(text)) inTransaction = false;
+      if (err && autocommitted && isTransient(err) && attempt < MAX_ATTEMPTS) {
+        noteRetry(config(), 'statement', attempt, err);
+        setTimeout(() => send.call(this, sql, bindings, callback, attempt + 1), backoffMs(attempt));
+        return;
+      }
+      if (err && autocommitted && isTransient(err)) noteExhausted(config());
+      callback?.(err, ...rest);
+    });
+  } as (this: unknown, sql: unknown, values?: unknown, cb?: unknown) => unknown;
+}
+
 /**
  * Makes a mysql2 connection send what it owes in front of its next statement, in the same query
  * (it has multipleStatements on), and answer with that statement's own result.
@@ -197,10 +235,8 @@ type QueryCallback = (err: Error | null, result?: unknown, fields?: unknown) => 
  * go in would stay in an open transaction on a pooled connection, whose next BEGIN commits them.
  * So that query is rolled back here before its caller hears of the error.
  */
-function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }): void {
-  // The class's own method, looked up on each call (so a wrapper of it, a statement counter of
-  // the benchmarks for one, sees every round trip).
-  const proto = Object.getPrototypeOf(conn) as { query: (...args: unknown[]) => unknown };
+function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }, config: () => object): void {
+  const proto = { query: retryingStatements(conn, config) };
   conn.query = function (this: unknown, sql: unknown, values?: unknown, cb?: unknown) {
     const owing = owedOn.get(conn);
     if (!owing) return proto.query.call(this, sql, values, cb);
@@ -305,7 +341,7 @@ export function connect(url: string): Knex {
           conn: { query: (...args: unknown[]) => unknown },
           done: (err: Error | null, conn: unknown) => void,
         ) {
-          sendOwedFirst(conn);
+          sendOwedFirst(conn, () => db.client.config as object);
           reportTransactionEnds(conn, () => db);
           done(null, conn);
         },

@@ -175,10 +175,16 @@ export async function setTokenStatus(
  * last two callbacks of a multi-instance wait, the two branches arriving at a join) and neither
  * would move on. Call it first in the transaction, so on MySQL the snapshot that later reads see
  * is taken after the lock; SQLite has one writer anyway.
+ *
+ * The lock is a write (migration 029): a Galera node ignores a `FOR UPDATE` taken on another
+ * node, but of two transactions that wrote the same row it lets only the first commit; the other
+ * is run again (db/retry.ts) and then sees the sibling moved.
  */
 export async function lockInstance(trx: Knex, instanceId: number): Promise<void> {
   if (dialectOf(trx) === 'mysql')
-    await trx('process_instances').where({ id: instanceId }).forUpdate().first('id');
+    await execute(trx, 'update `process_instances` set `lock_seq` = `lock_seq` + 1 where `id` = ?', [
+      instanceId,
+    ]);
 }
 
 /** Starts an instance of a process for a record and runs it to its first waits. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ExpressionError } from '@opsloom/spec';
 import type Koa from 'koa';
 import type { Services } from '../context.ts';
+import { isTransient, isUnavailable } from '../db/retry.ts';
 import { type Locale, localeFromHeader, translate } from '../i18n/translate.ts';
 import { ApiError } from './errors.ts';
 
@@ -100,6 +101,23 @@ export function errorHandler(services: Services): Koa.Middleware {
               at: err.where?.at,
               source: err.source.slice(0, 500),
             },
+          },
+        };
+        return;
+      }
+      if (isUnavailable(err) || isTransient(err)) {
+        // The database is down, unreachable, out of the cluster's primary component, or still in
+        // conflict after every retry: not the request's fault, and not a bug. Try again shortly.
+        services.log.warn({ err, reqId: ctx.state.requestId, url: ctx.url }, 'database unavailable');
+        ctx.status = 503;
+        ctx.set('Retry-After', isTransient(err) ? '1' : '5');
+        ctx.body = {
+          error: {
+            code: isTransient(err) ? 'database_busy' : 'database_unavailable',
+            message: translate(
+              locale,
+              isTransient(err) ? 'error.database_busy' : 'error.database_unavailable',
+            ),
           },
         };
         return;

@@ -16,6 +16,14 @@ export const messages = {
     en: 'Internal error; it has been logged with id {id}',
     'zh-CN': '服务器内部错误，已记录，编号 {id}',
   },
+  'error.database_unavailable': {
+    en: 'The database cannot be reached just now; try again in a few seconds',
+    'zh-CN': '暂时无法连接数据库，请几秒后重试',
+  },
+  'error.database_busy': {
+    en: 'The database is too busy with conflicting changes just now; try again in a moment',
+    'zh-CN': '数据库正忙于处理冲突的修改，请稍后重试',
+  },
   'error.malformed_json': {
     en: 'The request body is not valid JSON: {detail}',
     'zh-CN': '请求体不是合法的 JSON：{detail}',

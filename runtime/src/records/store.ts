@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { dialectOf } from '../db/connect.ts';
 import { changeHeld, holdUpdate, insertNew, insertRows } from '../db/held-inserts.ts';
 import { fromJson, toJson } from '../db/json.ts';
+import { withRetries } from '../db/retry.ts';
 import { execute, selectRows, transactionAfter } from '../db/sql.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
@@ -117,21 +118,6 @@ const insertIdOf = (result: unknown) => Number((result as { insertId: number }).
 const formatNumber = (prefix: string, value: number) => `${prefix}-${String(value).padStart(6, '0')}`;
 
 /**
- * Runs `take` again, up to three times in all, while it fails on a deadlock of the number's
- * upsert and `retryable` says nothing has happened since.
- */
-async function retryDeadlocks<T>(take: () => Promise<T>, retryable = () => true): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await take();
-    } catch (err) {
-      const deadlock = (err as { code?: string }).code === 'ER_LOCK_DEADLOCK';
-      if (!deadlock || !retryable() || attempt >= 3) throw err;
-    }
-  }
-}
-
-/**
  * MySQL: runs `work` in a transaction, handing it the next number of a record type. Outside a
  * transaction the number's upsert goes to the server in front of the new transaction's BEGIN, in
  * the same round trip (`transactionAfter`), and still runs on its own, autocommitted, as
@@ -146,14 +132,12 @@ export async function transactionWithNumber<T>(
 ): Promise<T> {
   if (db.isTransaction)
     return db.transaction(async (trx) => work(trx, await allocateNumber(db, trx, type, prefix)));
-  let began = false;
-  return retryDeadlocks(
-    () =>
-      transactionAfter(db, { sql: NEXT_NUMBER_MYSQL, bindings: [type] }, (trx, result) => {
-        began = true;
-        return work(trx, formatNumber(prefix, insertIdOf(result)));
-      }),
-    () => !began,
+  // Run again as a whole, with a new number, when the upsert or the transaction met a deadlock or
+  // a cluster conflict (db/retry.ts); the number of a failed attempt is a gap, as a rollback's is.
+  return withRetries(db, () =>
+    transactionAfter(db, { sql: NEXT_NUMBER_MYSQL, bindings: [type] }, (trx, result) =>
+      work(trx, formatNumber(prefix, insertIdOf(result))),
+    ),
   );
 }
 
@@ -165,7 +149,8 @@ export async function transactionWithNumber<T>(
 export async function allocateNumber(db: Knex, trx: Knex, type: string, prefix: string): Promise<string> {
   let value: number;
   if (dialectOf(db) === 'mysql') {
-    const [result] = await retryDeadlocks(() => db.raw(NEXT_NUMBER_MYSQL, [type]));
+    // Autocommitted: the connection sends it again after a deadlock (db/retry.ts).
+    const [result] = await db.raw(NEXT_NUMBER_MYSQL, [type]);
     value = insertIdOf(result);
   } else {
     // An UPDATE and a read rather than one UPDATE … RETURNING: SQLite runs RETURNING through a

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { listAudit } from '../audit/audit.ts';
 import { dialectOf } from '../db/connect.ts';
 import { pendingMigrations } from '../db/migrations/index.ts';
+import { retryCounts } from '../db/retry.ts';
 import { defineRoute } from '../http/api.ts';
 import { listPlugins } from '../plugins/installer.ts';
 
@@ -19,27 +20,52 @@ export const systemRoutes = [
         reachable: Type.Boolean(),
         dialect: Type.String(),
         pendingMigrations: Type.Array(Type.String()),
+        problem: Type.Union(
+          [
+            Type.Literal('unreachable'),
+            Type.Literal('not-ready'),
+            Type.Literal('migrations-pending'),
+            Type.Null(),
+          ],
+          {
+            description:
+              'unreachable: no connection; not-ready: a cluster node outside the primary component; migrations-pending',
+          },
+        ),
       }),
+      retries: Type.Object(
+        {
+          transactions: Type.Integer(),
+          statements: Type.Integer(),
+          exhausted: Type.Integer(),
+        },
+        {
+          description: 'since this runtime started: deadlocks and cluster conflicts run again (db/retry.ts)',
+        },
+      ),
     }),
     async handler({ ctx, services }) {
-      let reachable = true;
+      let problem: 'unreachable' | 'not-ready' | 'migrations-pending' | null = null;
       let pending: string[] = [];
       try {
         await services.db.raw('select 1');
         pending = await pendingMigrations(services.db);
+        if (pending.length) problem = 'migrations-pending';
       } catch (err) {
-        reachable = false;
-        services.log.error({ err }, 'health check: database unreachable');
+        problem = (err as { errno?: number }).errno === 1047 ? 'not-ready' : 'unreachable';
+        services.log.warn({ err }, 'health check: database unavailable');
       }
-      const ok = reachable && pending.length === 0;
-      ctx.status = ok ? 200 : 503;
+      ctx.status = problem ? 503 : 200;
+      if (problem) ctx.set('Retry-After', '5');
       ctx.body = {
-        status: ok ? 'ok' : 'degraded',
+        status: problem ? 'degraded' : 'ok',
         database: {
-          reachable,
+          reachable: problem !== 'unreachable' && problem !== 'not-ready',
           dialect: dialectOf(services.db),
           pendingMigrations: pending,
+          problem,
         },
+        retries: { ...retryCounts(services.db) },
       };
     },
   }),

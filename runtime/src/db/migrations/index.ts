@@ -14,6 +14,7 @@ import * as m025 from './025_sla_running_due.ts';
 import * as m026 from './026_record_catalog_item.ts';
 import * as m027 from './027_login_throttle.ts';
 import * as m028 from './028_secrets.ts';
+import * as m029 from './029_instance_lock.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '026_record_catalog_item': m026,
   '027_login_throttle': m027,
   '028_secrets': m028,
+  '029_instance_lock': m029,
 };
 
 /**
