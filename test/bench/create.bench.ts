@@ -26,6 +26,7 @@ import {
   runLoad,
   scratchDatabase,
 } from './lib/common.ts';
+import { benchCluster } from './lib/create-cluster.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS || 32);
 const SECONDS = Number(process.env.BENCH_SECONDS || 12);
@@ -341,3 +342,12 @@ note(
   `[create] ${machine()}; ${CONNECTIONS} connections, ${SECONDS}s per measurement in ${ROUNDS} alternating rounds. The load generator (autocannon, its own process) runs on the same cores as the server and competes with it for CPU.`,
 );
 for (const kind of benchDatabases('create')) await benchOne(kind);
+// Two runtimes on two nodes of a Galera cluster against one, when a cluster is given (BENCH_DBS
+// may name galera alone).
+if (!process.env.BENCH_DBS || process.env.BENCH_DBS.split(',').includes('galera'))
+  await benchCluster({
+    body: createBody,
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    warmup: WARMUP_SECONDS,
+  });

@@ -30,7 +30,7 @@ export interface Figure {
   value: number;
   baseline?: number;
   ratio?: number;
-  db: BenchDb;
+  db: BenchDb | 'galera';
   [extra: string]: unknown;
 }
 
