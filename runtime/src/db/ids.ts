@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { dialectOf } from './connect.ts';
+import { dialectOf, isUniqueViolation } from './connect.ts';
 import { insertOne, selectRows } from './sql.ts';
 
 /**
@@ -114,9 +114,15 @@ export const preassigns = (db: Knex, table: string): boolean =>
 
 /**
  * The first of `count` consecutive ids for rows a bulk loader writes into `table` with ids of its
- * own: on MySQL whole blocks, reserved in one multi-row insert (InnoDB gives such an insert
- * consecutive values), so no runtime is ever handed one of them; on SQLite the ids after the
+ * own: on MySQL whole blocks, so no runtime is ever handed one of them; on SQLite the ids after the
  * table's largest (in a transaction, after those it has handed out).
+ *
+ * The blocks must be consecutive block numbers, and a multi-row insert does not give consecutive
+ * auto-increment values everywhere: a Galera node steps by the cluster's size
+ * (`auto_increment_increment`), and `innodb_autoinc_lock_mode=2` may interleave concurrent
+ * inserts. So the first block comes from the auto-increment and the following ones are claimed by
+ * their numbers; if another runtime took one of them meanwhile, the unique key says so and the
+ * reservation starts again further on.
  */
 export async function reserveIds(db: Knex, table: string, count: number): Promise<number> {
   if (!preassigns(db, table)) {
@@ -125,10 +131,23 @@ export async function reserveIds(db: Knex, table: string, count: number): Promis
   }
   if (dialectOf(db) === 'sqlite') return nextSqliteIds(db, table, count);
   const blocksNeeded = Math.ceil(count / ID_BLOCK);
-  // The generated id of a multi-row insert is its first row's.
-  const [header] = await db.raw(
-    `insert into \`id_blocks\` (\`reserved_at\`) values ${Array(blocksNeeded).fill('(?)').join(', ')}`,
-    Array(blocksNeeded).fill(Date.now()),
-  );
-  return Number((header as { insertId: number }).insertId) * ID_BLOCK;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(async (trx) => {
+        const now = Date.now();
+        const [header] = await trx.raw('insert into `id_blocks` (`reserved_at`) values (?)', [now]);
+        const first = Number((header as { insertId: number }).insertId);
+        if (blocksNeeded > 1)
+          await trx.raw(
+            `insert into \`id_blocks\` (\`id\`, \`reserved_at\`) values ${Array(blocksNeeded - 1)
+              .fill('(?, ?)')
+              .join(', ')}`,
+            Array.from({ length: blocksNeeded - 1 }, (_, i) => [first + 1 + i, now]).flat(),
+          );
+        return first * ID_BLOCK;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err) || attempt >= 20) throw err;
+    }
+  }
 }
