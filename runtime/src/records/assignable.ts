@@ -49,7 +49,7 @@ export async function unassignableProblems(
         path: `/${field}`,
         message: {
           en: `${localize(label, 'en')}: ${name} cannot be named here; pick someone with ${who.map((w) => w.en).join(' or ')}`,
-          'zh-CN': `${localize(label, 'zh-CN')}：此处不能选择 ${name}，请选择具有${who.map((w) => w['zh-CN']).join('或')}的人员`,
+          'zh-CN': `${localize(label, 'zh-CN')}：此处不能选择 ${name}，请选择具有${who.map((w) => w['zh-CN']).join('或')} 的人员`,
         },
       });
   }
