@@ -17,6 +17,7 @@ const REF_CODES = {
   calendar: 'ref.calendar',
   report: 'ref.report',
   rule: 'ref.rule',
+  dashboard: 'ref.dashboard',
 } as const satisfies Partial<Record<DefinitionKind, ProblemCode>>;
 
 /**

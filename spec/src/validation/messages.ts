@@ -85,6 +85,7 @@ export const MESSAGES = {
   'ref.process': { 'zh-CN': '{at}：找不到流程 “{key}”', en: '{at}: process "{key}" does not exist' },
   'ref.sla': { 'zh-CN': '{at}：找不到 SLA “{key}”', en: '{at}: SLA "{key}" does not exist' },
   'ref.calendar': { 'zh-CN': '{at}：找不到工作日历 “{key}”', en: '{at}: calendar "{key}" does not exist' },
+  'ref.dashboard': { 'zh-CN': '{at}：找不到仪表盘 “{key}”', en: '{at}: dashboard "{key}" does not exist' },
   'ref.report': { 'zh-CN': '{at}：找不到报表 “{key}”', en: '{at}: report "{key}" does not exist' },
   'ref.rule': { 'zh-CN': '{at}：找不到规则 “{key}”', en: '{at}: rule "{key}" does not exist' },
   'ref.field': {
@@ -295,6 +296,10 @@ export const MESSAGES = {
   'report.filter.param': {
     'zh-CN': '{at}：筛选条件使用了未声明的参数 “{param}”，请在 params 中声明',
     en: '{at}: the filter uses parameter "{param}", which is not declared in params',
+  },
+  'dashboard.playlist.self': {
+    'zh-CN': '大屏轮播列表中不应包含仪表盘自身（{key}）：它本来就先显示',
+    en: 'The wall screen playlist names this dashboard itself ({key}): it is shown first anyway',
   },
   'dashboard.widget.bounds': {
     'zh-CN': '组件 “{widget}” 超出了看板宽度：x + w = {right}，看板只有 {columns} 列',

@@ -4,6 +4,7 @@ import { type Checker, list, record } from '../checker.ts';
 import { child } from '../pointer.ts';
 
 const WIDGETS: LocalizedMessage = { 'zh-CN': '组件（widgets）', en: 'widgets' };
+const FILTERS: LocalizedMessage = { 'zh-CN': '筛选（filters）', en: 'filters' };
 
 interface Box {
   id: string;
@@ -17,6 +18,13 @@ interface Box {
 export function checkDashboard(c: Checker, def: Record<string, unknown>): void {
   const columns = typeof def.columns === 'number' ? def.columns : DEFAULT_DASHBOARD_COLUMNS;
   c.uniqueIds(def.widgets, '/widgets', WIDGETS);
+  c.uniqueIds(def.filters, '/filters', FILTERS, 'param');
+  const playlist = record(record(def.bigScreen).playlist);
+  list(playlist.dashboards).forEach((key, i) => {
+    const path = child('/bigScreen/playlist/dashboards', i);
+    if (key === def.key) c.add('dashboard.playlist.self', path, { key: String(key) });
+    else c.reference('dashboard', key, path);
+  });
   const boxes: Box[] = [];
   list(def.widgets).forEach((raw, index) => {
     const w = record(raw);
