@@ -1,5 +1,6 @@
 import { authRoutes } from './auth/routes.ts';
 import { catalogRoutes } from './catalog/routes.ts';
+import { dashboardRoutes } from './dashboards/routes.ts';
 import { definitionRoutes } from './definitions/routes.ts';
 import { engineRoutes } from './engine/routes.ts';
 import type { AnyRoute } from './http/api.ts';
@@ -25,5 +26,6 @@ export const allRoutes: AnyRoute[] = [
   ...catalogRoutes,
   ...requestRoutes,
   ...slaRoutes,
+  ...dashboardRoutes,
   ...secretRoutes,
 ];

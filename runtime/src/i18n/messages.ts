@@ -259,6 +259,12 @@ export const messages = {
   'what.definition': { en: '{kind} "{key}"', 'zh-CN': '{kind}“{key}”' },
   'what.version': { en: 'version {version} of {kind} "{key}"', 'zh-CN': '{kind}“{key}”的版本 {version}' },
   'what.token': { en: 'API token {key}', 'zh-CN': 'API 令牌 {key}' },
+  'what.dashboard': { en: 'dashboard "{key}"', 'zh-CN': '仪表盘“{key}”' },
+  'what.share': { en: 'dashboard link {key}', 'zh-CN': '仪表盘分享链接 {key}' },
+  'error.bad_share': {
+    en: 'This wall-screen link is not valid (revoked, expired, or for another dashboard); ask an admin for a new one',
+    'zh-CN': '此大屏链接无效（已撤销、已过期或不属于该仪表盘），请联系管理员重新生成',
+  },
   'error.not_requester': {
     en: 'Only the requester of {what} can do this',
     'zh-CN': '只有 {what} 的申请人可以执行此操作',

@@ -15,6 +15,7 @@ import * as m026 from './026_record_catalog_item.ts';
 import * as m027 from './027_login_throttle.ts';
 import * as m028 from './028_secrets.ts';
 import * as m029 from './029_instance_lock.ts';
+import * as m031 from './031_dashboard_shares.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '027_login_throttle': m027,
   '028_secrets': m028,
   '029_instance_lock': m029,
+  '031_dashboard_shares': m031,
 };
 
 /**
