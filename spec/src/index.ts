@@ -48,6 +48,33 @@ export {
 } from './schemas/index.ts';
 export type { ProcessEdge, ProcessNode, ServiceAction } from './schemas/process.ts';
 export { endOutcome, NODE_TYPES, type NodeType } from './schemas/process.ts';
+export {
+  AGGREGATES,
+  CHART_TYPES,
+  DATASET_SOURCES,
+  DATE_RANGE_PRESETS,
+  type DatasetSource,
+  type DateRangePreset,
+  DURATION_UNITS,
+  FILTER_OPS,
+  GRANULARITIES,
+  type Granularity,
+  MEASURE_FORMATS,
+  PARAM_TYPES,
+  type ParamType,
+  REPORT_ROLES,
+  type ReportDimension,
+  type ReportFilter,
+  type ReportMeasure,
+  type ReportParam,
+} from './schemas/report.ts';
+export {
+  datasetField,
+  REPORT_DATASETS,
+  type ReportDataset,
+  type ReportField,
+  type ReportFieldKind,
+} from './schemas/report-datasets.ts';
 export { RULE_EVENTS } from './schemas/rule.ts';
 export {
   credentialParameters,
@@ -66,7 +93,7 @@ export {
   renderTemplateSync,
   TemplateError,
 } from './template.ts';
-export { RECORD_SYSTEM_FIELDS } from './validation/checks/report.ts';
+export { isoDurationMs, paramValueProblem, RECORD_SYSTEM_FIELDS } from './validation/checks/report.ts';
 export { isValidTimeZone } from './validation/checks/time-zone.ts';
 export { type Lookup, statusesOfForm } from './validation/lookup.ts';
 export { MESSAGES, PROBLEM_CODES, type ProblemCode } from './validation/messages.ts';

@@ -297,6 +297,50 @@ export const MESSAGES = {
     'zh-CN': '{at}：筛选条件使用了未声明的参数 “{param}”，请在 params 中声明',
     en: '{at}: the filter uses parameter "{param}", which is not declared in params',
   },
+  'report.field.unknown': {
+    'zh-CN': '{at}：数据集 {dataset} 没有字段 “{field}”{hint}；可用字段：{allowed}',
+    en: '{at}: dataset {dataset} has no field "{field}"{hint}; fields: {allowed}',
+  },
+  'report.dimension.granularity': {
+    'zh-CN': '{at}：维度字段 “{field}” {reason}',
+    en: '{at}: dimension field "{field}" {reason}',
+  },
+  'report.dimension.buckets': {
+    'zh-CN': '{at}：维度字段 “{field}” 的分段（buckets）无效：{reason}',
+    en: '{at}: the buckets of dimension field "{field}" are not valid: {reason}',
+  },
+  'report.dimension.top': {
+    'zh-CN': '{at}：维度字段 “{field}” 是时间或分段维度，不能取前 N 名（top）',
+    en: '{at}: dimension field "{field}" is a time or bucket dimension, which takes no top N',
+  },
+  'report.measure.kind': {
+    'zh-CN': '{at}：度量 “{measure}” 不能对 {kind} 类型的字段 “{field}” 做 {agg} 汇总；{agg} 适用于：{accepted}',
+    en: '{at}: measure "{measure}" cannot apply {agg} to field "{field}" of kind {kind}; {agg} takes: {accepted}',
+  },
+  'report.measure.ratio': {
+    'zh-CN': '{at}：比率度量 “{measure}” 的 {side} 必须是本报表中另一个非比率度量的 id（当前为 “{ref}”）',
+    en: '{at}: the {side} of ratio measure "{measure}" must be the id of another, non-ratio measure of this report (got "{ref}")',
+  },
+  'report.measure.business': {
+    'zh-CN': '{at}：度量 “{measure}” 按工作时间计算，需要可按工作时间计量的时长字段和工作日历 calendar（缺少：{missing}；字段：{field}）',
+    en: '{at}: measure "{measure}" counts business time, which needs a duration field measurable in business time and a calendar (missing: {missing}; field: {field})',
+  },
+  'report.measure.dateField': {
+    'zh-CN': '{at}：度量 “{measure}” 的 dateField “{field}” 不是时间字段',
+    en: '{at}: the dateField "{field}" of measure "{measure}" is not a time field',
+  },
+  'report.sort.by': {
+    'zh-CN': '{at}：不能按 “{by}” 排序：它既不是维度字段也不是度量 id；可用：{allowed}',
+    en: '{at}: cannot sort by "{by}", which is neither a dimension field nor a measure id; allowed: {allowed}',
+  },
+  'report.param.default': {
+    'zh-CN': '{at}：参数 “{param}”（{type}）的默认值无效：{reason}',
+    en: '{at}: the default of parameter "{param}" ({type}) is not valid: it {reason}',
+  },
+  'report.compare.param': {
+    'zh-CN': '{at}：与上一周期对比需要一个已声明的 dateRange 参数，“{param}” 不是',
+    en: '{at}: comparing with the previous period needs a declared dateRange parameter; "{param}" is not one',
+  },
   'dashboard.playlist.self': {
     'zh-CN': '大屏轮播列表中不应包含仪表盘自身（{key}）：它本来就先显示',
     en: 'The wall screen playlist names this dashboard itself ({key}): it is shown first anyway',
