@@ -4,6 +4,7 @@ import { findCatalogItem } from './catalog/items.ts';
 import { ConfigError } from './config.ts';
 import type { Actor, Services } from './context.ts';
 import { isUniqueViolation } from './db/connect.ts';
+import { DEFAULT_DAYS, type HistoryOptions, type HistorySummary, loadDemoHistory } from './demo/history.ts';
 import { translate } from './i18n/translate.ts';
 import { createGroup } from './people/groups.ts';
 import { countAdmins, createUser, findUserRow } from './people/users.ts';
@@ -184,9 +185,29 @@ async function actorFor(services: Services, username: string): Promise<Actor | n
 /**
  * A few requests raised by the demo users, so a first look at the portal and the workspace
  * shows work in the queues. Only on an empty database, and only for types whose plugin is installed.
+ * With `history`, first about ninety days of past tickets (demo/history.ts), so dashboards and
+ * SLA views have real numbers; the few requests are then the newest, raised through the engine.
+ * Returns what the history loaded (null: none).
  */
-export async function ensureDemoRecords(services: Services, print: (line: string) => void): Promise<void> {
-  if (await services.db('records').first('id')) return;
+export async function ensureDemoRecords(
+  services: Services,
+  print: (line: string) => void,
+  opts: { history?: HistoryOptions | false } = {},
+): Promise<HistorySummary | null> {
+  if (await services.db('records').first('id')) return null;
+  let summary: HistorySummary | null = null;
+  if (opts.history) {
+    summary = await loadDemoHistory(services, DEMO_PASSWORD, opts.history);
+    if (summary) {
+      const types = Object.entries(summary.byType)
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, n]) => `${n.toLocaleString('en')} ${type}`)
+        .join(', ');
+      print(
+        `  Demo history: ${summary.records.toLocaleString('en')} tickets over ${opts.history.days ?? DEFAULT_DAYS} days (${types}; ${summary.open.toLocaleString('en')} open), loaded in ${(summary.ms / 1000).toFixed(1)} s`,
+      );
+    }
+  }
   let created = 0;
   for (const r of DEMO_RECORDS) {
     const actor = await actorFor(services, r.requester);
@@ -202,4 +223,5 @@ export async function ensureDemoRecords(services: Services, print: (line: string
     created++;
   }
   if (created) print(`  Demo requests created: ${created}`);
+  return summary;
 }

@@ -10,6 +10,7 @@ import { shareCommits } from './db/group-commit.ts';
 import { migrateLatest } from './db/migrations/index.ts';
 import { retryTransactions } from './db/retry.ts';
 import { watchDefinitionWrites } from './definitions/current.ts';
+import type { HistoryOptions } from './demo/history.ts';
 import { JobRunner } from './engine/runner.ts';
 import { createLogger } from './log.ts';
 import { installPlugins, type PluginReport } from './plugins/installer.ts';
@@ -34,6 +35,11 @@ export interface StartOptions {
   demo?: boolean;
   /** A few demo requests on an empty database (the README's start command). */
   demoRecords?: boolean;
+  /**
+   * With `demoRecords`: about ninety days of past tickets first (demo/history.ts); its size,
+   * span and seed, or false for none.
+   */
+  demoHistory?: HistoryOptions | false;
   /** Where first-start secrets are shown; the console by default. */
   print?: (line: string) => void;
   /** Human-readable logs (the CLI turns it on when stdout is a terminal). */
@@ -61,7 +67,10 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     await prepareSecrets(services, print);
     if (opts.demo) await ensureDemoData(services, print);
     const plugins = await installPlugins(services, config.pluginsDir);
-    if (opts.demoRecords) await ensureDemoRecords(services, print);
+    if (opts.demoRecords)
+      await ensureDemoRecords(services, print, {
+        history: opts.demoHistory === false ? false : (opts.demoHistory ?? {}),
+      });
     const app = createApp(services);
     const server = app.listen(config.port, config.host);
     await new Promise<void>((resolve, reject) => {
