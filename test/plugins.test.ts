@@ -57,6 +57,7 @@ describe('ITIL plugins', () => {
       'itil-notifications',
       'itil-problem',
       'itil-release',
+      'itil-reports',
       'itil-service-request',
     ]);
   });

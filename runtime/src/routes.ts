@@ -8,6 +8,7 @@ import { notifyRoutes } from './notify/routes.ts';
 import { peopleRoutes } from './people/routes.ts';
 import { recordActivityRoutes } from './records/activity-routes.ts';
 import { recordRoutes } from './records/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { requestRoutes } from './requests/routes.ts';
 import { secretRoutes } from './secrets/routes.ts';
 import { slaRoutes } from './sla/routes.ts';
@@ -26,6 +27,7 @@ export const allRoutes: AnyRoute[] = [
   ...catalogRoutes,
   ...requestRoutes,
   ...slaRoutes,
+  ...reportRoutes,
   ...dashboardRoutes,
   ...secretRoutes,
 ];

@@ -119,6 +119,15 @@ export const messages = {
     en: 'The record has {count} invalid field(s); first: {first}',
     'zh-CN': '记录有 {count} 个字段无效；第一个：{first}',
   },
+  // Reports (runtime/src/reports, @opsloom/reports): {detail} is the engine's text in both languages.
+  'error.report_input': {
+    en: 'The report cannot run with this input: {detail}',
+    'zh-CN': '报表无法按此输入运行：{detail}',
+  },
+  'error.report_cannot_run': {
+    en: 'The report cannot run: {detail}',
+    'zh-CN': '报表无法运行：{detail}',
+  },
   // Record lists, comments, attachments, watchers and links (runtime/src/records/*).
   'error.unknown_record_type': {
     en: 'There is no record type "{type}"',

@@ -20,6 +20,9 @@ import { scopeToVisible } from './visibility.ts';
  * - `createdAt.gte/lte`, `updatedAt.gte/lte`, `resolvedAt.gte/lte`, `closedAt.gte/lte` (epoch ms or
  *   ISO 8601); `resolved`, `closed` (`true` / `false`: whether the record has been resolved / closed);
  * - `q`: every word must occur in the title or the description (see `textFilter`);
+ * - `report` + `cell`: the records behind one figure of a report (its drill-down, for datasets
+ *   that are not one row per record or conditions the filters above cannot say): the route turns
+ *   them into a subquery of record ids (`opts.restrict`, runtime/src/reports/service.ts);
  * - `sort`: createdAt, updatedAt, number, priority, status or `f.<field>`, `-` for descending,
  *   default `-createdAt`;
  * - `limit` with `offset` or `cursor` (keyset on (sort value, id), stable under inserts).
@@ -83,8 +86,16 @@ export interface ListQuery {
   'closedAt.lte'?: string | number;
   resolved?: 'true' | 'false';
   closed?: 'true' | 'false';
+  /** A report and one of its figures (drill-down); see `ListOptions.restrict`. */
+  report?: string;
+  cell?: string;
   /** f.<field>, f.<field>.gte, f.<field>.lte */
   [field: `f.${string}`]: string | number | undefined;
+}
+
+export interface ListOptions {
+  /** Only records whose id this subquery selects (a report figure's records). */
+  restrict?: Knex.QueryBuilder;
 }
 
 /**
@@ -238,7 +249,12 @@ async function idOf(db: Knex, table: 'users' | 'groups', column: string, value: 
   return row ? Number(row.id) : -1;
 }
 
-export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Promise<ListResult> {
+export async function listRecords(
+  db: Knex,
+  actor: Actor,
+  query: ListQuery,
+  opts: ListOptions = {},
+): Promise<ListResult> {
   const limit = Math.min(Math.max(Number(query.limit ?? 50), 1), 500);
   if (query.cursor !== undefined && query.offset !== undefined && Number(query.offset) > 0)
     throw badRequest('cursor_and_offset', 'error.cursor_and_offset', {}, '/cursor');
@@ -327,7 +343,16 @@ export async function listRecords(db: Knex, actor: Actor, query: ListQuery): Pro
 
   if (type && !drive) q.where('r.type', type);
   if (query.status) onRecords().whereIn('r.status', list(query.status));
-  if (query.priority) onRecords().whereIn('r.priority', list(query.priority));
+  if (query.priority) {
+    // `none` is the records without a priority, as a report's "(none)" bar drills to.
+    const priorities = list(query.priority);
+    const named = priorities.filter((p) => p !== 'none');
+    onRecords().where((w) => {
+      if (named.length) w.whereIn('r.priority', named);
+      if (named.length < priorities.length) w.orWhereNull('r.priority');
+    });
+  }
+  if (opts.restrict) onRecords().whereIn('r.id', opts.restrict);
   if (query.catalogItem) onRecords().whereIn('r.catalog_item', list(query.catalogItem));
   if (query.requester)
     onRecords().where('r.requester_id', await idOf(db, 'users', 'username', query.requester));

@@ -2,6 +2,7 @@ import { STATUS_CATEGORIES } from '@opsloom/spec';
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
 import { Key, Username } from '../http/schemas.ts';
+import { drillRestriction } from '../reports/service.ts';
 import { FIELD_PARAM, type ListQuery, listRecords } from './list.ts';
 import { createRecord, editRecord } from './service.ts';
 import { loadRecord } from './store.ts';
@@ -76,7 +77,12 @@ const ListRecordsQuery = Type.Object(
   {
     type: Type.Optional(Key),
     status: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated statuses' })),
-    priority: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated priorities' })),
+    priority: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'comma-separated priorities; none for records without one',
+      }),
+    ),
     catalogItem: Type.Optional(
       Type.String({ maxLength: 1000, description: 'comma-separated catalog items (`<catalog>/<item>`)' }),
     ),
@@ -123,6 +129,20 @@ const ListRecordsQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0 })),
     cursor: Type.Optional(Type.String({ maxLength: 2000, description: 'nextCursor of the previous page' })),
+    report: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_.-]{1,63}$',
+        description:
+          'with cell: the records behind one figure of this report (a drill query of POST /reports/{key}/run)',
+      }),
+    ),
+    cell: Type.Optional(
+      Type.String({
+        maxLength: 4000,
+        pattern: '^[A-Za-z0-9_-]+$',
+        description: 'the figure, as the report run gave it',
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -140,7 +160,7 @@ export const recordRoutes = [
     description:
       'Filter on standard fields (status, priority, requester, assignee, group; assignee=none), on indexed form ' +
       'fields with f.<field>=value, f.<field>.gte / f.<field>.lte (needs type), on createdAt/updatedAt/resolvedAt/' +
-      'closedAt ranges, on resolved / closed (true or false), ' +
+      'closedAt ranges, on resolved / closed (true or false), on a report figure (report + cell, its drill-down), ' +
       'and full text with q. Page with limit and offset, or with the nextCursor of the previous page.',
     access: 'authenticated',
     query: ListRecordsQuery,
@@ -150,7 +170,14 @@ export const recordRoutes = [
       totalExact: Type.Boolean({ description: 'false when more than 1,000 match (total is then 1,000)' }),
       nextCursor: Type.Union([Type.String(), Type.Null()]),
     }),
-    handler: ({ services, actor, query }) => listRecords(services.db, actor, query as ListQuery),
+    async handler({ services, actor, query, locale }) {
+      const q = query as ListQuery;
+      const restrict =
+        q.report !== undefined || q.cell !== undefined
+          ? (await drillRestriction(services, actor, q.report ?? '', q.cell, locale)).query
+          : undefined;
+      return listRecords(services.db, actor, q, { restrict });
+    },
   }),
   defineRoute({
     method: 'post',

@@ -119,6 +119,7 @@ export const REPORT_DATASETS: Record<DatasetSource, ReportDataset> = {
       state: f('dimension', '计时状态', 'Clock state'),
       cycle: f('number', '轮次', 'Cycle'),
       ola: f('boolean', 'OLA（任务时限）', 'OLA (task deadline)'),
+      outcome: f('dimension', '结果（达标 / 超时 / 未定）', 'Outcome (met / breached / pending)'),
       met: f('boolean', '达标', 'Met'),
       breached: f('boolean', '超时', 'Breached'),
       elapsed: f('duration', '已用工作时间', 'Business time used'),
