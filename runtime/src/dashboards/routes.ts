@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineRoute } from '../http/api.ts';
 import { AnyObject, Key } from '../http/schemas.ts';
+import { bigScreenRoutes } from './bigscreen.ts';
 import { listDashboards, openDashboard } from './dashboards.ts';
 import { createShare, listShares, revokeShare } from './shares.ts';
 
@@ -95,4 +96,5 @@ export const dashboardRoutes = [
       await revokeShare(services.db, actor, params.id);
     },
   }),
+  ...bigScreenRoutes,
 ];
