@@ -314,7 +314,8 @@ export const MESSAGES = {
     en: '{at}: dimension field "{field}" is a time or bucket dimension, which takes no top N',
   },
   'report.measure.kind': {
-    'zh-CN': '{at}：度量 “{measure}” 不能对 {kind} 类型的字段 “{field}” 做 {agg} 汇总；{agg} 适用于：{accepted}',
+    'zh-CN':
+      '{at}：度量 “{measure}” 不能对 {kind} 类型的字段 “{field}” 做 {agg} 汇总；{agg} 适用于：{accepted}',
     en: '{at}: measure "{measure}" cannot apply {agg} to field "{field}" of kind {kind}; {agg} takes: {accepted}',
   },
   'report.measure.ratio': {
@@ -322,7 +323,8 @@ export const MESSAGES = {
     en: '{at}: the {side} of ratio measure "{measure}" must be the id of another, non-ratio measure of this report (got "{ref}")',
   },
   'report.measure.business': {
-    'zh-CN': '{at}：度量 “{measure}” 按工作时间计算，需要可按工作时间计量的时长字段和工作日历 calendar（缺少：{missing}；字段：{field}）',
+    'zh-CN':
+      '{at}：度量 “{measure}” 按工作时间计算，需要可按工作时间计量的时长字段和工作日历 calendar（缺少：{missing}；字段：{field}）',
     en: '{at}: measure "{measure}" counts business time, which needs a duration field measurable in business time and a calendar (missing: {missing}; field: {field})',
   },
   'report.measure.dateField': {
