@@ -2,8 +2,6 @@ import { type CalendarDefinition, localize, renderTemplate, type ScheduleDefinit
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import type { Services } from '../context.ts';
-import { reserveIds } from '../db/ids.ts';
-import { insertMany } from '../db/sql.ts';
 import { currentBodies } from '../definitions/current.ts';
 import { computeScheduleValues } from '../schedules/values.ts';
 import { type BusinessCalendar, businessMsBetween, compileCalendar } from '../time/index.ts';
@@ -15,7 +13,8 @@ import {
   ensureDemoRequesters,
 } from './people.ts';
 import { Random } from './random.ts';
-import { type Followup, type IdSource, loadWorld, type RecState, Replay, type World } from './replay.ts';
+import type { RecState, World } from './replay.ts';
+import { ReplaySession } from './session.ts';
 import {
   changeStory,
   type Env,
@@ -74,6 +73,8 @@ export interface HistorySummary {
   byType: Record<string, number>;
   rows: Record<string, number>;
   ms: number;
+  /** Where the time went: creating the demo requesters, replaying, writing (ms). */
+  phases: { people: number; replay: number; write: number };
   /** Stories a step of which the replay refused (a bug in the stories: the tests expect none). */
   refused: string[];
 }
@@ -88,101 +89,6 @@ const DAY = 24 * HOUR;
 
 /** What the shipped flows route to: without these groups the history has nobody to work it. */
 const NEEDED_GROUPS = ['service-desk', 'second-line', 'network', 'dc-ops', 'cab'];
-
-// ------------------------------------------------------------------------------------------ ids
-
-const TABLES = ['records', 'process_instances', 'process_tokens', 'tasks', 'record_comments'] as const;
-type IdTable = (typeof TABLES)[number];
-
-/** Ids as reserveIds hands them out; refilled between steps, a block at a time on MySQL. */
-class Ids implements IdSource {
-  private pools = new Map<IdTable, { next: number; end: number }>();
-
-  constructor(
-    private readonly db: Knex,
-    private readonly mysql: boolean,
-  ) {}
-
-  async ensure(margin = 400, chunk = 5000): Promise<void> {
-    for (const table of TABLES) {
-      const pool = this.pools.get(table);
-      if (pool && pool.end - pool.next >= margin) continue;
-      if (pool && !this.mysql) continue; // SQLite: counted on from the first reservation
-      if (this.mysql && table !== 'record_comments') {
-        const first = await reserveIds(this.db, table, chunk);
-        this.pools.set(table, { next: first, end: first + chunk });
-      } else if (!pool) {
-        // SQLite: the next id of the table as its AUTOINCREMENT sequence knows it; record_comments
-        // (not one of the tables ids are preassigned for) after its largest id, on both.
-        const first = await this.db.transaction((trx) => reserveIds(trx, table, 1));
-        this.pools.set(table, { next: first, end: Number.MAX_SAFE_INTEGER });
-      }
-    }
-  }
-
-  take(table: IdTable): number {
-    const pool = this.pools.get(table);
-    if (!pool || pool.next >= pool.end) throw new Error(`no ${table} id reserved`);
-    return pool.next++;
-  }
-}
-
-// ------------------------------------------------------------------------------------ the queue
-
-interface Entry {
-  at: number;
-  seq: number;
-  run: () => Promise<void> | void;
-}
-
-/** A binary min-heap by instant, then insertion order: every run is in time order, ties as queued. */
-class Queue {
-  private items: Entry[] = [];
-  private seq = 0;
-
-  push(at: number, run: Entry['run']): void {
-    const item = { at, seq: this.seq++, run };
-    const a = this.items;
-    a.push(item);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(a[i]!, a[p]!)) break;
-      [a[i], a[p]] = [a[p]!, a[i]!];
-      i = p;
-    }
-  }
-
-  pop(): Entry | undefined {
-    const a = this.items;
-    if (!a.length) return undefined;
-    const top = a[0]!;
-    const last = a.pop()!;
-    if (a.length) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
-        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m]!, a[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-
-  peek(): Entry | undefined {
-    return this.items[0];
-  }
-
-  private less(x: Entry, y: Entry): boolean {
-    return x.at < y.at || (x.at === y.at && x.seq < y.seq);
-  }
-}
 
 // ---------------------------------------------------------------------------------- time pattern
 
@@ -275,120 +181,6 @@ function workingCalendar(world: World, zone: string): BusinessCalendar {
   } as CalendarDefinition);
 }
 
-// ---------------------------------------------------------------------------------------- write
-
-type Row = Record<string, unknown>;
-
-/** The rows of these records, table by table, as the runtime would have written them. */
-function rowsOf(recs: RecState[]): Map<string, Row[]> {
-  const t = new Map<string, Row[]>(
-    [
-      'records',
-      'record_values',
-      'process_instances',
-      'process_tokens',
-      'tasks',
-      'task_approvers',
-      'sla_clocks',
-      'record_comments',
-      'record_links',
-      'record_ratings',
-      'callback_receipts',
-      'jobs',
-      'record_history',
-    ].map((name) => [name, []]),
-  );
-  const add = (name: string, row: Row) => t.get(name)!.push(row);
-  const history: RecState['history'] = [];
-  for (const r of recs) {
-    add('records', {
-      id: r.id,
-      type: r.type,
-      form_version: r.formVersion,
-      number: r.number,
-      title: r.title,
-      description: r.description,
-      status: r.status,
-      priority: r.priority,
-      requester_id: r.requesterId,
-      assignee_id: r.assigneeId,
-      group_id: r.groupId,
-      data: JSON.stringify(r.data),
-      version: r.version,
-      created_at: r.createdAt,
-      updated_at: r.updatedAt,
-      resolved_at: r.resolvedAt,
-      closed_at: r.closedAt,
-      catalog_item: r.catalogItem,
-    });
-    // record_values: the form's indexed fields (records/store.ts indexRows), from the final data.
-    for (const field of r.form.def.indexed ?? []) {
-      const v = r.data[field];
-      if (v === undefined || v === null) continue;
-      add('record_values', {
-        record_id: r.id,
-        type: r.type,
-        field,
-        str_value: typeof v === 'number' ? null : String(v).slice(0, 191),
-        num_value: typeof v === 'number' ? v : null,
-        created_at: r.createdAt,
-      });
-    }
-    for (const i of r.instances) {
-      add('process_instances', { ...i.row });
-      for (const tok of i.tokens) add('process_tokens', { ...tok });
-    }
-    for (const task of r.tasks) {
-      add('tasks', { ...task.row });
-      for (const a of task.approvers) add('task_approvers', { ...a });
-    }
-    for (const c of r.clocks) {
-      const { id: _id, ...clock } = c;
-      add('sla_clocks', clock);
-    }
-    for (const c of r.comments) add('record_comments', { ...c });
-    for (const l of r.links) add('record_links', { ...l });
-    if (r.rating) add('record_ratings', { ...r.rating });
-    for (const x of r.receipts) add('callback_receipts', { ...x });
-    for (const j of r.jobs) add('jobs', { ...j });
-    history.push(...r.history);
-  }
-  // History in the order it happened across records, as the runtime appends it.
-  history.sort((a, b) => a.seq - b.seq);
-  for (const { seq: _seq, ...h } of history) add('record_history', h);
-  return t;
-}
-
-async function writeBatch(
-  db: Knex,
-  recs: RecState[],
-  replay: Replay,
-  counts: Record<string, number>,
-): Promise<void> {
-  const tables = rowsOf(recs);
-  const runs = replay.scheduleRuns.splice(0);
-  const sequences = replay.sequences();
-  await db.transaction(async (trx) => {
-    for (const [table, rows] of tables) {
-      if (rows.length) await insertMany(trx, table, rows);
-      counts[table] = (counts[table] ?? 0) + rows.length;
-    }
-    if (runs.length) {
-      await insertMany(trx, 'schedule_runs', runs as unknown as Row[]);
-      counts.schedule_runs = (counts.schedule_runs ?? 0) + runs.length;
-    }
-    for (const [type, next] of sequences) {
-      const n = await trx('record_sequences').where({ type }).update({ next_value: next });
-      if (!n) await trx('record_sequences').insert({ type, next_value: next });
-    }
-  });
-  for (const r of recs) {
-    r.flushed = true;
-    replay.records.delete(r.id);
-    replay.byNumber.delete(r.number);
-  }
-}
-
 // ------------------------------------------------------------------------------------- the load
 
 /** Whether the demo history can be loaded here: an empty database with the demo groups and the incident type. */
@@ -420,22 +212,17 @@ export async function loadDemoHistory(
     return null;
   }
   await ensureDemoRequesters(services, password);
+  const peopleDone = performance.now();
   const tickets = Math.max(0, Math.round(opts.tickets ?? DEFAULT_TICKETS));
   const days = opts.days ?? DEFAULT_DAYS;
   const now = opts.now ?? Date.now();
   const start = now - Math.round(days * DAY);
   const zone = config.housekeeping.timeZone;
   const rnd = new Random(opts.seed ?? DEFAULT_SEED);
-  const world = await loadWorld(db, { vars: config.vars, ruleMaxDepth: config.ruleMaxDepth });
+  const session = await ReplaySession.open(services, { seed: opts.seed ?? DEFAULT_SEED });
+  const { replay, world } = session;
   const installed = (type: HistoryType) =>
     (!opts.types || opts.types.includes(type)) && world.forms.has(type);
-
-  const ids = new Ids(db, world.mysql);
-  await ids.ensure();
-  const sequences = new Map<string, number>();
-  for (const s of await db('record_sequences').select('type', 'next_value'))
-    sequences.set(s.type, Number(s.next_value));
-  const replay = new Replay(world, ids, sequences);
 
   // People.
   const members = (key: string) =>
@@ -467,7 +254,7 @@ export async function loadDemoHistory(
     .map((r) => r.person);
   const work = workingCalendar(world, zone);
 
-  const queue = new Queue();
+  const queue = session.queue;
   const owners = new Map<Story, RecState[]>();
   let current: Story | null = null;
   const refused: string[] = [];
@@ -596,7 +383,6 @@ export async function loadDemoHistory(
   }
 
   // Housekeeping, daily: auto-close and auto-rate; then what has settled may be written out.
-  const counts: Record<string, number> = {};
   const batch = Math.max(1000, opts.batchRecords ?? 20_000);
   let settled: RecState[] = [];
   const housekeeping = dailyAt(config.housekeeping.cron);
@@ -605,90 +391,52 @@ export async function loadDemoHistory(
       queue.push(at, async () => {
         replay.housekeeping(at, config.housekeeping);
         // Settled: nothing can change it any more, so it leaves the replay to be written.
-        for (const rec of [...replay.records.values()])
-          if (replay.settled(rec)) {
-            rec.flushed = true;
-            replay.records.delete(rec.id);
-            replay.byNumber.delete(rec.number);
-            settled.push(rec);
-          }
+        const done = [...replay.records.values()].filter((rec) => replay.settled(rec));
+        session.retire(done);
+        settled.push(...done);
         if (settled.length >= batch) {
-          const done = settled;
+          const out = settled;
           settled = [];
-          await writeBatch(db, done, replay, counts);
-          opts.progress?.(`  … ${(counts.records ?? 0).toLocaleString('en')} records written`);
+          await session.write(out);
+          opts.progress?.(`  … ${(session.counts.records ?? 0).toLocaleString('en')} records written`);
         }
       });
 
-  // Follow-ups of each step: checker passes, rule runs, due jobs.
-  const loopRnd = rnd.fork(424_242);
-  const scheduleCheck = (rec: RecState, at: number) => {
-    const due = replay.nextCheckOf(rec);
-    if (due === null) {
-      rec.checkAt = null;
-      return;
-    }
-    if (rec.checkAt !== null && rec.checkAt >= at && rec.checkAt <= Math.max(due, at) + 1000) return;
-    const pass = replay.passAfter(due, at);
-    rec.checkAt = pass;
-    queue.push(pass, () => {
-      if (rec.flushed || rec.checkAt !== pass) return;
-      rec.checkAt = null;
-      replay.check(pass, rec);
-    });
-  };
-  const follow = (f: Followup) => {
-    switch (f.kind) {
-      case 'rules':
-        queue.push(f.at, () => {
-          if (!f.rec.flushed) replay.runRules(f.at, f.rec, f.event);
-        });
-        return;
-      case 'timer': {
-        const at = f.at + 200 + loopRnd.int(0, 800);
-        queue.push(at, () => {
-          if (!f.rec.flushed && f.rec.jobs.includes(f.job)) replay.timer(at, f.rec, f.job);
-        });
-        return;
-      }
-      case 'http': {
-        const at = f.at + 1500 + loopRnd.int(0, 2500);
-        queue.push(at, async () => {
-          if (!f.rec.flushed && f.rec.jobs.includes(f.job))
-            await replay.http(at, f.rec, f.job, f.nodeId, f.item);
-        });
-        return;
-      }
-      case 'check':
-        scheduleCheck(f.rec, f.at);
-    }
-  };
-
-  for (let entry = queue.pop(); entry && entry.at <= now; entry = queue.pop()) {
-    await ids.ensure();
-    await entry.run();
-    for (const f of replay.drain()) follow(f);
-    for (const rec of replay.takeTouched()) if (!rec.flushed) scheduleCheck(rec, entry.at);
-  }
+  await session.runUntil(now);
 
   // Everything else as it stands now: settled or open.
   const rest = [...settled, ...replay.records.values()];
   const open = rest.filter((r) => r.closedAt === null).length;
   const byType: Record<string, number> = {};
-  await writeBatch(db, rest, replay, counts);
+  await session.write(rest);
   const written = (await db('records').select('type').count({ n: '*' }).groupBy('type')) as {
     type: string;
     n: number;
   }[];
   for (const w of written) byType[w.type] = Number(w.n);
   const ms = Math.round(performance.now() - started);
-  const summary: HistorySummary = { records: counts.records ?? 0, open, byType, rows: counts, ms, refused };
+  const counts = session.counts;
+  const phases = {
+    people: Math.round(peopleDone - started),
+    replay: Math.round(performance.now() - peopleDone - session.writeMs),
+    write: Math.round(session.writeMs),
+  };
+  const summary: HistorySummary = {
+    records: counts.records ?? 0,
+    open,
+    byType,
+    rows: counts,
+    ms,
+    phases,
+    refused,
+  };
   services.log.info(
     {
       records: summary.records,
       open,
       byType,
       ms,
+      phases,
       rows: counts,
       refused: refused.length,
       seed: opts.seed ?? DEFAULT_SEED,

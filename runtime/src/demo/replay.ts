@@ -265,6 +265,8 @@ export interface World {
   calendarVersions: Map<string, number>;
   calendars: Map<string, BusinessCalendar>;
   rules: { key: string; version: number; def: RuleDefinition }[];
+  /** Tasks already in the database, as round-robin sees them: group, assignee, latest creation. */
+  assigned: { groupId: number; assigneeId: number; at: number }[];
   vars: Record<string, string>;
   ruleMaxDepth: number;
 }
@@ -327,6 +329,14 @@ export async function loadWorld(
   }
   calendars.set(`${WALL_CLOCK}@0`, await calendarAt(db, WALL_CLOCK, 0));
   const rules = await currentBodies<RuleDefinition>(db, 'rule');
+  const assigned = (
+    (await db('tasks')
+      .whereNotNull('group_id')
+      .whereNotNull('assignee_id')
+      .select('group_id', 'assignee_id')
+      .max({ at: 'created_at' })
+      .groupBy('group_id', 'assignee_id')) as { group_id: number; assignee_id: number; at: number }[]
+  ).map((r) => ({ groupId: Number(r.group_id), assigneeId: Number(r.assignee_id), at: Number(r.at) }));
   return {
     db,
     mysql: dialectOf(db) === 'mysql',
@@ -341,6 +351,7 @@ export async function loadWorld(
     calendarVersions,
     calendars,
     rules,
+    assigned,
     vars: config.vars,
     ruleMaxDepth: config.ruleMaxDepth,
   };
@@ -401,6 +412,11 @@ export class Replay {
     sequences: Map<string, number>,
   ) {
     for (const [type, next] of sequences) this.numbers.set(type, next);
+    for (const a of world.assigned) {
+      const byMember = this.rotation.get(a.groupId) ?? new Map<number, number[]>();
+      byMember.set(a.assigneeId, [a.at]);
+      this.rotation.set(a.groupId, byMember);
+    }
   }
 
   /** The follow-ups created since the last call. */
@@ -415,6 +431,11 @@ export class Replay {
     const out = [...this.touched];
     this.touched.clear();
     return out;
+  }
+
+  /** Continues numbering after these (record_sequences as it is now, when others created records meanwhile). */
+  continueSequences(sequences: Map<string, number>): void {
+    for (const [type, next] of sequences) this.numbers.set(type, Math.max(next, this.numbers.get(type) ?? 0));
   }
 
   /** The last number handed out per record type (record_sequences.next_value). */

@@ -348,8 +348,11 @@ export async function* incidentStory(env: Env, rnd: Random, plan: IncidentPlan):
   yield soon(rnd.logNormal(times.respond, 0.9));
   let task = firstOpen(env, rec, 'triage');
   if (!task) return;
-  const agent = holder(env, task, rnd, phone ? logger : undefined)!;
+  holder(env, task, rnd, phone ? logger : undefined);
   yield env.at + rnd.int(1, 9) * MIN + rnd.int(0, 59_000);
+  task = firstOpen(env, rec, 'triage');
+  if (!task) return;
+  const agent = holder(env, task, rnd)!;
   if (!storm && rnd.chance(0.03)) {
     replay.act(env.at, task, agent, 'cancel', { comment: '经确认不是故障，已指导用户自行处理' });
     return;
@@ -460,16 +463,20 @@ export async function* incidentStory(env: Env, rnd: Random, plan: IncidentPlan):
       yield workAfter(env, env.at, rnd.logNormal(40, 0.8));
       task = firstOpen(env, rec, 'secondLine');
       if (!task) return;
-      const second = holder(env, task, rnd)!;
+      holder(env, task, rnd);
       if (rnd.chance(0.06)) {
         yield workAfter(env, env.at, rnd.logNormal(60, 0.6));
         task = firstOpen(env, rec, 'secondLine');
         if (!task) return;
-        replay.act(env.at, task, second, 'returnToFirstLine', { comment: '不是二线问题，请一线继续处理' });
+        replay.act(env.at, task, holder(env, task, rnd)!, 'returnToFirstLine', {
+          comment: '不是二线问题，请一线继续处理',
+        });
+        // The first line takes it back (the step goes to whoever held the record: second line).
         const back = firstOpen(env, rec, 'inProgress');
         const original = env.staff.desk.includes(who) ? who : env.staff.desk[0];
-        if (back && original && holder(env, back, rnd) !== original)
-          replay.transfer(env.at, back, second, original.username);
+        const holding = back && holder(env, back, rnd);
+        if (back && holding && original && holding !== original)
+          replay.transfer(env.at, back, holding, original.username);
       }
     }
     if (!storm && !reopened && task.row.node_id === 'inProgress' && rnd.chance(0.025)) {
