@@ -492,9 +492,7 @@ class Runner {
       .select(db.raw([...dimCols, ...aggs.map((a, j) => `${a} AS a${j}`)].join(', ')));
     if (dimCols.length) outer.groupByRaw(dimCols.join(', '));
     if (!known) {
-      const order = (
-        this.plan.sort.length ? this.plan.sort : this.plan.dims.map((d) => ({ by: d.field, desc: false }))
-      )
+      const order = [...this.plan.sort, ...this.plan.dims.map((d) => ({ by: d.field, desc: false }))]
         .map((s) => {
           const di = this.plan.dims.findIndex((d) => d.field === s.by);
           const mi = aggregated.findIndex((m) => m.id === s.by);
@@ -880,7 +878,7 @@ async function shape(
   }));
 
   // Order: the definition's sort, else the dimensions in order; empty and "others" last.
-  const sortBy = def.sort?.length ? def.sort : plan.dims.map((d) => ({ by: d.field, desc: false }));
+  const sortBy = [...(def.sort ?? []), ...plan.dims.map((d) => ({ by: d.field, desc: false }))];
   const compareKeys = (a: Key, b: Key) => {
     if (a === b) return 0;
     if (a === OTHERS) return 1;
@@ -891,6 +889,10 @@ async function shape(
     return String(a) < String(b) ? -1 : 1;
   };
   entries.sort((x, y) => {
+    // A top-N "others" row comes after the rows it is not, whatever the sort.
+    const xo = x.keys.includes(OTHERS);
+    const yo = y.keys.includes(OTHERS);
+    if (xo !== yo) return xo ? 1 : -1;
     for (const s of sortBy) {
       const di = plan.dims.findIndex((d) => d.field === s.by);
       let c: number;

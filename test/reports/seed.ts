@@ -31,6 +31,8 @@ export interface RecordSeed {
   closedAt?: number | null;
   /** Indexed form fields (record_values) and data. */
   values?: Record<string, string | number>;
+  /** The status its `created` history entry names (default: `status`). */
+  initialStatus?: string;
 }
 
 export interface TaskSeed {
@@ -126,7 +128,10 @@ export class Seeder {
         num_value: typeof value === 'number' ? value : null,
         created_at: r.createdAt,
       });
-    await this.history(recordId, r.createdAt, 'created', null, { number, status: r.status });
+    await this.history(recordId, r.createdAt, 'created', null, {
+      number,
+      status: r.initialStatus ?? r.status,
+    });
     return recordId;
   }
 
