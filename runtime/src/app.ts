@@ -44,7 +44,7 @@ export function createApp(services: Services): Koa {
     }
   });
   app.use(requestContext(services));
-  app.use(securityHeaders());
+  app.use(securityHeaders({ bigScreenFrameAncestors: services.config.bigScreenFrameAncestors }));
   app.use(errorHandler(services));
   app.use(
     bodyParser({

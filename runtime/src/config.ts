@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseFrameAncestors } from './http/security-headers.ts';
 import { type AllowList, AllowListError, parseAllowList } from './outbound/addresses.ts';
 
 /** Where the repository's own folders are, so `pnpm start` works from any directory. */
@@ -63,6 +64,8 @@ export interface Config {
   attachmentTypes: string[];
   /** Private, loopback and other non-public addresses outbound calls may reach anyway (OPSLOOM_OUTBOUND_ALLOW). */
   outboundAllow: AllowList;
+  /** Origins that may frame the big screen (OPSLOOM_BIGSCREEN_FRAME_ANCESTORS); empty: none. */
+  bigScreenFrameAncestors: string[];
   /** Largest answer an outbound call reads, in bytes; a larger one fails the call. */
   outboundMaxBytes: number;
   /** The key secrets are encrypted with (OPSLOOM_SECRET_KEY); null: the key file in the data dir. */
@@ -172,6 +175,14 @@ function allowListFromEnv(env: NodeJS.ProcessEnv): AllowList {
   }
 }
 
+function frameAncestorsFromEnv(env: NodeJS.ProcessEnv): string[] {
+  try {
+    return parseFrameAncestors(env.OPSLOOM_BIGSCREEN_FRAME_ANCESTORS);
+  } catch (err) {
+    throw new ConfigError(`OPSLOOM_BIGSCREEN_FRAME_ANCESTORS: ${(err as Error).message}`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.OPSLOOM_DATA_DIR || path.join(process.cwd(), 'data'));
   const databaseUrl = env.DATABASE_URL || `sqlite://${path.join(dataDir, 'opsloom.db')}`;
@@ -223,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           .filter(Boolean)
       : DEFAULT_ATTACHMENT_TYPES,
     outboundAllow: allowListFromEnv(env),
+    bigScreenFrameAncestors: frameAncestorsFromEnv(env),
     outboundMaxBytes: intFromEnv(env, 'OPSLOOM_OUTBOUND_MAX_BYTES', 1024 * 1024, 1024, 2 ** 30),
     secretKey: secretKeyFromEnv(env),
   };

@@ -16,6 +16,7 @@ export interface WebApp {
 export const WEB_APPS: WebApp[] = [
   { mount: '/portal', dir: path.join(REPO_ROOT, 'runtime/dist/portal') },
   { mount: '/workspace', dir: path.join(REPO_ROOT, 'runtime/dist/workspace') },
+  { mount: '/bigscreen', dir: path.join(REPO_ROOT, 'runtime/dist/bigscreen') },
   { mount: '/designer', dir: path.join(REPO_ROOT, 'designer/dist') },
 ];
 
