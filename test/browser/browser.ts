@@ -20,7 +20,7 @@ export const CHROMIUM_ARGS = [
 
 /** Built web apps are what the runtime serves; `pnpm test` builds them before vitest runs. */
 export function assertBuilt(): void {
-  for (const app of ['portal', 'workspace']) {
+  for (const app of ['portal', 'workspace', 'bigscreen']) {
     const index = path.join(REPO_ROOT, 'runtime/dist', app, 'index.html');
     if (!fs.existsSync(index)) throw new Error(`${index} is missing: run "pnpm run build" first`);
   }

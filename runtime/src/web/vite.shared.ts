@@ -6,10 +6,11 @@ import type { UserConfig } from 'vite';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * One Vite configuration per web app (portal, workspace), each built into runtime/dist/<app>
- * and served by the runtime at /<app> (runtime/src/http/static.ts). `pnpm dev` proxies the API.
+ * One Vite configuration per web app (portal, workspace, bigscreen), each built into
+ * runtime/dist/<app> and served by the runtime at /<app> (runtime/src/http/static.ts).
+ * `pnpm dev` proxies the API.
  */
-export function webAppConfig(app: 'portal' | 'workspace'): UserConfig {
+export function webAppConfig(app: 'portal' | 'workspace' | 'bigscreen'): UserConfig {
   return {
     root: path.join(here, app),
     base: `/${app}/`,

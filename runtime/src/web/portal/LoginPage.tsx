@@ -1,13 +1,18 @@
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
 import { LanguageSwitch } from '../shared/AppFrame.tsx';
+import type { User } from '../shared/api.ts';
 import { useT } from '../shared/i18n.ts';
 import { login } from '../shared/session.ts';
 
-/** Where `next` may send the person: only back into one of our apps, never to another site. */
-function safeNext(): string {
-  const next = new URLSearchParams(window.location.search).get('next') ?? '/portal/';
-  return /^\/(portal|workspace|designer)(\/|$|\?)/.test(next) ? next : '/portal/';
+/**
+ * Where `next` may send the person: only back into one of our apps, never to another site.
+ * Without a `next`, a manager goes to the workspace, which opens their role's dashboard.
+ */
+function safeNext(user: User): string {
+  const home = user.roles.includes('manager') ? '/workspace/' : '/portal/';
+  const next = new URLSearchParams(window.location.search).get('next') ?? home;
+  return /^\/(portal|workspace|designer|bigscreen)(\/|$|\?)/.test(next) ? next : home;
 }
 
 /** The one login page of Opsloom: the portal, the workspace and the designer send people here. */
@@ -19,8 +24,8 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await login(values.username, values.password);
-      window.location.assign(safeNext());
+      const user = await login(values.username, values.password);
+      window.location.assign(safeNext(user));
     } catch (err) {
       setError((err as Error).message);
       setBusy(false);

@@ -1,8 +1,10 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, Result, Space, Spin } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
 import { AppFrame, Providers } from '../shared/AppFrame.tsx';
+import { get, type User } from '../shared/api.ts';
+import type { DashboardSummary } from '../shared/dashboard-types.ts';
 import { useT } from '../shared/i18n.ts';
 import { InboxBell } from '../shared/inbox-bell.tsx';
 import { isStaff, useSession } from '../shared/session.ts';
@@ -11,6 +13,10 @@ import { QueuesPage } from './QueuesPage.tsx';
 const RecordPage = lazy(() => import('./RecordPage.tsx'));
 const InboxPage = lazy(() => import('../shared/inbox.tsx'));
 const NewRecordPage = lazy(() => import('./NewRecordPage.tsx'));
+// Dashboards bring ECharts: loaded with the page, never with the queues.
+const DashboardsPage = lazy(() => import('./dashboards/DashboardsPage.tsx'));
+const DashboardPage = lazy(() => import('./dashboards/DashboardPage.tsx'));
+const RecordListPage = lazy(() => import('./RecordListPage.tsx'));
 
 export function WorkspaceApp() {
   return (
@@ -20,7 +26,31 @@ export function WorkspaceApp() {
   );
 }
 
-/** The agents' app: queues, the record view and the inbox. */
+/**
+ * The workspace opened without a path: the dashboard the person's role lands on (a dashboard's
+ * `landingFor`; GET /dashboards marks it), else the queues.
+ */
+function Landing({ user }: { user: User }) {
+  const [, navigate] = useLocation();
+  const [queues, setQueues] = useState(false);
+  useEffect(() => {
+    let live = true;
+    get<{ items: DashboardSummary[] }>('/dashboards')
+      .then((r) => {
+        if (!live) return;
+        const landing = r.items.find((d) => d.landing);
+        if (landing) navigate(`/dashboards/${encodeURIComponent(landing.key)}`, { replace: true });
+        else setQueues(true);
+      })
+      .catch(() => live && setQueues(true));
+    return () => {
+      live = false;
+    };
+  }, [navigate]);
+  return queues ? <QueuesPage user={user} /> : <Spin style={{ margin: 64, display: 'block' }} />;
+}
+
+/** The agents' and managers' app: queues, dashboards, the record view and the inbox. */
 function Workspace() {
   const { t } = useT();
   const user = useSession();
@@ -35,17 +65,26 @@ function Workspace() {
         extra={<Button href="/portal/">{t('nav.portal')}</Button>}
       />
     );
-  const current = location.startsWith('/inbox') ? 'inbox' : 'queues';
+  const current = location.startsWith('/inbox')
+    ? 'inbox'
+    : location.startsWith('/dashboards')
+      ? 'dashboards'
+      : 'queues';
   return (
     <AppFrame
       title={t('workspace.title')}
       user={user}
       current={current}
       nav={[
-        { key: 'queues', label: t('nav.queues') },
+        { key: 'queues', label: <span data-testid="nav-queues">{t('nav.queues')}</span> },
+        { key: 'dashboards', label: <span data-testid="nav-dashboards">{t('nav.dashboards')}</span> },
         { key: 'portal', label: t('nav.portal') },
       ]}
-      onNavigate={(key) => (key === 'portal' ? window.location.assign('/portal/') : navigate('/'))}
+      onNavigate={(key) =>
+        key === 'portal'
+          ? window.location.assign('/portal/')
+          : navigate(key === 'dashboards' ? '/dashboards' : '/queues')
+      }
       extra={
         <Space size={12}>
           <Button
@@ -64,7 +103,19 @@ function Workspace() {
       <Suspense fallback={<Spin style={{ margin: 64, display: 'block' }} />}>
         <Switch>
           <Route path="/">
+            <Landing user={user} />
+          </Route>
+          <Route path="/queues">
             <QueuesPage user={user} />
+          </Route>
+          <Route path="/dashboards">
+            <DashboardsPage />
+          </Route>
+          <Route path="/dashboards/:key">
+            {(p) => <DashboardPage key={p.key} dashKey={p.key} user={user} />}
+          </Route>
+          <Route path="/list">
+            <RecordListPage />
           </Route>
           <Route path="/records/:id">{(p) => <RecordPage id={Number(p.id)} user={user} />}</Route>
           <Route path="/new">
