@@ -13,8 +13,9 @@ import type { Plan } from './plan.ts';
  * chart's figure carries its drill on `title.drill` (and the result's `drill[0]`).
  *
  * Options a definition may set (`chart.options`): `colors`, `stack` (bars/areas stacked),
- * `horizontal` (bars), `smooth` (lines), `labels` (show values on the marks), `echarts` (an
- * ECharts option merged over the generated one, for anything else).
+ * `horizontal` (bars), `smooth` (lines), `labels` (show values on the marks), `measures` (the
+ * measure ids the chart draws, default all), `echarts` (an ECharts option merged over the
+ * generated one, for anything else).
  */
 
 export interface ChartInput {
@@ -54,8 +55,11 @@ export function chartValue(plan: Plan, measureId: string, v: number | null): num
 export function buildChart(input: ChartInput): Option {
   const { def, plan, columns, rows, labels, drill, locale } = input;
   const options = (def.chart.options ?? {}) as Record<string, unknown>;
-  const measures = columns.filter((c) => c.role === 'measure');
-  const previous = columns.filter((c) => c.role === 'previous');
+  // `measures`: the ones the chart draws (a count beside durations would dwarf them); the table,
+  // the export and the drill-downs keep every measure.
+  const drawn = Array.isArray(options.measures) ? new Set(options.measures as unknown[]) : null;
+  const measures = columns.filter((c) => c.role === 'measure' && (!drawn || drawn.has(c.key)));
+  const previous = columns.filter((c) => c.role === 'previous' && (!drawn || drawn.has(c.of)));
   const dims = columns.filter((c) => c.role === 'dimension');
   const type = def.chart.type;
   const base: Option = {};
