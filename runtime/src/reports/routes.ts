@@ -1,8 +1,11 @@
-import { CONTENT_TYPES, csvStream, xlsxStream } from '@opsloom/reports';
+import { CONTENT_TYPES, csvStream, runReport, xlsxStream } from '@opsloom/reports';
+import type { ReportDefinition } from '@opsloom/spec';
 import { Type } from '@sinclair/typebox';
+import { loadLookup } from '../definitions/lookup.ts';
+import { assertValid, invalidDefinition } from '../definitions/store.ts';
 import { defineRoute } from '../http/api.ts';
-import { Key } from '../http/schemas.ts';
-import { exportFor, listReports, reportFor, runFor } from './service.ts';
+import { AnyObject, Key } from '../http/schemas.ts';
+import { apiErrorOf, engineContext, exportFor, listReports, reportFor, runFor } from './service.ts';
 
 const ParamKey = '^[A-Za-z][A-Za-z0-9_]{0,63}$';
 
@@ -120,6 +123,49 @@ export const reportRoutes = [
     async handler({ services, actor, params, body, locale }) {
       const report = await reportFor(services.db, actor, params.key);
       return runFor(services, { actor }, report, body.params ?? {}, locale);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/reports/preview',
+    tag: 'reports',
+    summary:
+      "Run a report definition that is not published (the designer's live preview): checked as a publish checks it, run as a run over the records the caller may see",
+    description:
+      'The definition must be a valid report against what is published (422 invalid_definition listing every problem, ' +
+      'as at publish). Parameters as in a run. The result names no version (report.version null); its drill-downs by ' +
+      'report and cell resolve only once the report is published.',
+    access: ['admin'],
+    body: Type.Object(
+      { definition: AnyObject, params: Type.Optional(ReportParams) },
+      { additionalProperties: false },
+    ),
+    response: RunResultSchema,
+    async handler({ services, actor, body, locale }) {
+      const def = body.definition as Record<string, unknown>;
+      // Any other kind would pass its own checks: a preview is of a report.
+      if (def.kind !== 'report')
+        throw invalidDefinition([
+          {
+            path: '/kind',
+            code: 'preview.kind',
+            message: {
+              'zh-CN': '预览只能运行报表（kind 应为 report）',
+              en: 'a preview runs a report (kind must be report)',
+            },
+          },
+        ]);
+      assertValid(def, await loadLookup(services.db, [def]));
+      try {
+        return await runReport(
+          def as unknown as ReportDefinition,
+          body.params ?? {},
+          await engineContext(services, { actor }, locale),
+          { version: null },
+        );
+      } catch (err) {
+        throw apiErrorOf(err);
+      }
     },
   }),
   defineRoute({
