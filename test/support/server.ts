@@ -24,6 +24,8 @@ export interface TestServerOptions {
   /** Reuse an existing database (e.g. to restart on it). */
   database?: TestDatabase;
   demo?: boolean;
+  /** With `demo`: the demo's requests and its ninety days of history, as `pnpm start` loads them. */
+  demoRecords?: boolean;
   env?: Record<string, string>;
   /** Run due jobs, the SLA checker and schedules (on by default). */
   jobs?: boolean;
@@ -50,6 +52,7 @@ export async function startTestServer(dbName: DbName, opts: TestServerOptions = 
   });
   const running = await startServer(config, {
     demo: opts.demo,
+    demoRecords: opts.demoRecords,
     print: () => {},
     logDestination: opts.logDestination,
     jobs: opts.jobs,
