@@ -28,6 +28,10 @@ export interface QueryScope {
   formField(name: string): Sql;
   /** Statuses whose category is done (for reopen counts). */
   doneStatuses: readonly string[];
+  /** A column of the table's row (formRows): the element's property, as text. */
+  tableColumn(name: string): Sql;
+  /** The JSON path of the report's table field in records.data (formRows), e.g. `$."apps"`. */
+  tablePath: string | undefined;
 }
 
 /** Value names the runtime can look up for a dimension (group names, people, steps…). */
@@ -62,6 +66,11 @@ export interface FieldImpl {
   expr(s: QueryScope): Sql;
   /** Start and end instants of a duration, for business time. */
   span?(s: QueryScope): [Sql, Sql];
+  /**
+   * A flag's condition itself: a filter "flag = true" is sent as it, so an index on its column can
+   * serve it (`r.closed_at IS NULL`, where `CASE WHEN … END = 1` makes the database read every row).
+   */
+  test?(s: QueryScope): Sql;
   labels?: LabelKind;
   list?: ListMapping;
 }
@@ -84,6 +93,7 @@ const flag = (condition: (s: QueryScope) => Sql, more: Partial<FieldImpl> = {}):
     const c = condition(s);
     return { text: `CASE WHEN ${c.text} THEN 1 ELSE 0 END`, values: c.values };
   },
+  test: condition,
   labels: 'boolean',
   ...more,
 });
@@ -137,6 +147,54 @@ const RECORD_OF_ROW: Record<string, FieldImpl> = {
   recordGroup: named('group', 'rg', 'r.group_id'),
   recordAssignee: named('user', 'ra', 'r.assignee_id'),
   recordCreatedAt: col('time', 'r.created_at'),
+  recordResolvedAt: col('time', 'r.resolved_at'),
+};
+
+/** `left IN (done…) AND right NOT IN (done…)`: leaving a done status for another one. */
+function leavesDone(s: QueryScope, left: Sql, right: Sql): Sql {
+  if (!s.doneStatuses.length) return sql('1 = 0');
+  const done = list(s.doneStatuses);
+  return {
+    text: `${left.text} IN (${done.text}) AND ${right.text} NOT IN (${done.text})`,
+    values: [...left.values, ...done.values, ...right.values, ...done.values],
+  };
+}
+
+/**
+ * How many status changes of the record left a done status for another (a reopened incident),
+ * from its history; a correlated count over record_history's (record_id, id) index.
+ */
+const reopensOfRecord: FieldImpl = {
+  kind: 'number',
+  expr: (s) => {
+    const cond = leavesDone(
+      s,
+      jsonText(s.dialect, 'h.from_value', '$'),
+      jsonText(s.dialect, 'h.to_value', '$'),
+    );
+    return {
+      text: `(SELECT COUNT(*) FROM record_history h WHERE h.record_id = r.id AND h.kind = ? AND h.field = ? AND ${cond.text})`,
+      values: ['field', 'status', ...cond.values],
+    };
+  },
+};
+
+/**
+ * How many times the record's group or assignee changed from one value to another: the first
+ * assignment (from none) is not a reassignment, taking it away or handing it on is. History
+ * keeps these as `field` entries named `group` / `assignee` whose values are ids (JSON).
+ */
+const reassignmentsOfRecord: FieldImpl = {
+  kind: 'number',
+  expr: () =>
+    sql(
+      '(SELECT COUNT(*) FROM record_history h WHERE h.record_id = r.id AND h.kind = ? AND h.field IN (?, ?) ' +
+        'AND h.from_value IS NOT NULL AND h.from_value <> ?)',
+      'field',
+      'group',
+      'assignee',
+      'null',
+    ),
 };
 
 const processOfTask: FieldImpl = {
@@ -191,6 +249,8 @@ const records: DatasetImpl = {
       { list: { kind: 'resolutionTime' } },
     ),
     age: duration(() => sql('r.created_at'), now, { list: { kind: 'age' } }),
+    reassignments: reassignmentsOfRecord,
+    reopens: reopensOfRecord,
   },
 };
 
@@ -332,17 +392,38 @@ const transitions: DatasetImpl = {
     at: col('time', 'tr.at'),
     leftAt: col('time', 'tr.next_at'),
     current: flag(() => sql('tr.next_at IS NULL')),
-    reopen: flag((s) => {
-      if (!s.doneStatuses.length) return sql('1 = 0');
-      const done = list(s.doneStatuses);
-      return {
-        text: `tr.from_status IN (${done.text}) AND tr.to_status NOT IN (${done.text})`,
-        values: [...done.values, ...done.values],
-      };
-    }),
+    reopen: flag((s) => leavesDone(s, sql('tr.from_status'), sql('tr.to_status'))),
     timeInStatus: duration(() => sql('tr.at'), coalesceNow('tr.next_at')),
     group: named('group', 'rg', 'r.group_id'),
     assignee: named('user', 'ra', 'r.assignee_id'),
+    ...RECORD_OF_ROW,
+  },
+};
+
+/**
+ * Rows of a table field (an array of objects in records.data, such as a release's `apps`): one
+ * row per element, beside its record `r`. SQLite reads the array with json_each (the element in
+ * `ti.value`); MariaDB numbers the elements with JSON_TABLE (`ti.i`, from 1) and reads a column
+ * by path. The table's path is bound where the database allows it; JSON_TABLE's own row path is
+ * the constant `$[*]` over the extracted array. Columns are read as text (see tableColumn).
+ */
+const formRows: DatasetImpl = {
+  source: 'formRows',
+  from: (db, s) => {
+    const path = s.tablePath;
+    if (!path) throw new Error('formRows needs a table');
+    const q = db.from('records as r');
+    return s.dialect === 'sqlite'
+      ? q.joinRaw('CROSS JOIN json_each(r.data, ?) AS ti', [path])
+      : q.joinRaw("CROSS JOIN JSON_TABLE(JSON_EXTRACT(r.data, ?), '$[*]' COLUMNS (i FOR ORDINALITY)) AS ti", [
+          path,
+        ]);
+  },
+  fields: {
+    row: {
+      kind: 'number',
+      expr: (s) => (s.dialect === 'sqlite' ? sql('(ti.key + 1)') : sql('ti.i')),
+    },
     ...RECORD_OF_ROW,
   },
 };
@@ -354,7 +435,21 @@ export const DATASETS: Record<DatasetSource, DatasetImpl> = {
   slaMetrics,
   ratings,
   transitions,
+  formRows,
 };
+
+/** The JSON path of a property of records.data, quoted (names are checked identifiers). */
+export function jsonPathOf(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name)) throw new Error(`not a field name: ${name}`);
+  return `$."${name}"`;
+}
+
+/** A column of a formRows row: the element's property as text (NULL when it has none). */
+export function tableColumnSql(dialect: Dialect, tablePath: string, column: string): Sql {
+  const prop = jsonPathOf(column).slice(1);
+  if (dialect === 'sqlite') return sql('json_extract(ti.value, ?)', `$${prop}`);
+  return sql('JSON_UNQUOTE(JSON_EXTRACT(r.data, CONCAT(?, ti.i - 1, ?)))', `${tablePath}[`, `]${prop}`);
+}
 
 /** The registry's field, or undefined; spec's list and this registry name the same fields. */
 export function fieldImpl(source: DatasetSource, name: string): FieldImpl | undefined {

@@ -1,13 +1,14 @@
 import { type I18nText, type Locale, localize, REPORT_DATASETS, type ReportDefinition } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { buildChart, type ChartInput } from './chart.ts';
-import { DATASETS, type LabelKind, type QueryScope } from './datasets.ts';
+import { DATASETS, jsonPathOf, type LabelKind, type QueryScope, tableColumnSql } from './datasets.ts';
 import { type Drill, encodeCell, listQuery } from './drill.ts';
 import { ReportError } from './errors.ts';
 import { previousRange, type ResolvedParams, resolveParams, serializeParam } from './params.ts';
 import {
   boundsOf,
   type Condition,
+  countsRecords,
   dimCondition,
   inAggregateQuery,
   isPercentile,
@@ -156,10 +157,16 @@ function scopeFor(ctx: EngineContext, plan: Plan): { scope: QueryScope; attach(q
   const formAliases = new Map<string, string>();
   const pending: ((q: Knex.QueryBuilder) => void)[] = [];
   const withQuery = (fn: (q: Knex.QueryBuilder) => void) => (target ? fn(target) : pending.push(fn));
+  const tablePath = plan.table ? jsonPathOf(plan.table) : undefined;
   const scope: QueryScope = {
     dialect: ctx.dialect,
     now: plan.now,
     doneStatuses: ctx.doneStatuses ?? [],
+    tablePath,
+    tableColumn(name) {
+      if (!tablePath) throw new Error('a table column outside formRows');
+      return tableColumnSql(ctx.dialect, tablePath, name);
+    },
     join(alias, add) {
       if (joins.has(alias)) return;
       joins.add(alias);
@@ -295,6 +302,23 @@ class Runner {
     return impl.expr(scope);
   }
 
+  /**
+   * A filter as SQL. A flag compared with one value is its own condition (true) or that
+   * condition's negation (false, where an unknown counts as false, as the flag's CASE has it),
+   * so the database can read an index on the column instead of computing the flag on every row.
+   */
+  private filterSql(scope: QueryScope, c: Condition): Sql {
+    const impl = this.plan.fields.get(c.field);
+    const v = c.values.length === 1 ? c.values[0] : undefined;
+    if (impl?.test && (c.op === 'eq' || c.op === 'in') && (v === 1 || v === 0)) {
+      const t = impl.test(scope);
+      return v === 1
+        ? { text: `(${t.text})`, values: t.values }
+        : { text: `NOT COALESCE((${t.text}), 0)`, values: t.values };
+    }
+    return conditionSql(c, this.fieldSql(scope, c.field));
+  }
+
   /** The inner query: the dataset's rows under the conditions and the viewer's visibility. */
   private async inner(
     conditions: Condition[],
@@ -305,7 +329,7 @@ class Runner {
     const q = DATASETS[this.plan.source].from(db, scope);
     attach(q);
     if (this.plan.form) q.where('r.type', this.plan.form);
-    for (const c of conditions) q.whereRaw(...rawArgs(conditionSql(c, this.fieldSql(scope, c.field))));
+    for (const c of conditions) q.whereRaw(...rawArgs(this.filterSql(scope, c)));
     const cols = await select(scope);
     q.select(cols.length ? cols.map((c) => raw(db, c)) : [db.raw('1 AS one')]);
     await this.ctx.scope(q, 'r');
@@ -932,6 +956,8 @@ async function shape(
       else if (d.granularity) map[id] = bucketOf(d.granularity, plan.zone, Number(k)).label;
       else if (names) map[id] = localize(names[Number(k)] ?? id, locale);
       else if (d.impl.labels === 'boolean') map[id] = localize(YES_NO[Number(k) ? 1 : 0], locale);
+      else if (d.valueLabels && Object.hasOwn(d.valueLabels, id))
+        map[id] = localize(d.valueLabels[id]!, locale);
       else map[id] = looked.has(id) ? localize(looked.get(id)!, locale) : id;
     }
     labels[d.key] = map;
@@ -1006,7 +1032,7 @@ async function shape(
             n: plan.now,
           }),
         } as Record<string, string>);
-      const count = base.agg === 'count' && m.agg !== 'ratio' ? (e.values.get(m.id) ?? 0) : undefined;
+      const count = m.agg !== 'ratio' && countsRecords(plan, base) ? (e.values.get(m.id) ?? 0) : undefined;
       out[m.id] = count === undefined ? { query } : { query, count };
     }
     return out;
@@ -1194,6 +1220,8 @@ export async function exportReport(
             if (d.granularity) return bucketOf(d.granularity, plan.zone, Number(k)).label;
             if (names[i]) return localize(names[i]![Number(k)] ?? String(k), locale);
             if (d.impl.labels === 'boolean') return localize(YES_NO[Number(k) ? 1 : 0], locale);
+            if (d.valueLabels && Object.hasOwn(d.valueLabels, String(k)))
+              return localize(d.valueLabels[String(k)]!, locale);
             return k;
           }),
           ...visible.map((m) => figure(m, measureValueOf(plan, m, values))),

@@ -3,6 +3,7 @@ import {
   type Granularity,
   type I18nText,
   isoDurationMs,
+  REPORT_DATASETS,
   type ReportDefinition,
   type ReportFilter,
   type ReportMeasure,
@@ -35,6 +36,8 @@ export interface PlanDim {
   /** Bucket boundaries (ascending), in the field's unit (ms for durations). */
   buckets?: number[];
   bucketLabels?: I18nText[];
+  /** Names of category values given by the definition. */
+  valueLabels?: Record<string, I18nText>;
   top?: number;
   others: boolean;
   label?: I18nText;
@@ -69,6 +72,8 @@ export interface Plan {
   key: string;
   source: DatasetSource;
   form?: string;
+  /** formRows: the form's table field whose rows the report reads. */
+  table?: string;
   zone: string;
   now: number;
   dims: PlanDim[];
@@ -97,6 +102,19 @@ const SQL_AGGS = new Set(['count', 'countDistinct', 'sum', 'avg', 'min', 'max'])
 export const inAggregateQuery = (m: PlanMeasure) => SQL_AGGS.has(m.agg) && !m.business;
 export const isPercentile = (m: PlanMeasure) => m.agg === 'p50' || m.agg === 'p90';
 
+/**
+ * Whether a measure counts records, so the records list its figure drills to has exactly that
+ * many rows: a count over a dataset of one row per record, or a distinct count of the record
+ * itself. A count of tasks, clocks or status changes counts those, not the records they belong to.
+ */
+export function countsRecords(
+  plan: Pick<Plan, 'source'>,
+  m: Pick<PlanMeasure, 'agg' | 'field' | 'where'>,
+): boolean {
+  if (m.agg === 'count') return REPORT_DATASETS[plan.source].oneRowPerRecord;
+  return m.agg === 'countDistinct' && m.field === (plan.source === 'records' ? 'id' : 'recordId');
+}
+
 /** The field's SQL for this report: a dataset field, or an indexed form field of a records report. */
 export function resolveField(
   source: DatasetSource,
@@ -105,6 +123,14 @@ export function resolveField(
 ): FieldImpl {
   const own = fieldImpl(source, name);
   if (own) return own;
+  if (source === 'formRows') {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name))
+      throw new ReportError('bad_field', {
+        'zh-CN': `${name} 不是表格列名`,
+        en: `${name} is not a table column's name`,
+      });
+    return { kind: 'dimension', expr: (s) => s.tableColumn(name) };
+  }
   const numeric = source === 'records' && opts.form ? opts.formFields?.get(name) : undefined;
   if (numeric === undefined)
     throw new ReportError('bad_field', {
@@ -143,6 +169,11 @@ export function planReport(def: ReportDefinition, params: ResolvedParams, opts: 
   };
   if (!DATASETS[source])
     throw new ReportError('bad_field', { 'zh-CN': `未知数据集 ${source}`, en: `unknown dataset ${source}` });
+  if (source === 'formRows' && (!form || !def.dataset.table))
+    throw new ReportError('bad_field', {
+      'zh-CN': '数据集 formRows 需要 dataset.form 和 dataset.table',
+      en: 'dataset formRows needs dataset.form and dataset.table',
+    });
 
   const seen = new Map<string, number>();
   const dims: PlanDim[] = (def.dimensions ?? []).map((d, i) => {
@@ -156,6 +187,7 @@ export function planReport(def: ReportDefinition, params: ResolvedParams, opts: 
       granularity: impl.kind === 'time' ? (d.granularity ?? 'day') : undefined,
       buckets: d.buckets?.map((b) => (typeof b === 'number' ? b : isoDurationMs(b))),
       bucketLabels: d.bucketLabels,
+      valueLabels: d.valueLabels,
       top: d.top,
       others: d.others ?? true,
       label: d.label,
@@ -230,6 +262,7 @@ export function planReport(def: ReportDefinition, params: ResolvedParams, opts: 
     key: def.key,
     source,
     form,
+    table: source === 'formRows' ? def.dataset.table : undefined,
     zone,
     now: opts.now,
     dims,

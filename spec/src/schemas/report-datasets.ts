@@ -9,7 +9,8 @@ import type { DatasetSource } from './report.ts';
  * granularity), `number`, `duration` (milliseconds) and `boolean`. A duration marked `business`
  * can also be measured in business time on a calendar (its start and end instants are known).
  *
- * A `records` report with a `form` may also use that form's indexed fields by name.
+ * A `records` report with a `form` may also use that form's indexed fields by name; a `formRows`
+ * report (a form and one of its table fields) uses the table's columns by name.
  * Seam for CMDB and knowledge: a dataset is an entry here plus a registry entry in
  * `reports/src/datasets.ts` (its table, its join to `records` for visibility, its fields' SQL).
  */
@@ -43,6 +44,7 @@ const RECORD_OF_ROW = {
   recordGroup: f('dimension', '记录处理组', "Record's group"),
   recordAssignee: f('dimension', '记录处理人', "Record's assignee"),
   recordCreatedAt: f('time', '记录创建时间', 'Record created'),
+  recordResolvedAt: f('time', '记录解决时间', 'Record resolved'),
 } satisfies Record<string, ReportField>;
 
 export const REPORT_DATASETS: Record<DatasetSource, ReportDataset> = {
@@ -68,6 +70,16 @@ export const REPORT_DATASETS: Record<DatasetSource, ReportDataset> = {
       resolved: f('boolean', '已解决', 'Resolved'),
       resolutionTime: f('duration', '解决用时', 'Time to resolve', true),
       age: f('duration', '已存在时长', 'Age', true),
+      reassignments: f(
+        'number',
+        '转派次数（首次分派之后处理组或处理人的变更）',
+        'Reassignments (group or assignee changes after the first assignment)',
+      ),
+      reopens: f(
+        'number',
+        '重新打开次数（从完成类状态回到其他状态）',
+        'Reopens (left a done status for another)',
+      ),
     },
   },
   tasks: {
@@ -162,6 +174,14 @@ export const REPORT_DATASETS: Record<DatasetSource, ReportDataset> = {
       timeInStatus: f('duration', '停留时长', 'Time in status', true),
       group: f('dimension', '处理组', 'Group'),
       assignee: f('dimension', '处理人', 'Assignee'),
+      ...RECORD_OF_ROW,
+    },
+  },
+  formRows: {
+    label: t('表格字段的行（如发布单的应用）', "Rows of a form's table field (a release's applications)"),
+    oneRowPerRecord: false,
+    fields: {
+      row: f('number', '行号（从 1 起）', 'Row (from 1)'),
       ...RECORD_OF_ROW,
     },
   },

@@ -13,6 +13,7 @@ export const DATASET_SOURCES = [
   'slaMetrics',
   'ratings',
   'transitions',
+  'formRows',
 ] as const;
 export const FILTER_OPS = [
   'eq',
@@ -107,6 +108,11 @@ export const ReportDefinition = Obj({
     source: StringEnum(DATASET_SOURCES),
     /** Only records of this type (form key); on `records` it also makes its indexed fields usable. */
     form: Type.Optional(Key),
+    /**
+     * `formRows` only: the form's table field (an array of objects, such as a release's `apps`)
+     * whose rows the report reads, one row per element; its columns are fields by name.
+     */
+    table: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' })),
   }),
   /**
    * Who besides admins may run it (default: managers and agents). Whoever runs it sees only the
@@ -132,6 +138,11 @@ export const ReportDefinition = Obj({
         ),
         /** One label per bucket (boundaries + 1); generated when absent. */
         bucketLabels: Type.Optional(Type.Array(I18nText)),
+        /**
+         * Names of the values of a category dimension (a form field's enum values, say), by value;
+         * values not named here keep the name the runtime knows, else the value itself.
+         */
+        valueLabels: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 191 }), I18nText)),
         /** Keep the N values with the largest first measure (or the sort measure) … */
         top: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
         /** … and put the rest in one "others" row (default true). */

@@ -309,6 +309,14 @@ export const MESSAGES = {
     'zh-CN': '{at}：维度字段 “{field}” 的分段（buckets）无效：{reason}',
     en: '{at}: the buckets of dimension field "{field}" are not valid: {reason}',
   },
+  'report.dataset.table': {
+    'zh-CN': '{at}：dataset.{field} 无效：{reason}',
+    en: '{at}: dataset.{field} is not valid: {reason}',
+  },
+  'report.dimension.valueLabels': {
+    'zh-CN': '{at}：维度字段 “{field}” 不能使用 valueLabels：它{reason}',
+    en: '{at}: dimension field "{field}" takes no valueLabels: it {reason}',
+  },
   'report.dimension.top': {
     'zh-CN': '{at}：维度字段 “{field}” 是时间或分段维度，不能取前 N 名（top）',
     en: '{at}: dimension field "{field}" is a time or bucket dimension, which takes no top N',

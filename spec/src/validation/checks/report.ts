@@ -26,6 +26,8 @@ const AGG_KINDS: Record<string, readonly ReportFieldKind[]> = {
 };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** A table column's name as a formRows report names it (it becomes a JSON path). */
+const COLUMN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 export function checkReport(c: Checker, def: Record<string, unknown>): void {
   const dataset = record(def.dataset);
@@ -34,6 +36,29 @@ export function checkReport(c: Checker, def: Record<string, unknown>): void {
   c.reference('form', form, '/dataset/form');
   checkTimeZone(c, def.timeZone, '/timeZone');
   const known = source !== undefined && Object.hasOwn(REPORT_DATASETS, source);
+  const table = str(dataset.table);
+  if (source === 'formRows') {
+    for (const [name, value] of [
+      ['form', form],
+      ['table', table],
+    ] as const)
+      if (value === undefined)
+        c.add('report.dataset.table', `/dataset/${name}`, {
+          field: name,
+          reason: {
+            'zh-CN': '数据集 formRows 需要 dataset.form（表单）和 dataset.table（该表单的表格字段）',
+            en: 'dataset formRows needs dataset.form (a form) and dataset.table (one of its table fields)',
+          },
+        });
+    c.field(form, table, '/dataset/table');
+  } else if (table !== undefined && known)
+    c.add('report.dataset.table', '/dataset/table', {
+      field: 'table',
+      reason: {
+        'zh-CN': `只有数据集 formRows 读取表格字段的行，数据集 ${source} 不接受 table`,
+        en: `only dataset formRows reads the rows of a table field; dataset ${source} takes no table`,
+      },
+    });
 
   /**
    * The kind of a field, `form` for a form field of a records report (checked against the form
@@ -47,6 +72,8 @@ export function checkReport(c: Checker, def: Record<string, unknown>): void {
       c.field(form, name, path);
       return 'form';
     }
+    // A column of the table's rows (the validator's lookup lists a form's top-level fields only).
+    if (source === 'formRows' && COLUMN.test(name)) return 'form';
     const fields = Object.keys(REPORT_DATASETS[source as keyof typeof REPORT_DATASETS].fields);
     c.add('report.field.unknown', path, {
       field: name,
@@ -131,6 +158,22 @@ export function checkReport(c: Checker, def: Record<string, unknown>): void {
       if (reason)
         c.add('report.dimension.buckets', child(path, 'buckets'), { field: String(d.field), reason }, path);
     }
+    if (d.valueLabels !== undefined && (kind === 'time' || d.buckets !== undefined))
+      c.add(
+        'report.dimension.valueLabels',
+        child(path, 'valueLabels'),
+        {
+          field: String(d.field),
+          reason:
+            kind === 'time'
+              ? {
+                  'zh-CN': '是时间维度，桶名称由时间生成',
+                  en: 'is a time dimension, whose buckets are named by their time',
+                }
+              : { 'zh-CN': '已分段，请用 bucketLabels 命名分段', en: 'has buckets, which bucketLabels name' },
+        },
+        path,
+      );
     if (d.top !== undefined && (kind === 'time' || d.buckets !== undefined))
       c.add('report.dimension.top', child(path, 'top'), { field: String(d.field) }, path);
   });
