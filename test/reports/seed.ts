@@ -33,6 +33,8 @@ export interface RecordSeed {
   values?: Record<string, string | number>;
   /** The status its `created` history entry names (default: `status`). */
   initialStatus?: string;
+  /** More of the record's data, not indexed (a table field such as a release's `apps`). */
+  data?: Record<string, unknown>;
 }
 
 export interface TaskSeed {
@@ -45,6 +47,8 @@ export interface TaskSeed {
   completedAt?: number | null;
   dueAt?: number | null;
   outcome?: string | null;
+  /** The process of the record's instance (default incident-flow), set by its first task. */
+  process?: string;
 }
 
 export interface ClockSeed {
@@ -98,7 +102,7 @@ export class Seeder {
     const type = r.type ?? 'incident';
     this.seq++;
     const number = `${this.prefix}-${String(this.seq).padStart(6, '0')}`;
-    const data = { title: r.title ?? number, ...(r.values ?? {}) };
+    const data = { title: r.title ?? number, ...(r.values ?? {}), ...(r.data ?? {}) };
     const [id] = await this.db('records').insert({
       type,
       form_version: await this.formVersion(type),
@@ -160,8 +164,27 @@ export class Seeder {
     await this.history(record, when, 'field', 'status', to, from);
   }
 
+  /** A change of the record's group or assignee (history keeps their ids), `null` for none. */
+  async reassign(
+    record: number,
+    when: number,
+    field: 'group' | 'assignee',
+    from: string | null,
+    to: string | null,
+  ) {
+    const table = field === 'group' ? 'groups' : 'users';
+    await this.history(
+      record,
+      when,
+      'field',
+      field,
+      await this.idOf(table, to),
+      await this.idOf(table, from),
+    );
+  }
+
   async task(t: TaskSeed): Promise<number> {
-    const instance = await this.instanceOf(t.record);
+    const instance = await this.instanceOf(t.record, t.process);
     const [id] = await this.db('tasks').insert({
       instance_id: instance,
       token_id: 0,
@@ -182,12 +205,12 @@ export class Seeder {
     return Number(id);
   }
 
-  private async instanceOf(record: number): Promise<number> {
+  private async instanceOf(record: number, process = 'incident-flow'): Promise<number> {
     const row = await this.db('process_instances').where({ record_id: record }).first('id');
     if (row) return Number(row.id);
     const [id] = await this.db('process_instances').insert({
       record_id: record,
-      process_key: 'incident-flow',
+      process_key: process,
       process_version: 1,
       status: 'running',
       parent_token_id: null,
