@@ -20,7 +20,7 @@ export { type I18nText, LOCALES, type Locale, type LocalizedMessage, localize } 
 export { DEFINITION_KINDS, type DefinitionKind, isDefinitionKind } from './kinds.ts';
 export { compileRegex, re2RegExpEngine, regexProblem } from './regex.ts';
 export { inverseOf, RELATION_NAMES, RELATIONS, type Relation } from './relations.ts';
-export type { Action, Assignee, Recipient } from './schemas/actions.ts';
+export type { Action, Assignee, Recipient, ReportRecipient } from './schemas/actions.ts';
 export { WEEKDAYS, type Weekday } from './schemas/calendar.ts';
 export { DEFAULT_DASHBOARD_COLUMNS } from './schemas/dashboard.ts';
 export {
@@ -95,7 +95,7 @@ export {
 } from './template.ts';
 export { isoDurationMs, paramValueProblem, RECORD_SYSTEM_FIELDS } from './validation/checks/report.ts';
 export { isValidTimeZone } from './validation/checks/time-zone.ts';
-export { type Lookup, statusesOfForm } from './validation/lookup.ts';
+export { type Lookup, paramsOfReport, type ReportParamInfo, statusesOfForm } from './validation/lookup.ts';
 export { MESSAGES, PROBLEM_CODES, type ProblemCode } from './validation/messages.ts';
 export type { Problem, ValidationResult } from './validation/problems.ts';
 export { validateBundle, validateDefinition } from './validation/validate.ts';

@@ -1,4 +1,4 @@
-import { type DefinitionKind, type Lookup, statusesOfForm } from '@opsloom/spec';
+import { type DefinitionKind, type Lookup, paramsOfReport, statusesOfForm } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { fromJson } from '../db/json.ts';
 
@@ -25,18 +25,20 @@ export async function loadLookup(db: Knex, extra: AnyDef[] = []): Promise<Lookup
     .select('kind', 'key');
   const keys = new Set(published.map((r: { kind: string; key: string }) => `${r.kind}/${r.key}`));
   const forms = new Map<string, AnyDef>();
-  const formRows = await db('definitions as d')
+  const reports = new Map<string, AnyDef>();
+  const bodyRows = await db('definitions as d')
     .join('definition_versions as v', function () {
       this.on('v.definition_id', 'd.id').andOn('v.version', 'd.latest_version');
     })
-    .where('d.kind', 'form')
+    .whereIn('d.kind', ['form', 'report'])
     .whereNot('d.status', 'retired')
-    .select('d.key', 'v.body');
-  for (const r of formRows) forms.set(r.key, fromJson<AnyDef>(r.body) ?? {});
+    .select('d.kind', 'd.key', 'v.body');
+  for (const r of bodyRows) (r.kind === 'form' ? forms : reports).set(r.key, fromJson<AnyDef>(r.body) ?? {});
   for (const def of extra) {
     if (typeof def.kind !== 'string' || typeof def.key !== 'string') continue;
     keys.add(`${def.kind}/${def.key}`);
     if (def.kind === 'form') forms.set(def.key, def);
+    if (def.kind === 'report') reports.set(def.key, def);
   }
   const groups = new Set((await db('groups').select('key')).map((r: { key: string }) => r.key));
   const users = new Set((await db('users').select('username')).map((r: { username: string }) => r.username));
@@ -48,5 +50,9 @@ export async function loadLookup(db: Knex, extra: AnyDef[] = []): Promise<Lookup
       [...forms].filter(([, def]) => def.numberPrefix === prefix).map(([key]) => key),
     hasGroup: (key: string) => groups.has(key),
     hasUser: (username: string) => users.has(username),
+    reportParams: (key: string) => {
+      const report = reports.get(key);
+      return report ? paramsOfReport(report) : undefined;
+    },
   };
 }

@@ -22,6 +22,8 @@ export interface LookupSpec {
   numberPrefixes?: Record<string, string>;
   groups?: string[];
   users?: string[];
+  /** Param keys and types by published report. */
+  reportParams?: Record<string, { key: string; type: string }[]>;
 }
 
 const dir = new URL('./', import.meta.url);
@@ -53,7 +55,7 @@ export function invalidFixtures(): InvalidFixture[] {
 export function lookupFrom(spec: LookupSpec | undefined): Lookup | undefined {
   if (!spec) return undefined;
   const lookup: Lookup = {};
-  const { definitions, forms, statuses, numberPrefixes, groups, users } = spec;
+  const { definitions, forms, statuses, numberPrefixes, groups, users, reportParams } = spec;
   if (definitions) lookup.hasDefinition = (kind, key) => definitions[kind]?.includes(key) ?? false;
   if (forms) lookup.formFields = (key) => forms[key];
   if (statuses) lookup.formStatuses = (key) => statuses[key];
@@ -64,5 +66,6 @@ export function lookupFrom(spec: LookupSpec | undefined): Lookup | undefined {
         .map(([key]) => key);
   if (groups) lookup.hasGroup = (key) => groups.includes(key);
   if (users) lookup.hasUser = (name) => users.includes(name);
+  if (reportParams) lookup.reportParams = (key) => reportParams[key];
   return lookup;
 }

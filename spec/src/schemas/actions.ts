@@ -26,6 +26,21 @@ export const Recipient = Obj({
   value: Type.Optional(Type.String({ minLength: 1 })),
 });
 
+/**
+ * Whom a scheduled report (the schedule action `emailReport`) goes to: people and groups named
+ * as notifications name them, or everyone with a role. There is no record, so the record-bound
+ * types (requester, assignee, watchers, field…) do not apply, and no fixed address: the report
+ * runs as each recipient and shows what they may see, so every copy needs a person.
+ */
+export const REPORT_RECIPIENT_TYPES = ['user', 'group', 'role'] as const;
+export const ReportRecipient = Obj({
+  type: StringEnum(REPORT_RECIPIENT_TYPES),
+  value: Type.String({
+    minLength: 1,
+    description: 'Username(s) or group key(s), comma-separated, or a role',
+  }),
+});
+
 export const CHANNELS = ['email', 'webhook', 'inapp', 'im'] as const;
 export const IM_FORMATS = ['dingtalk', 'feishu', 'wecom', 'slack'] as const;
 
@@ -73,6 +88,7 @@ export const Action = TaggedUnion('type', [
 ]);
 
 export type Recipient = Static<typeof Recipient>;
+export type ReportRecipient = Static<typeof ReportRecipient>;
 export type Assignee = Static<typeof Assignee>;
 export type Action = Static<typeof Action>;
 export type NotifyAction = Static<typeof NotifyAction>;

@@ -16,6 +16,13 @@ export interface Lookup {
   formsNumberedWith?(prefix: string): string[];
   hasGroup?(key: string): boolean;
   hasUser?(username: string): boolean;
+  /** The params (key and type) a published report declares; undefined when there is no such report. */
+  reportParams?(reportKey: string): ReportParamInfo[] | undefined;
+}
+
+export interface ReportParamInfo {
+  key: string;
+  type: string;
 }
 
 /** Lookup answers with "cannot tell" (undefined / null) made explicit, so checks can skip. */
@@ -29,6 +36,8 @@ export interface Resolver {
   formsNumberedWith(prefix: string): string[] | null;
   hasGroup(key: string): boolean | undefined;
   hasUser(username: string): boolean | undefined;
+  /** The report's params; undefined: no such report; null: cannot tell. */
+  reportParams(reportKey: string): ReportParamInfo[] | undefined | null;
 }
 
 export function resolverFor(lookup: Lookup | undefined): Resolver {
@@ -46,7 +55,18 @@ export function resolverFor(lookup: Lookup | undefined): Resolver {
     formsNumberedWith: (prefix) => lookup?.formsNumberedWith?.(prefix) ?? null,
     hasGroup: (key) => lookup?.hasGroup?.(key),
     hasUser: (name) => lookup?.hasUser?.(name),
+    reportParams: (key) => (lookup?.reportParams ? lookup.reportParams(key) : null),
   };
+}
+
+/** The params (key, type) a report definition declares. */
+export function paramsOfReport(report: unknown): ReportParamInfo[] {
+  const params = (report as { params?: unknown } | null)?.params;
+  if (!Array.isArray(params)) return [];
+  return params
+    .map((p) => p as { key?: unknown; type?: unknown } | null)
+    .filter((p) => typeof p?.key === 'string' && typeof p.type === 'string')
+    .map((p) => ({ key: p!.key as string, type: p!.type as string }));
 }
 
 /** Top-level field keys of a form definition's JSON Schema. */
@@ -99,5 +119,9 @@ export function bundleResolver(defs: unknown[], outer: Resolver): Resolver {
     },
     hasGroup: (key) => outer.hasGroup(key),
     hasUser: (name) => outer.hasUser(name),
+    reportParams(key) {
+      const report = find('report', key);
+      return report ? paramsOfReport(report) : outer.reportParams(key);
+    },
   };
 }

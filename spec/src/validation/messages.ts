@@ -373,6 +373,22 @@ export const MESSAGES = {
     'zh-CN': 'cron 表达式 “{cron}” 永远不会触发（例如 2 月 30 日）',
     en: 'Cron expression "{cron}" never fires (e.g. February 30th)',
   },
+  'schedule.report.recipients': {
+    'zh-CN': '{at}：定时报表至少需要一个接收人（用户、用户组或角色）',
+    en: '{at}: a scheduled report needs at least one recipient (a user, a group or a role)',
+  },
+  'schedule.report.param': {
+    'zh-CN': '{at}：报表 “{report}” 没有参数 “{param}”；可用参数：{allowed}',
+    en: '{at}: report "{report}" has no parameter "{param}"; parameters: {allowed}',
+  },
+  'schedule.report.param.value': {
+    'zh-CN': '{at}：报表 “{report}” 的参数 “{param}”（{type}）的值无效：{reason}',
+    en: '{at}: the value of parameter "{param}" ({type}) of report "{report}" is not valid: it {reason}',
+  },
+  'schedule.report.role': {
+    'zh-CN': '{at}：没有角色 “{role}”，应为 {allowed} 之一',
+    en: '{at}: there is no role "{role}"; expected one of {allowed}',
+  },
 
   // --- catalog -------------------------------------------------------------------------------
   'catalog.category.parent': {

@@ -1,6 +1,9 @@
 import { Cron } from 'croner';
-import { type Checker, record, str } from '../checker.ts';
+import { REPORT_ROLES } from '../../schemas/report.ts';
+import { type Checker, list, record, str } from '../checker.ts';
+import { child } from '../pointer.ts';
 import { checkFieldValues } from './actions.ts';
+import { paramValueProblem } from './report.ts';
 import { checkNoSecrets } from './secrets.ts';
 import { checkTimeZone, isValidTimeZone } from './time-zone.ts';
 
@@ -20,7 +23,54 @@ export function checkSchedule(c: Checker, def: Record<string, unknown>): void {
     checkNoSecrets(c, '/action/title', action.title);
   } else if (action.type === 'runRule') {
     c.reference('rule', action.rule, '/action/rule');
+  } else if (action.type === 'emailReport') {
+    checkEmailReport(c, action);
   }
+}
+
+/**
+ * A scheduled report: the report must be published, its params known to it and of the right
+ * type, and at least one person, group or role must receive it (each one existing).
+ */
+function checkEmailReport(c: Checker, action: Record<string, unknown>): void {
+  c.reference('report', action.report, '/action/report');
+  const report = str(action.report);
+  const declared = report ? c.refs.reportParams(report) : null;
+  if (Array.isArray(declared)) {
+    for (const [key, value] of Object.entries(record(action.params))) {
+      const path = child('/action/params', key);
+      const param = declared.find((p) => p.key === key);
+      if (!param) {
+        c.add('schedule.report.param', path, {
+          report: report!,
+          param: key,
+          allowed: declared.map((p) => p.key).join(', ') || '–',
+        });
+        continue;
+      }
+      const reason = value === null ? undefined : paramValueProblem(param.type, value);
+      if (reason)
+        c.add('schedule.report.param.value', path, { report: report!, param: key, type: param.type, reason });
+    }
+  }
+  const recipients = list(action.recipients);
+  if (Array.isArray(action.recipients) && recipients.length === 0)
+    c.add('schedule.report.recipients', '/action/recipients');
+  recipients.forEach((raw, i) => {
+    const r = record(raw);
+    const valuePath = child('/action/recipients', i, 'value');
+    if (typeof r.value !== 'string') return;
+    const names = r.value
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean);
+    if (r.type === 'user') for (const name of names) c.user(name, valuePath);
+    else if (r.type === 'group') for (const key of names) c.group(key, valuePath);
+    else if (r.type === 'role' && !(REPORT_ROLES as readonly string[]).includes(r.value))
+      c.add('schedule.report.role', valuePath, { role: r.value, allowed: REPORT_ROLES.join(', ') });
+  });
+  c.template('/action/subject', action.subject);
+  checkNoSecrets(c, '/action/subject', action.subject);
 }
 
 function checkCron(c: Checker, cron: unknown, zone: string | undefined): void {
