@@ -151,6 +151,9 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative to `text` (multipart/alternative). */
+  html?: string;
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
   messageId: string;
   headers?: Record<string, string>;
 }
@@ -175,6 +178,8 @@ export async function sendMail(smtp: SmtpSettings, mail: Mail): Promise<string> 
       to: mail.to,
       subject: mail.subject,
       text: mail.text,
+      ...(mail.html !== undefined ? { html: mail.html } : {}),
+      ...(mail.attachments?.length ? { attachments: mail.attachments } : {}),
       messageId: mail.messageId,
       headers: mail.headers,
     });

@@ -8,7 +8,7 @@ import { callFailure, localizedOf } from '../outbound/client.ts';
 import { writeHistory } from '../records/store.ts';
 import { openSecrets, type Revealed, shown } from '../secrets/references.ts';
 import { postJson, redact, sendMail, signIm, webhookSignature } from './channels.ts';
-import { DELIVER_JOB, type DeliverPayload } from './outbox.ts';
+import { type AttachmentRef, DELIVER_JOB, type DeliverPayload } from './outbox.ts';
 import { loadSmtp } from './settings.ts';
 
 /**
@@ -32,7 +32,7 @@ export async function runDelivery(services: Services, job: JobRow, owner: string
       'notification not delivered',
     );
     const localized = localizedOf(err);
-    if (outcome === 'dead')
+    if (outcome === 'dead' && msg.recordId !== null)
       await writeHistory(services.db, msg.recordId, 'system:notify', [
         {
           kind: 'notification_failed',
@@ -50,7 +50,38 @@ export async function runDelivery(services: Services, job: JobRow, owner: string
     return;
   }
   await services.db.transaction(async (trx) => {
-    await completeJob(trx, job, owner);
+    // A delivered message's files are not needed any more (a dead one keeps them for a retry).
+    if ((await completeJob(trx, job, owner)) && msg.channel === 'email' && msg.attachments?.length)
+      await trx('outbox_attachments')
+        .whereIn(
+          'key',
+          msg.attachments.map((a) => a.key),
+        )
+        .delete();
+  });
+}
+
+/** The files an e-mail names, read at send time; one that is gone fails the message (and is retried, then dead). */
+async function attachmentsOf(
+  db: Knex,
+  refs: AttachmentRef[] | undefined,
+): Promise<{ filename: string; contentType: string; content: Buffer }[]> {
+  if (!refs?.length) return [];
+  const rows = (await db('outbox_attachments')
+    .whereIn(
+      'key',
+      refs.map((r) => r.key),
+    )
+    .select('key', 'content')) as { key: string; content: Buffer | Uint8Array | string }[];
+  const byKey = new Map(rows.map((r) => [r.key, r.content]));
+  return refs.map((r) => {
+    const content = byKey.get(r.key);
+    if (content === undefined) throw new Error(`attachment ${r.filename} of this message is missing`);
+    return {
+      filename: r.filename,
+      contentType: r.contentType,
+      content: Buffer.isBuffer(content) ? content : Buffer.from(content as Uint8Array),
+    };
   });
 }
 
@@ -77,12 +108,17 @@ async function send(services: Services, msg: DeliverPayload, jobId: number): Pro
   if (msg.channel === 'email') {
     const { settings } = await loadSmtp(services.db, services.config);
     if (!settings?.host) throw new Error('SMTP is not configured (PUT /api/v1/settings/smtp)');
+    const headers: Record<string, string> = {};
+    if (msg.recordId !== null) headers['X-Opsloom-Record'] = String(msg.recordId);
+    if (msg.schedule) headers['X-Opsloom-Schedule'] = msg.schedule;
     await sendMail(settings, {
       to: msg.to,
       subject: msg.subject,
       text: msg.text,
+      html: msg.html,
+      attachments: await attachmentsOf(services.db, msg.attachments),
       messageId: messageId(services, jobId),
-      headers: { 'X-Opsloom-Record': String(msg.recordId) },
+      headers,
     });
   } else if (msg.channel === 'webhook' || msg.channel === 'im') {
     const signingSecret = msg.channel === 'webhook' ? (msg.signingSecret ?? null) : msg.secret;
@@ -115,7 +151,7 @@ export interface OutboxView {
   status: string;
   to: string;
   subject: string;
-  recordId: number;
+  recordId: number | null;
   source: string;
   attempts: number;
   maxAttempts: number;
@@ -169,9 +205,10 @@ export async function retryDead(services: Services, id: number, actor: string): 
         status: found.status,
       });
     const msg = fromJson<DeliverPayload>(found.payload)!;
-    await writeHistory(trx, msg.recordId, actor, [
-      { kind: 'notification_retry', detail: { job: id, channel: msg.channel, to: target(msg) } },
-    ]);
+    if (msg.recordId !== null)
+      await writeHistory(trx, msg.recordId, actor, [
+        { kind: 'notification_retry', detail: { job: id, channel: msg.channel, to: target(msg) } },
+      ]);
     return trx('jobs').where({ id }).first();
   });
   services.wake();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type Locale, type Recipient, renderTemplate } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import type { Config } from '../config.ts';
@@ -26,14 +27,28 @@ export interface NotifySpec {
   format?: ImFormat | string;
 }
 
+/** A file an e-mail carries, as its payload names it; the bytes are in `outbox_attachments`. */
+export interface AttachmentRef {
+  key: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
 export type DeliverPayload =
   | {
       channel: 'email';
-      recordId: number;
+      /** The record it is about; null for messages about no record (a scheduled report). */
+      recordId: number | null;
       to: string;
       username: string | null;
       subject: string;
       text: string;
+      /** An HTML alternative to `text` (a scheduled report's table). */
+      html?: string;
+      attachments?: AttachmentRef[];
+      /** The schedule that sent it, for a scheduled report (`X-Opsloom-Schedule`). */
+      schedule?: string;
       locale: Locale;
       source: string;
     }
@@ -62,6 +77,87 @@ export type DeliverPayload =
       subject: string;
       source: string;
     };
+
+/**
+ * Most bytes of files one e-mail may carry (together). Files are stored with the message in the
+ * database and the whole message goes to the SMTP server in one piece; most mail servers refuse
+ * messages over 10–25 MB, and base64 makes files a third larger on the wire.
+ */
+export const MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024;
+
+export interface NewAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+export interface EmailMessage {
+  to: string;
+  username: string | null;
+  subject: string;
+  text: string;
+  html?: string;
+  locale: Locale;
+  source: string;
+  recordId?: number | null;
+  schedule?: string;
+  attachments?: NewAttachment[];
+}
+
+export const attachmentBytes = (files: readonly NewAttachment[]) =>
+  files.reduce((n, f) => n + f.content.length, 0);
+
+/**
+ * Queues one e-mail inside `trx`, its files stored beside it (`outbox_attachments`, named from
+ * the payload by a random key): the message and its files commit together, and a restart loses
+ * neither. Files over MAX_ATTACHMENT_BYTES together are refused: the caller decides what to send
+ * instead (a scheduled report says the file was too large).
+ */
+export async function queueEmail(trx: Knex, config: Config, msg: EmailMessage): Promise<void> {
+  const files = msg.attachments ?? [];
+  if (attachmentBytes(files) > MAX_ATTACHMENT_BYTES)
+    throw new Error(`attachments of ${attachmentBytes(files)} bytes exceed ${MAX_ATTACHMENT_BYTES}`);
+  const refs: AttachmentRef[] = [];
+  const now = Date.now();
+  for (const f of files) {
+    const ref = {
+      key: randomBytes(16).toString('hex'),
+      filename: f.filename.slice(0, 255),
+      contentType: f.contentType.slice(0, 128),
+      size: f.content.length,
+    };
+    await trx('outbox_attachments').insert({
+      key: ref.key,
+      filename: ref.filename,
+      content_type: ref.contentType,
+      size: ref.size,
+      content: f.content,
+      created_at: now,
+    });
+    refs.push(ref);
+  }
+  const payload: DeliverPayload = {
+    channel: 'email',
+    recordId: msg.recordId ?? null,
+    to: msg.to,
+    username: msg.username,
+    subject: msg.subject,
+    text: msg.text,
+    ...(msg.html !== undefined ? { html: msg.html } : {}),
+    ...(refs.length ? { attachments: refs } : {}),
+    ...(msg.schedule ? { schedule: msg.schedule } : {}),
+    locale: msg.locale,
+    source: msg.source,
+  };
+  await enqueueJob(trx, {
+    type: DELIVER_JOB,
+    dueAt: now,
+    instanceId: null,
+    tokenId: null,
+    payload,
+    maxAttempts: config.notifyMaxAttempts,
+  });
+}
 
 export interface NotifyInput {
   config: Config;

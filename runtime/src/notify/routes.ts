@@ -34,7 +34,9 @@ const OutboxItem = Type.Object({
   status: Type.String(),
   to: Type.String(),
   subject: Type.String(),
-  recordId: Type.Integer(),
+  recordId: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'null for a message about no record (a scheduled report)',
+  }),
   source: Type.String(),
   attempts: Type.Integer(),
   maxAttempts: Type.Integer(),

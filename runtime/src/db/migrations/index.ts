@@ -16,6 +16,7 @@ import * as m027 from './027_login_throttle.ts';
 import * as m028 from './028_secrets.ts';
 import * as m029 from './029_instance_lock.ts';
 import * as m031 from './031_dashboard_shares.ts';
+import * as m032 from './032_outbox_attachments.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '028_secrets': m028,
   '029_instance_lock': m029,
   '031_dashboard_shares': m031,
+  '032_outbox_attachments': m032,
 };
 
 /**
