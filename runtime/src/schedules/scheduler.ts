@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../db/connect.ts';
 import { fromJson, toJson } from '../db/json.ts';
 import { loadForm } from '../records/forms.ts';
 import { createRecord } from '../records/service.ts';
+import { type EmailReportAction, prepareScheduledReport, queuePrepared } from '../reports/scheduled.ts';
 import { emitScheduleFired } from './events.ts';
 import { autoCloseResolved, autoRate } from './housekeeping.ts';
 import { computeScheduleValues } from './values.ts';
@@ -221,15 +222,35 @@ export class Scheduler {
   ): Promise<RunResult> {
     const { db, log } = this.services;
     try {
-      return await db.transaction(async (trx) => {
-        if (!(await this.recordRun(trx, def.key, scheduledFor, 'done', reason, null)))
+      // A scheduled report reads (runs the report per recipient) before the claim, outside any
+      // transaction; its messages are then written in the claim's transaction, so they exist
+      // exactly when the occurrence was claimed. An occurrence already claimed is not read again.
+      let prepared: Awaited<ReturnType<typeof prepareScheduledReport>> | null = null;
+      if (def.action.type === 'emailReport') {
+        if (await db('schedule_runs').where({ key: def.key, scheduled_for: scheduledFor }).first('id'))
           return { status: 'duplicate' };
-        const detail = await this.runAction(trx, def, scheduledFor);
-        await trx('schedule_runs')
-          .where({ key: def.key, scheduled_for: scheduledFor })
-          .update({ detail: toJson(detail) });
-        return { status: 'done', detail } as RunResult;
-      });
+        prepared = await prepareScheduledReport(
+          this.services,
+          { key: def.key, name: def.name, action: def.action as EmailReportAction },
+          scheduledFor,
+        );
+      }
+      return await db
+        .transaction(async (trx): Promise<RunResult> => {
+          if (!(await this.recordRun(trx, def.key, scheduledFor, 'done', reason, null)))
+            return { status: 'duplicate' };
+          const detail = prepared
+            ? await queuePrepared(trx, this.services, prepared)
+            : await this.runAction(trx, def, scheduledFor);
+          await trx('schedule_runs')
+            .where({ key: def.key, scheduled_for: scheduledFor })
+            .update({ detail: toJson(detail) });
+          return { status: 'done', detail } as RunResult;
+        })
+        .then((result) => {
+          if (prepared?.messages.length && result.status === 'done') this.services.wake();
+          return result;
+        });
     } catch (err) {
       if (isUniqueViolation(err)) return { status: 'duplicate' };
       const message = err instanceof Error ? err.message : String(err);
@@ -258,7 +279,9 @@ export class Scheduler {
       );
       return { record: rec.number };
     }
-    // runRule: the automation engine picks up `schedule.fired` events for the named rule.
-    return { rule: action.rule, ...(await emitScheduleFired(trx, def.key, action.rule, scheduledFor)) };
+    if (action.type === 'runRule')
+      // The automation engine picks up `schedule.fired` events for the named rule.
+      return { rule: action.rule, ...(await emitScheduleFired(trx, def.key, action.rule, scheduledFor)) };
+    throw new Error(`schedule ${def.key}: action ${action.type} is not run here`);
   }
 }
