@@ -17,6 +17,7 @@ import * as m028 from './028_secrets.ts';
 import * as m029 from './029_instance_lock.ts';
 import * as m031 from './031_dashboard_shares.ts';
 import * as m032 from './032_outbox_attachments.ts';
+import * as m033 from './033_report_indexes.ts';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -43,6 +44,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '029_instance_lock': m029,
   '031_dashboard_shares': m031,
   '032_outbox_attachments': m032,
+  '033_report_indexes': m033,
 };
 
 /**
