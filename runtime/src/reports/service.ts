@@ -32,6 +32,7 @@ import { loadForm } from '../records/forms.ts';
 import { scopeToVisible } from '../records/visibility.ts';
 import { calendarAt, currentCalendarVersion } from '../sla/definitions.ts';
 import { businessMsBetween } from '../time/index.ts';
+import { cachedRun } from './cache.ts';
 
 /**
  * Reports in the runtime: which published reports a person may run, and the engine's context for
@@ -41,8 +42,9 @@ import { businessMsBetween } from '../time/index.ts';
  * Who may run what: admins every report; others the reports whose `visibleTo.roles` names one of
  * their roles (default: managers and agents). Whatever a person runs shows only the records they
  * may see (records/visibility.ts): managers and admins all, agents their groups' records and
- * their own work, requesters what they raised or watch. There is no result cache, so no result
- * can reach a viewer who sees other records.
+ * their own work, requesters what they raised or watch. Results are cached per visibility scope
+ * and change stamp (cache.ts), so no result reaches a viewer who sees other records, nor outlives
+ * a write.
  */
 
 export const DEFAULT_REPORT_ROLES: readonly Role[] = ['admin', 'manager', 'agent'];
@@ -244,9 +246,22 @@ export async function runFor(
   params: Record<string, unknown>,
   locale: Locale,
 ): Promise<RunResult> {
-  return guarded(async () =>
-    runReport(report.def, params, await engineContext(services, viewer, locale), { version: report.version }),
-  );
+  const run = () =>
+    guarded(async () =>
+      runReport(report.def, params, await engineContext(services, viewer, locale), {
+        version: report.version,
+      }),
+    );
+  // Results are cached per viewer scope and change stamp (cache.ts); a caller's own scope is not.
+  if (!viewer.actor || viewer.scope) return run();
+  const what = {
+    key: report.def.key,
+    version: report.version,
+    params,
+    locale,
+    zone: services.config.housekeeping.timeZone,
+  };
+  return cachedRun(services.db, viewer.actor, what, run);
 }
 
 export async function exportFor(
