@@ -1172,7 +1172,15 @@ export async function exportReport(
     if (m.format === 'percent') return Math.round(v * 1_000_000) / 10_000;
     return v;
   };
+  // A run fills the rows a database query cannot give (empty days of a bounded period, empty
+  // buckets, the one row of a dimensionless report): an export of such a report is as small as
+  // its period and goes through the run, so the file shows the table the screen shows.
+  const filled =
+    plan.dims.length === 0 ||
+    (plan.dims.length === 1 &&
+      (plan.dims[0]!.buckets !== undefined || (plan.timeDim !== undefined && !!plan.range)));
   const streamable =
+    !filled &&
     plan.variants.length === 1 &&
     !def.compare &&
     plan.dims.every((d) => !d.top) &&

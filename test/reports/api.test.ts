@@ -121,6 +121,21 @@ describe.each(testDatabases())('reports and dashboards API on %s', (dbName) => {
     expect((await manager.post('/reports/no-such-report/run', { params: {} })).status).toBe(404);
   });
 
+  it('every shipped report exports as many CSV lines as its run has rows (streamed or not)', async () => {
+    for (const r of reports) {
+      const body = await run(manager, r.key);
+      const csv = await fetch(`${srv.url}/api/v1/reports/${r.key}/export?format=csv`, {
+        headers: { cookie: manager.cookie! },
+      });
+      expect(csv.status, r.key).toBe(200);
+      const lines = (await csv.text())
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r\n/);
+      expect(lines.length - 1, r.key).toBe(body.rows.length);
+    }
+  }, 60_000);
+
   it('no parameter reaches the SQL as text: hostile values are refused by name or matched as values', async () => {
     let probes = 0;
     for (const r of reports) {

@@ -209,6 +209,10 @@ function retryingStatements(
     const text = typeof sql === 'string' ? sql : ((sql as { sql?: string } | null)?.sql ?? '');
     const callback = (typeof values === 'function' ? values : cb) as QueryCallback | undefined;
     const bindings = typeof values === 'function' ? undefined : values;
+    // No callback: the caller streams the rows (`.stream()`: a report export). mysql2 emits rows
+    // as events only to a query without a callback, so it goes as it came, unretried (a stream
+    // cannot be replayed once its first rows are out).
+    if (!callback) return proto.query.call(this, sql, bindings);
     const autocommitted = !inTransaction && !BEGINS.test(text);
     return proto.query.call(this, sql, bindings, (err: Error | null, ...rest: unknown[]) => {
       if (BEGINS.test(text) && !err) inTransaction = true;
@@ -239,7 +243,10 @@ function sendOwedFirst(conn: { query: (...args: unknown[]) => unknown }, config:
   const proto = { query: retryingStatements(conn, config) };
   conn.query = function (this: unknown, sql: unknown, values?: unknown, cb?: unknown) {
     const owing = owedOn.get(conn);
-    if (!owing) return proto.query.call(this, sql, values, cb);
+    // Rows are owed only inside a transaction's unit of work (held-inserts.ts), where nothing
+    // streams; a streamed query (no callback) goes as it came.
+    const streamed = typeof values !== 'function' && typeof cb !== 'function';
+    if (!owing || streamed) return proto.query.call(this, sql, values, cb);
     const options = typeof sql === 'string' ? { sql } : { ...(sql as { sql: string }) };
     const statements = owing();
     if (!statements.length || ROLLBACK.test(options.sql)) return proto.query.call(this, sql, values, cb);
