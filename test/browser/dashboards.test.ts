@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
+import { publishDefinitions } from '../support/fixtures.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
@@ -118,9 +119,11 @@ describe('dashboards and the big screen in a browser (sqlite)', () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.readFile(file);
     const sheet = book.worksheets[0]!;
-    const expected = (
-      await manager.post('/reports/backlog-by-group/run', { params: {} })
-    ).body as { columns: { key: string; label: string }[]; rows: Record<string, unknown>[]; total: number };
+    const expected = (await manager.post('/reports/backlog-by-group/run', { params: {} })).body as {
+      columns: { key: string; label: string }[];
+      rows: Record<string, unknown>[];
+      total: number;
+    };
     const header = (sheet.getRow(1).values as unknown[]).slice(1);
     expect(header).toEqual(expected.columns.map((c) => c.label));
     const measure = expected.columns.findIndex((c) => c.key === 'open');
@@ -171,6 +174,35 @@ describe('dashboards and the big screen in a browser (sqlite)', () => {
     console.log(
       JSON.stringify({ bench: 'bigscreen', metric: 'bigscreen_update_ms', value: Date.now() - t0 }),
     );
+    await page.close();
+  });
+
+  it('a wall screen rotates through its playlist and stops when its link is revoked', {
+    timeout: 60_000,
+  }, async () => {
+    // The shipped service-desk wall, with its playlist turned every five seconds instead of thirty.
+    const shipped = (await srv.admin.get('/dashboards/service-desk')).body as Record<string, any>;
+    const { key: _k, kind: _kind, version: _v, landingFor: _l, ...rest } = shipped;
+    const wall = {
+      ...rest,
+      kind: 'dashboard',
+      key: 'wall-rotation',
+      bigScreen: { ...shipped.bigScreen, playlist: { dashboards: ['service-quality'], seconds: 5 } },
+    };
+    await publishDefinitions(srv.admin, [wall]);
+    const share = await srv.admin.post('/dashboards/wall-rotation/share', { name: '二楼大屏' });
+    expect(share.status).toBe(201);
+    const page = await browser.context.newPage();
+    await page.context().clearCookies();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.goto(new URL(share.body.url, srv.url).toString());
+    const title = page.getByTestId('bs-title');
+    await expect.poll(() => title.textContent()).toContain('IT 服务台运营大屏');
+    await expect.poll(() => title.textContent(), { timeout: 15_000 }).toContain('IT 服务质量');
+    await expect.poll(() => title.textContent(), { timeout: 15_000 }).toContain('IT 服务台运营大屏');
+
+    expect((await srv.admin.delete(`/dashboards/shares/${share.body.id}`)).status).toBe(204);
+    await expect.poll(() => page.getByTestId('bs-stopped').count(), { timeout: 5000 }).toBe(1);
     await page.close();
   });
 });
