@@ -35,6 +35,30 @@ export interface Session {
   csrfToken: string;
 }
 
+/** A published report the caller may run (GET /reports). */
+export interface ReportSummary {
+  key: string;
+  version: number;
+  name: unknown;
+  description: unknown;
+  tags: string[];
+  dataset: string;
+  chart: string;
+  params: { key: string; type: string; label?: unknown; default?: unknown }[];
+}
+
+/** What a report run or preview answers (the runtime's RunResult). */
+export interface RunResult {
+  report: { key: string; version: number | null; name: string };
+  asOf: number;
+  timeZone: string;
+  columns: { key: string; role: 'dimension' | 'measure' | 'previous'; label: string; field?: string }[];
+  rows: Record<string, string | number | null>[];
+  total: number;
+  labels: Record<string, Record<string, string>>;
+  chart: Record<string, unknown>;
+}
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
@@ -122,6 +146,12 @@ export const api = {
       'GET',
       `/definitions/${kind}/${encodeURIComponent(key)}/diff?from=${from}&to=${to}`,
     ).then((r) => r.changes),
+  reports: () => request<{ items: ReportSummary[] }>('GET', '/reports').then((r) => r.items),
+  /** Runs a report definition as it stands in the designer (not published), on the real data. */
+  previewReport: (definition: Definition, params: Record<string, unknown> = {}) =>
+    request<RunResult>('POST', '/reports/preview', { definition, params }),
+  runReport: (key: string, params: Record<string, unknown> = {}) =>
+    request<RunResult>('POST', `/reports/${encodeURIComponent(key)}/run`, { params }),
   groups: () => request<{ items: { key: string; name: unknown }[] }>('GET', '/groups').then((r) => r.items),
   users: () =>
     request<{ items: { username: string; displayName: string }[] }>('GET', '/users').then((r) => r.items),

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, type Summary } from './api.ts';
+import { api, type ReportSummary, type Summary } from './api.ts';
 
 /** Reference data the property panels offer in pickers, fetched once per page load. */
 const cache = new Map<string, Promise<unknown>>();
@@ -58,6 +58,8 @@ export interface FormInfo {
   fields: FieldInfo[];
   /** The statuses it declares, in lifecycle order (none when it leaves them free). */
   statuses: { key: string; name: unknown }[];
+  /** The fields it indexes (what a records report of this type may group, filter and measure by). */
+  indexed: string[];
 }
 
 /** What the process panel offers from a form (its draft, else its published version). */
@@ -69,6 +71,7 @@ export function useFormInfo(formKey: string | undefined): FormInfo {
       const def = (d.definition ?? d.published) as {
         schema?: { properties?: Record<string, Record<string, unknown>> };
         statuses?: { key: string; name: unknown }[];
+        indexed?: string[];
       };
       return {
         fields: Object.entries(def?.schema?.properties ?? {}).map(([key, p]) => ({
@@ -78,8 +81,17 @@ export function useFormInfo(formKey: string | undefined): FormInfo {
           enum: Array.isArray(p.enum) ? p.enum : undefined,
         })),
         statuses: def?.statuses ?? [],
+        indexed: def?.indexed ?? [],
       };
     },
-    { fields: [], statuses: [] } as FormInfo,
+    { fields: [], statuses: [], indexed: [] } as FormInfo,
   );
+}
+
+export function useReports(): ReportSummary[] {
+  return useAsync('reports', api.reports, []);
+}
+/** Forget the published reports after a publish. */
+export function refreshReports(): void {
+  cache.delete('reports');
 }

@@ -52,6 +52,16 @@ export function newDefinition(
         categories: [{ id: 'general', name: { 'zh-CN': '通用', en: 'General' } }],
         items: [],
       };
+    case 'report':
+      return {
+        ...base,
+        kind: 'report',
+        dataset: { source: 'records' },
+        measures: [{ id: 'count', agg: 'count' }],
+        chart: { type: 'bar' },
+      };
+    case 'dashboard':
+      return { ...base, kind: 'dashboard', columns: 24, widgets: [] };
     default:
       return { ...base } as unknown as Definition;
   }

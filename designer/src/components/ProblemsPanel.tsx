@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useLocale, useT } from '../i18n.ts';
 import { useEditor } from '../store/editor.ts';
-import { fieldOf } from './problems.ts';
+import { fieldOf, reportItemOf, widgetOf } from './problems.ts';
 
 /** Every problem of the definition, from the browser's validator and from the server. */
 export function ProblemsPanel() {
@@ -30,7 +30,11 @@ export function ProblemsPanel() {
   const go = (p: Problem) => {
     const s = useEditor.getState();
     const field = fieldOf(p);
-    if (p.nodeId) s.select({ nodeId: p.nodeId });
+    const reportItem = s.kind === 'report' ? reportItemOf(p) : undefined;
+    const widget = s.kind === 'dashboard' ? widgetOf(p, s.def) : undefined;
+    if (reportItem) s.select({ reportItem });
+    else if (widget) s.select({ widget });
+    else if (p.nodeId) s.select({ nodeId: p.nodeId });
     else if (p.edgeId) s.select({ edgeId: p.edgeId });
     else if (field) s.select({ field });
   };
@@ -68,7 +72,12 @@ export function ProblemsPanel() {
           data-testid="problems"
           dataSource={items}
           renderItem={(p) => (
-            <List.Item style={{ cursor: 'pointer', paddingInline: 16 }} onClick={() => go(p)}>
+            <List.Item
+              style={{ cursor: 'pointer', paddingInline: 16 }}
+              onClick={() => go(p)}
+              data-testid="problem"
+              data-path={p.path}
+            >
               <Space>
                 <Tag color={p.origin === 'server' ? 'red' : 'orange'}>
                   {p.origin === 'server' ? t('problems.server') : t('problems.local')}

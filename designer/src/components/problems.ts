@@ -25,3 +25,18 @@ export function problemIndex(problems: Problem[]): {
   }
   return { nodes, edges, fields };
 }
+
+/** The report zone item a problem is about ("measures:1"), read from its path (/measures/1/agg …). */
+export function reportItemOf(problem: Pick<Problem, 'path'>): string | undefined {
+  const m = /^\/(dimensions|measures|filters)\/(\d+)(?:\/|$)/.exec(problem.path);
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
+
+/** The id of the dashboard widget a problem is about (/widgets/<i>/…), looked up in the definition. */
+export function widgetOf(problem: Pick<Problem, 'path'>, def: unknown): string | undefined {
+  const m = /^\/widgets\/(\d+)(?:\/|$)/.exec(problem.path);
+  if (!m) return undefined;
+  const widgets = (def as { widgets?: { id?: unknown }[] } | null)?.widgets;
+  const id = Array.isArray(widgets) ? widgets[Number(m[1])]?.id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}

@@ -26,5 +26,19 @@ export function usableByDesigner(value: unknown, kind: DefinitionKind): MessageK
     if (!Array.isArray(value.categories) || !Array.isArray(value.items)) return 'json.needsCatalog';
     if (![...value.categories, ...value.items].every(isObject)) return 'json.needsCatalog';
   }
+  if (kind === 'report') {
+    if (!isObject(value.dataset) || !Array.isArray(value.measures) || !isObject(value.chart))
+      return 'json.needsReport';
+    for (const zone of ['measures', 'dimensions', 'filters', 'params'] as const) {
+      const list = value[zone];
+      if (list !== undefined && !(Array.isArray(list) && list.every(isObject))) return 'json.needsReport';
+    }
+  }
+  if (kind === 'dashboard') {
+    if (!Array.isArray(value.widgets) || !value.widgets.every((w) => isObject(w) && typeof w.id === 'string'))
+      return 'json.needsWidgets';
+    if (value.filters !== undefined && !(Array.isArray(value.filters) && value.filters.every(isObject)))
+      return 'json.needsWidgets';
+  }
   return null;
 }

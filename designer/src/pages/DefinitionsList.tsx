@@ -10,7 +10,7 @@ import { newDefinition } from '../templates.ts';
 
 const STATUS_COLOR = { draft: 'gold', published: 'green', retired: 'default' } as const;
 /** Kinds with a visual designer; the others open in the JSON editor. */
-const CREATABLE: DefinitionKind[] = ['form', 'process', 'catalog'];
+const CREATABLE: DefinitionKind[] = ['form', 'process', 'catalog', 'report', 'dashboard'];
 
 export function DefinitionsList() {
   const t = useT();

@@ -15,6 +15,7 @@ import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { ProblemsPanel } from '../components/ProblemsPanel.tsx';
 import { VersionsDrawer } from '../components/VersionsDrawer.tsx';
 import { type MessageKey, useT, useText } from '../i18n.ts';
+import { refreshDefinitions, refreshReports } from '../lookups.ts';
 import { navigate } from '../router.ts';
 import { allProblems, useEditor } from '../store/editor.ts';
 
@@ -22,11 +23,15 @@ const JsonEditor = lazy(() => import('../json/JsonEditor.tsx'));
 const ProcessDesigner = lazy(() => import('../process/ProcessDesigner.tsx'));
 const FormDesigner = lazy(() => import('../form/FormDesigner.tsx'));
 const CatalogEditor = lazy(() => import('../catalog/CatalogEditor.tsx'));
+const ReportDesigner = lazy(() => import('../report/ReportDesigner.tsx'));
+const DashboardDesigner = lazy(() => import('../dashboard/DashboardDesigner.tsx'));
 
 const VISUAL: Record<string, React.LazyExoticComponent<() => React.JSX.Element>> = {
   process: ProcessDesigner,
   form: FormDesigner,
   catalog: CatalogEditor,
+  report: ReportDesigner,
+  dashboard: DashboardDesigner,
 };
 
 export default function EditorPage({ kind, defKey }: { kind: string; defKey: string }) {
@@ -166,6 +171,9 @@ function Toolbar({ hasVisual }: { hasVisual: boolean }) {
       const detail = await api.get(kind, key);
       useEditor.getState().markSaved(detail);
       useEditor.getState().setServerProblems([]);
+      // What other designers offer (forms for processes, reports for dashboards) has changed.
+      refreshDefinitions();
+      if (kind === 'report') refreshReports();
       message.success(t('editor.published', { version: v.version }));
     } catch (e) {
       fail(e);

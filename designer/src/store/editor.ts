@@ -23,6 +23,10 @@ export interface Selection {
   field?: string;
   /** Catalog editor: "category:<id>" or "item:<id>". */
   catalog?: string;
+  /** Report designer: a zone item, "dimensions:0", "measures:1" or "filters:2". */
+  reportItem?: string;
+  /** Dashboard designer: a widget id. */
+  widget?: string;
 }
 
 export interface EditorState {
