@@ -217,7 +217,23 @@ describe('report and dashboard designers (browser)', () => {
       '[data-testid=dashboard-report-open-backlog-by-priority]',
       '[data-testid=dashboard-grid]',
     );
-    await page.getByTestId('dashboard-widget-open-backlog-by-priority').waitFor();
+    const second = page.getByTestId('dashboard-widget-open-backlog-by-priority');
+    await second.waitFor();
+
+    // Moved by its title bar to the left edge of the grid.
+    const secondCard = page.getByTestId('dashboard-widget-open-backlog-by-priority-card');
+    const startX = Number(await secondCard.getAttribute('data-x'));
+    const grid = (await page.getByTestId('dashboard-grid').boundingBox())!;
+    const handleBox = (await page
+      .getByTestId('dashboard-widget-open-backlog-by-priority-handle')
+      .boundingBox())!;
+    await page.mouse.move(handleBox.x + 30, handleBox.y + handleBox.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handleBox.x, handleBox.y + 10, { steps: 8 });
+    await page.mouse.move(grid.x + 20, handleBox.y + 10, { steps: 12 });
+    await page.mouse.up();
+    expect(startX).toBeGreaterThan(0);
+    await expect.poll(() => secondCard.getAttribute('data-x')).toBe('0');
 
     // Resize the first widget by its corner: wider.
     await widget.click({ position: { x: 40, y: 12 } });
@@ -277,7 +293,11 @@ describe('report and dashboard designers (browser)', () => {
       title: { 'zh-CN': '本年工单' },
     });
     expect(w.w).toBeGreaterThan(8);
-    expect(def.widgets.map((x: { report: string }) => x.report)).toContain('open-backlog-by-priority');
+    expect(
+      def.widgets.find((x: { report: string }) => x.report === 'open-backlog-by-priority'),
+    ).toMatchObject({
+      x: 0,
+    });
     expect(def.filters).toEqual([
       {
         param: 'period',

@@ -294,6 +294,8 @@ const WidgetCard = memo(function WidgetCard({
     // biome-ignore lint/a11y/noStaticElementInteractions: selecting shows its properties; the panel is keyboard-reachable
     <div
       data-testid={`dashboard-widget-${widget.id}-card`}
+      data-x={widget.x}
+      data-y={widget.y}
       data-invalid={invalid || undefined}
       data-selected={selected || undefined}
       onClick={() => useEditor.getState().select({ widget: widget.id })}
