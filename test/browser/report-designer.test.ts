@@ -308,4 +308,21 @@ describe('report and dashboard designers (browser)', () => {
     ]);
     expect((await api('/reports')).items.map((r: { key: string }) => r.key)).toContain(REPORT);
   }, 180_000);
+
+  it("3: the process designer overlays each step's figures from the reports engine", async () => {
+    await page.goto(`${server.url}/designer/process/incident-flow`);
+    await page.getByTestId('node-triage').waitFor();
+    await page.getByTestId('process-figures').click();
+    await choose('process-figures-period', '今年');
+    // The fixture's two triage tasks of incident-flow: 10 and 30 minutes, none late, none open.
+    const triage = page.getByTestId('node-figures-triage');
+    await expect
+      .poll(() => triage.textContent(), { timeout: 15_000 })
+      .toContain('2 个任务 · 超期 0 · 等待 0');
+    await expect(triage.textContent()).resolves.toContain('停留 20 分钟 · P90 30 分钟');
+    await expect(page.getByTestId('node-figures-secondLine').textContent()).resolves.toContain('没有任务');
+    await shot(page, 'process-figures');
+    await page.getByTestId('process-figures').click();
+    await expect.poll(() => triage.count()).toBe(0);
+  }, 120_000);
 });

@@ -454,4 +454,10 @@ export const en: Record<keyof typeof zhCN, string> = {
   'dashboard.filter.service': 'Service',
   'dashboard.filter.priority': 'Priority',
   'dashboard.filter.type': 'Record type',
+  'process.figures': 'Step figures',
+  'process.figures.help':
+    "Shows each step's figures from the reports engine: mean time spent there, P90, tasks past due, tasks waiting now (tasks opened in the chosen period)",
+  'process.figures.time': 'Time',
+  'process.figures.counts': '{tasks} tasks · {breaches} late · {waiting} waiting',
+  'process.figures.none': 'No tasks in this period',
 };

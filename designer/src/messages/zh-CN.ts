@@ -440,4 +440,10 @@ export const zhCN = {
   'dashboard.filter.service': '服务',
   'dashboard.filter.priority': '优先级',
   'dashboard.filter.type': '记录类型',
+  'process.figures': '步骤数据',
+  'process.figures.help':
+    '在每个步骤上显示报表引擎算出的数据：平均停留时间、P90、超期任务数、当前等待数（按所选时间范围内开始的任务）',
+  'process.figures.time': '停留',
+  'process.figures.counts': '{tasks} 个任务 · 超期 {breaches} · 等待 {waiting}',
+  'process.figures.none': '该时间范围内没有任务',
 };

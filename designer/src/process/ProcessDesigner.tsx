@@ -1,4 +1,4 @@
-import { ApartmentOutlined, ExpandOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, BarChartOutlined, ExpandOutlined } from '@ant-design/icons';
 import {
   NODE_TYPES,
   type NodeType,
@@ -20,12 +20,13 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { Button, Space, Tooltip, Typography } from 'antd';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { Button, Select, Space, Tooltip, Typography } from 'antd';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { problemIndex } from '../components/problems.ts';
 import { type MessageKey, textOf, useLocale, useT } from '../i18n.ts';
 import { useEditor } from '../store/editor.ts';
+import { useStepFigures } from './figures.ts';
 import { autoLayout } from './layout.ts';
 import { freeId, NODE_STYLE, newNode } from './nodeTypes.ts';
 import { type FlowNode, nodeTypes } from './ProcessNodeView.tsx';
@@ -323,6 +324,49 @@ function Canvas() {
   );
 }
 
+/** Overlays each step's figures from the reports engine (tasks grouped by step) on the canvas. */
+function StepFiguresToggle() {
+  const t = useT();
+  const key = useEditor((s) => s.key)!;
+  const { on, period, loading, error, toggle, setPeriod } = useStepFigures();
+  // Figures are of one process: opening another while they are on loads its own.
+  useEffect(() => {
+    const s = useStepFigures.getState();
+    if (s.on && s.of !== key) void s.load(key);
+  }, [key]);
+  return (
+    <Space.Compact>
+      <Tooltip title={error ?? t('process.figures.help')}>
+        <Button
+          icon={<BarChartOutlined />}
+          type={on ? 'primary' : 'default'}
+          danger={Boolean(error)}
+          loading={loading}
+          onClick={() => toggle(key)}
+          data-testid="process-figures"
+          aria-pressed={on}
+        >
+          {t('process.figures')}
+        </Button>
+      </Tooltip>
+      {on && (
+        <Select
+          value={period}
+          style={{ width: 120 }}
+          data-testid="process-figures-period"
+          showSearch
+          optionFilterProp="label"
+          onChange={(v: string) => setPeriod(v, key)}
+          options={['last7days', 'last30days', 'last90days', 'thisYear'].map((p) => ({
+            value: p,
+            label: t(`preset.${p}` as MessageKey),
+          }))}
+        />
+      )}
+    </Space.Compact>
+  );
+}
+
 function onDragOver(e: React.DragEvent) {
   e.preventDefault();
   e.dataTransfer.dropEffect = 'move';
@@ -338,6 +382,7 @@ function LayoutButtons({ onLayout, onFit }: { onLayout: () => void; onFit: () =>
   const t = useT();
   return (
     <>
+      <StepFiguresToggle />
       <Tooltip title={t('process.autoLayout')}>
         <Button icon={<ApartmentOutlined />} onClick={onLayout} data-testid="auto-layout">
           {t('process.autoLayout')}

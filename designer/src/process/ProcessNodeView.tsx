@@ -2,6 +2,7 @@ import type { ProcessNode } from '@opsloom/spec';
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { type MessageKey, textOf, translate, useLocale } from '../i18n.ts';
+import { shortDuration, useStepFigures } from './figures.ts';
 import { NODE_SIZE, NODE_STYLE } from './nodeTypes.ts';
 
 export type FlowNodeData = { node: ProcessNode; invalid: boolean };
@@ -23,6 +24,7 @@ export const ProcessNodeView = memo(function ProcessNodeView({ data, selected }:
   const approval = node.type === 'userTask' ? node.approval?.mode : undefined;
   const round = style.shape === 'round';
   const diamond = style.shape === 'diamond';
+  const figures = useStepFigures((s) => (s.on && s.byStep ? (s.byStep[node.id] ?? null) : undefined));
   return (
     <div
       data-testid={`node-${node.id}`}
@@ -43,6 +45,7 @@ export const ProcessNodeView = memo(function ProcessNodeView({ data, selected }:
         padding: '6px 10px',
         fontSize: 12,
         lineHeight: 1.35,
+        position: 'relative',
       }}
     >
       <Handle type="target" position={Position.Left} style={{ background: style.color }} />
@@ -54,6 +57,43 @@ export const ProcessNodeView = memo(function ProcessNodeView({ data, selected }:
         {name}
       </div>
       <Handle type="source" position={Position.Right} style={{ background: style.color }} />
+      {figures !== undefined && (node.type === 'userTask' || figures) && (
+        <div
+          data-testid={`node-figures-${node.id}`}
+          style={{
+            position: 'absolute',
+            left: 0,
+            right: 0,
+            top: '100%',
+            marginTop: 4,
+            padding: '2px 6px',
+            borderRadius: 4,
+            background: figures?.breaches ? '#fff1f0' : '#f6ffed',
+            border: `1px solid ${figures?.breaches ? '#ffa39e' : '#b7eb8f'}`,
+            fontSize: 10,
+            lineHeight: 1.4,
+            color: '#333',
+          }}
+        >
+          {figures ? (
+            <>
+              <div>
+                {translate(locale, 'process.figures.time')} {shortDuration(figures.avg, locale)} · P90{' '}
+                {shortDuration(figures.p90, locale)}
+              </div>
+              <div>
+                {translate(locale, 'process.figures.counts', {
+                  tasks: figures.tasks,
+                  breaches: figures.breaches,
+                  waiting: figures.waiting,
+                })}
+              </div>
+            </>
+          ) : (
+            translate(locale, 'process.figures.none')
+          )}
+        </div>
+      )}
     </div>
   );
 });
