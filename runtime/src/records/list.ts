@@ -118,7 +118,7 @@ export type ListItem = RecordView & { sla: SlaSummary | null };
 
 export interface ListResult {
   items: ListItem[];
-  /** How many records match, counted up to TOTAL_CAP. */
+  /** How many records match, counted up to TOTAL_CAP (exactly for a drill-down). */
   total: number;
   /** False when more than TOTAL_CAP records match: `total` is then TOTAL_CAP ("1,000+"). */
   totalExact: boolean;
@@ -423,16 +423,13 @@ export async function listRecords(
           .where(`v.${drive.col}`, drive.value)
       : q.clone();
   // Counting is O(matches): past TOTAL_CAP the count stops and says so (totalExact: false),
-  // so a broad filter over a million records does not cost more than the page itself.
-  const totalPromise = db
-    .from(
-      countQuery
-        .select(db.raw('1 as one'))
-        .limit(TOTAL_CAP + 1)
-        .as('t'),
-    )
-    .count({ n: '*' })
-    .first();
+  // so a broad filter over a million records does not cost more than the page itself. A
+  // drill-down counts exactly: its list must show the figure it was opened from, which the
+  // report has just counted over the same records at the same cost.
+  const cap = opts.restrict ? Number.POSITIVE_INFINITY : TOTAL_CAP;
+  const counting = countQuery.select(db.raw('1 as one'));
+  if (Number.isFinite(cap)) counting.limit(cap + 1);
+  const totalPromise = db.from(counting.as('t')).count({ n: '*' }).first();
 
   // Sort expression and the id that breaks ties.
   let sortCol: string;
@@ -523,8 +520,8 @@ export async function listRecords(
   ]);
   return {
     items: views.map((v) => ({ ...v, sla: slas.get(v.id) ?? null })),
-    total: Math.min(counted, TOTAL_CAP),
-    totalExact: counted <= TOTAL_CAP,
+    total: Math.min(counted, cap),
+    totalExact: counted <= cap,
     nextCursor,
   };
 }
