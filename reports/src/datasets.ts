@@ -197,6 +197,23 @@ const reassignmentsOfRecord: FieldImpl = {
     ),
 };
 
+/**
+ * How many times the record went to another group after its first (an escalation or a transfer:
+ * the ITIL sense of "not resolved at first contact"); a hand-over between two people of the same
+ * group is not one. From the same `group` field entries of the history.
+ */
+const transfersOfRecord: FieldImpl = {
+  kind: 'number',
+  expr: () =>
+    sql(
+      '(SELECT COUNT(*) FROM record_history h WHERE h.record_id = r.id AND h.kind = ? AND h.field = ? ' +
+        'AND h.from_value IS NOT NULL AND h.from_value <> ?)',
+      'field',
+      'group',
+      'null',
+    ),
+};
+
 const processOfTask: FieldImpl = {
   kind: 'dimension',
   expr: (s) => {
@@ -250,6 +267,7 @@ const records: DatasetImpl = {
     ),
     age: duration(() => sql('r.created_at'), now, { list: { kind: 'age' } }),
     reassignments: reassignmentsOfRecord,
+    transfers: transfersOfRecord,
     reopens: reopensOfRecord,
   },
 };

@@ -148,6 +148,17 @@ export async function seedItilFixture(srv: TestServer): Promise<ItilFixture> {
   await s.reassign(F2, at('2026-11-03T11:00:00+08:00'), 'group', 'service-desk', 'second-line');
   await s.reassign(F2, at('2026-11-03T11:00:00+08:00'), 'assignee', 'zhangwei', 'wangfang');
   await first(F3, '2026-11-04T10:00:00+08:00', 'service-desk', 'zhangwei');
+  // F11 (15 September, away from every other period): handed from zhangwei to lina within the
+  // service desk — a reassignment, but not a transfer, so still resolved at first contact.
+  const F11 = await resolved('F11', {
+    priority: 'P4',
+    group: 'service-desk',
+    assignee: 'lina',
+    created: '2026-09-15T09:00:00+08:00',
+    resolved: '2026-09-15T12:00:00+08:00',
+  });
+  await first(F11, '2026-09-15T09:00:00+08:00', 'service-desk', 'zhangwei');
+  await s.reassign(F11, at('2026-09-15T10:00:00+08:00'), 'assignee', 'zhangwei', 'lina');
   await first(F4, '2026-11-05T10:00:00+08:00', 'network', 'wangfang');
   await first(F5, '2026-11-06T10:00:00+08:00', 'service-desk', null);
   await first(F6, '2026-11-09T09:00:00+08:00', 'service-desk', 'zhangwei');

@@ -81,6 +81,11 @@ describe.each(testDatabases())('ITIL KPI reports on %s', (dbName) => {
     ]);
     expect(await expectDrillTotals(manager, body)).toBe(6);
     expect(await listTotal(manager, body.drill[0]!.rate!)).toBe(2);
+    // F11 changed hands within the service desk: not a transfer, so resolved at first contact.
+    const september = await run(manager, 'first-contact-resolution', {
+      period: { from: '2026-09-15', to: '2026-09-15' },
+    });
+    expect(september.rows).toEqual([{ priority: 'P4', resolved: 1, firstContact: 1, rate: 1 }]);
     // The type parameter's default keeps out the changes (and inspections) resolved that week.
     const changes = await run(manager, 'first-contact-resolution', { period: WEEK, type: 'change' });
     expect(table(changes, 'resolved')).toEqual([[null, 4]]);

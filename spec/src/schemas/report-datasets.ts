@@ -75,6 +75,11 @@ export const REPORT_DATASETS: Record<DatasetSource, ReportDataset> = {
         '转派次数（首次分派之后处理组或处理人的变更）',
         'Reassignments (group or assignee changes after the first assignment)',
       ),
+      transfers: f(
+        'number',
+        '转组次数（首次分派之后转到其他处理组，即升级或转派；同组内换人不算）',
+        'Transfers (moves to another group after the first; a hand-over within the group is not one)',
+      ),
       reopens: f(
         'number',
         '重新打开次数（从完成类状态回到其他状态）',
