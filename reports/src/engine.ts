@@ -1148,6 +1148,9 @@ const EXPORT_UNITS = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 
  * written as keys (group keys, usernames), since names would need look-ups in the middle of the
  * stream (SQLite's one connection is busy with it). Any other report is run as `runReport` does.
  */
+/** Rows a streamed export holds while it looks up the names of their dimension values. */
+const EXPORT_BATCH = 500;
+
 export async function exportReport(
   def: ReportDefinition,
   params: Record<string, unknown>,
@@ -1218,10 +1221,15 @@ export async function exportReport(
     name: localize(def.name, locale),
     headers,
     rows: (async function* () {
-      for await (const r of stream) {
+      // Names of people, groups, statuses… as the screen shows them: looked up a batch of rows at
+      // a time (the names met so far are kept: as many as the dimension has values, not rows).
+      const looked = plan.dims.map(() => new Map<string, string>());
+      const named = (d: PlanDim) =>
+        !d.granularity && !d.buckets && d.impl.labels && d.impl.labels !== 'boolean' && ctx.labels;
+      const shape = (r: Record<string, unknown>): ExportCell[] => {
         const values = new Map<string, number | null>();
         for (const [j, m] of aggregated.entries()) values.set(m.id, toNumber(r[`a${j}`]));
-        yield [
+        return [
           ...plan.dims.map((d, i) => {
             const k = keyOf(d, r[`d${i}`]);
             if (k === null) return localize(NONE, locale);
@@ -1230,11 +1238,34 @@ export async function exportReport(
             if (d.impl.labels === 'boolean') return localize(YES_NO[Number(k) ? 1 : 0], locale);
             if (d.valueLabels && Object.hasOwn(d.valueLabels, String(k)))
               return localize(d.valueLabels[String(k)]!, locale);
-            return k;
+            return looked[i]!.get(String(k)) ?? k;
           }),
           ...visible.map((m) => figure(m, measureValueOf(plan, m, values))),
         ];
+      };
+      const name = async (batch: Record<string, unknown>[]) => {
+        for (const [i, d] of plan.dims.entries()) {
+          if (!named(d)) continue;
+          const wanted = new Set<string>();
+          for (const r of batch) {
+            const k = keyOf(d, r[`d${i}`]);
+            if (k !== null && !looked[i]!.has(String(k))) wanted.add(String(k));
+          }
+          if (!wanted.size) continue;
+          const found = await ctx.labels!(d.impl.labels as LabelKind, [...wanted]);
+          for (const k of wanted) looked[i]!.set(k, found.has(k) ? localize(found.get(k)!, locale) : k);
+        }
+      };
+      let batch: Record<string, unknown>[] = [];
+      for await (const r of stream) {
+        batch.push(r);
+        if (batch.length < EXPORT_BATCH) continue;
+        await name(batch);
+        for (const row of batch) yield shape(row);
+        batch = [];
       }
+      await name(batch);
+      for (const row of batch) yield shape(row);
     })(),
   };
 }

@@ -139,6 +139,14 @@ describe.each(testDatabases())('reports and dashboards API on %s', (dbName) => {
         .trim()
         .split(/\r\n/);
       expect(lines.length - 1, r.key).toBe(body.rows.length);
+      // The first column names what the screen names (people, groups, statuses), not their keys.
+      const dim = body.columns.find((c) => c.role === 'dimension');
+      if (!dim) continue;
+      const shown = body.rows.map(
+        (row) => body.labels[dim.key]?.[String(row[dim.key])] ?? String(row[dim.key]),
+      );
+      const cells = lines.slice(1).map((l) => l.split(',')[0]!.replace(/^"|"$/g, ''));
+      expect(cells.sort(), r.key).toEqual(shown.sort());
     }
   }, 60_000);
 
