@@ -386,6 +386,23 @@ export const messages = {
     en: 'OPSLOOM_ADMIN_PASSWORD {problem}. Choose another, or unset it to have a strong one generated and printed once',
     'zh-CN': 'OPSLOOM_ADMIN_PASSWORD {problem}。请换一个，或不设置它，由系统生成强密码并只显示一次',
   },
+  // Scheduled reports (reports/scheduled.ts): the mail around the table.
+  'scheduledReport.period': { 'zh-CN': '统计周期', en: 'Period' },
+  'scheduledReport.asOf': { 'zh-CN': '生成时间', en: 'Generated' },
+  'scheduledReport.empty': { 'zh-CN': '此周期内没有数据。', en: 'No data for this period.' },
+  'scheduledReport.truncated': {
+    'zh-CN': '此处只列出前 {shown} 行（共 {total} 行），完整数据见附件。',
+    en: 'The first {shown} of {total} rows are shown here; the attachment has them all.',
+  },
+  'scheduledReport.attached': { 'zh-CN': '附件：{file}', en: 'Attached: {file}' },
+  'scheduledReport.tooLarge': {
+    'zh-CN': '表格文件大小 {size} MB，超过邮件附件上限 {limit} MB，未附上；请在 Opsloom 中导出此报表。',
+    en: 'The spreadsheet ({size} MB) is over the {limit} MB an e-mail may carry and is not attached; export the report in Opsloom.',
+  },
+  'scheduledReport.footer': {
+    'zh-CN': '此报表只包含您有权查看的记录。由定时任务“{schedule}”发送，打开 Opsloom：{link}',
+    en: 'This report shows only the records you may see. Sent by schedule "{schedule}"; open Opsloom: {link}',
+  },
 } as const satisfies Record<string, { en: string; 'zh-CN': string }>;
 
 export type MessageKey = keyof typeof messages;

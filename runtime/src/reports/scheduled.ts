@@ -11,7 +11,6 @@ import {
   xlsxStream,
 } from '@opsloom/reports';
 import {
-  type I18nText,
   type Locale,
   localize,
   type ReportDefinition,
@@ -24,6 +23,7 @@ import { DateTime } from 'luxon';
 import type { Actor, Role, Services } from '../context.ts';
 import { fromJson } from '../db/json.ts';
 import { currentVersion } from '../definitions/current.ts';
+import { translate } from '../i18n/translate.ts';
 import { attachmentBytes, type EmailMessage, MAX_ATTACHMENT_BYTES, queueEmail } from '../notify/outbox.ts';
 import { userIdsWithRole } from '../people/users.ts';
 import { seesEverything } from '../records/visibility.ts';
@@ -80,28 +80,6 @@ interface View {
   rows: ExportCell[][];
   xlsx: Buffer;
 }
-
-const TEXTS = {
-  period: { 'zh-CN': '统计周期', en: 'Period' },
-  asOf: { 'zh-CN': '生成时间', en: 'Generated' },
-  empty: { 'zh-CN': '此周期内没有数据。', en: 'No data for this period.' },
-  truncated: {
-    'zh-CN': '此处只列出前 {shown} 行（共 {total} 行），完整数据见附件。',
-    en: 'The first {shown} of {total} rows are shown here; the attachment has them all.',
-  },
-  attached: { 'zh-CN': '附件：{file}', en: 'Attached: {file}' },
-  tooLarge: {
-    'zh-CN': '表格文件大小 {size} MB，超过邮件附件上限 {limit} MB，未附上；请在 Opsloom 中导出此报表。',
-    en: 'The spreadsheet ({size} MB) is over the {limit} MB an e-mail may carry and is not attached; export the report in Opsloom.',
-  },
-  footer: {
-    'zh-CN': '此报表只包含您有权查看的记录。由定时任务“{schedule}”发送，打开 Opsloom：{link}',
-    en: 'This report shows only the records you may see. Sent by schedule "{schedule}"; open Opsloom: {link}',
-  },
-} satisfies Record<string, I18nText>;
-
-const say = (text: Record<Locale, string>, locale: Locale, params: Record<string, string | number> = {}) =>
-  text[locale].replace(/\{(\w+)\}/g, (whole, k: string) => (k in params ? String(params[k]) : whole));
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -261,10 +239,12 @@ function htmlOf(input: {
     "<body style=\"font-family:-apple-system,'Segoe UI','PingFang SC','Microsoft YaHei',sans-serif;font-size:14px;color:#222\">",
     `<h2 style="margin:0 0 8px">${escapeHtml(view.name)}</h2>`,
     `<p style="margin:0 0 12px;color:#555">${
-      input.period ? `${escapeHtml(TEXTS.period[locale])}${colon}${escapeHtml(input.period)} · ` : ''
-    }${escapeHtml(TEXTS.asOf[locale])}${colon}${escapeHtml(input.asOf)}</p>`,
+      input.period
+        ? `${escapeHtml(translate(locale, 'scheduledReport.period'))}${colon}${escapeHtml(input.period)} · `
+        : ''
+    }${escapeHtml(translate(locale, 'scheduledReport.asOf'))}${colon}${escapeHtml(input.asOf)}</p>`,
   ];
-  if (!view.rows.length) lines.push(`<p>${escapeHtml(TEXTS.empty[locale])}</p>`);
+  if (!view.rows.length) lines.push(`<p>${escapeHtml(translate(locale, 'scheduledReport.empty'))}</p>`);
   else {
     lines.push(
       '<table style="border-collapse:collapse;border:1px solid #d9d9d9">',
@@ -280,10 +260,11 @@ function htmlOf(input: {
     );
     if (view.rows.length > shown.length)
       lines.push(
-        `<p>${escapeHtml(say(TEXTS.truncated, locale, { shown: shown.length, total: view.rows.length }))}</p>`,
+        `<p>${escapeHtml(translate(locale, 'scheduledReport.truncated', { shown: shown.length, total: view.rows.length }))}</p>`,
       );
   }
-  if (input.file) lines.push(`<p>${escapeHtml(say(TEXTS.attached, locale, { file: input.file }))}</p>`);
+  if (input.file)
+    lines.push(`<p>${escapeHtml(translate(locale, 'scheduledReport.attached', { file: input.file }))}</p>`);
   if (input.tooLarge) lines.push(`<p style="color:#cf1322">${escapeHtml(input.tooLarge)}</p>`);
   lines.push(
     `<p style="margin-top:16px;color:#888;font-size:12px">${escapeHtml(input.footer)}</p>`,
@@ -304,18 +285,20 @@ function textOf(input: {
   const { locale, view } = input;
   const colon = locale === 'en' ? ': ' : '：';
   const out = [view.name];
-  if (input.period) out.push(`${TEXTS.period[locale]}${colon}${input.period}`);
-  out.push(`${TEXTS.asOf[locale]}${colon}${input.asOf}`, '');
-  if (!view.rows.length) out.push(TEXTS.empty[locale]);
+  if (input.period) out.push(`${translate(locale, 'scheduledReport.period')}${colon}${input.period}`);
+  out.push(`${translate(locale, 'scheduledReport.asOf')}${colon}${input.asOf}`, '');
+  if (!view.rows.length) out.push(translate(locale, 'scheduledReport.empty'));
   else {
     out.push(view.headers.join(' | '));
     for (const r of view.rows.slice(0, HTML_MAX_ROWS))
       out.push(r.map((v) => (v === null ? '–' : String(v))).join(' | '));
     if (view.rows.length > HTML_MAX_ROWS)
-      out.push(say(TEXTS.truncated, locale, { shown: HTML_MAX_ROWS, total: view.rows.length }));
+      out.push(
+        translate(locale, 'scheduledReport.truncated', { shown: HTML_MAX_ROWS, total: view.rows.length }),
+      );
   }
   out.push('');
-  if (input.file) out.push(say(TEXTS.attached, locale, { file: input.file }));
+  if (input.file) out.push(translate(locale, 'scheduledReport.attached', { file: input.file }));
   if (input.tooLarge) out.push(input.tooLarge);
   out.push(input.footer);
   return out.join('\n');
@@ -411,11 +394,11 @@ export async function prepareScheduledReport(
       file: fits ? fileName : null,
       tooLarge: fits
         ? null
-        : say(TEXTS.tooLarge, locale, {
+        : translate(locale, 'scheduledReport.tooLarge', {
             size: (view.xlsx.length / 1024 / 1024).toFixed(1),
             limit: MAX_ATTACHMENT_BYTES / 1024 / 1024,
           }),
-      footer: say(TEXTS.footer, locale, { schedule: scheduleName, link }),
+      footer: translate(locale, 'scheduledReport.footer', { schedule: scheduleName, link }),
     };
     const subject = action.subject
       ? (
