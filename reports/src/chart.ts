@@ -1,4 +1,4 @@
-import type { Locale, ReportDefinition } from '@opsloom/spec';
+import { type I18nText, type Locale, localize, type ReportDefinition } from '@opsloom/spec';
 import type { Drill } from './drill.ts';
 import type { Column, Row } from './engine.ts';
 import type { Plan } from './plan.ts';
@@ -12,7 +12,7 @@ import type { Plan } from './plan.ts';
  * heatmap cell reads `params.data.drill.query` and opens the records list with it. A `number`
  * chart's figure carries its drill on `title.drill` (and the result's `drill[0]`).
  *
- * Options a definition may set (`chart.options`): `colors`, `stack` (bars/areas stacked),
+ * Options a definition may set (`chart.options`): `title` (zh-CN and en), `colors`, `stack` (bars/areas stacked),
  * `horizontal` (bars), `smooth` (lines), `labels` (show values on the marks), `measures` (the
  * measure ids the chart draws, default all), `echarts` (an ECharts option merged over the
  * generated one, for anything else).
@@ -64,6 +64,10 @@ export function buildChart(input: ChartInput): Option {
   const type = def.chart.type;
   const base: Option = {};
   if (Array.isArray(options.colors)) base.color = options.colors;
+  // A title in the viewer's language ({zh-CN, en}, or one text for both).
+  const title = options.title;
+  if (typeof title === 'string' || (title && typeof title === 'object'))
+    base.title = { text: localize(title as I18nText, locale), left: 'left' };
   const labelOf = (dim: Column | undefined, row: Row) => {
     if (!dim) return '';
     const v = row[dim.key] ?? null;
@@ -262,8 +266,9 @@ export function buildChart(input: ChartInput): Option {
       option = {
         ...base,
         tooltip: { trigger: 'axis' },
-        legend: { type: 'scroll', top: 0 },
-        grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+        // A title takes the first line; the legend goes under it.
+        legend: { type: 'scroll', top: base.title ? 28 : 0 },
+        grid: { left: 8, right: 16, top: base.title ? 60 : 32, bottom: 8, containLabel: true },
         xAxis: options.horizontal ? valueAxis : categoryAxis,
         yAxis: options.horizontal ? categoryAxis : valueAxis,
         series,

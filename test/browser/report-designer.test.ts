@@ -142,7 +142,8 @@ describe('report and dashboard designers (browser)', () => {
     await page.getByTestId('report-chart-bar').click();
     await page.getByTestId('report-opt-stack').click();
     await page.getByTestId('report-opt-labels').click();
-    await page.getByTestId('report-opt-title').fill('Tickets by priority');
+    await page.getByTestId('report-opt-title-zh').fill('按优先级的工单');
+    await page.getByTestId('report-opt-title-en').fill('Tickets by priority');
     await page.getByTestId('report-opt-color-add').click();
 
     // The live preview runs on the real data and draws the chart.
@@ -166,7 +167,7 @@ describe('report and dashboard designers (browser)', () => {
       });
     await expect
       .poll(drawn, { timeout: 15_000 })
-      .toEqual({ series: true, stack: 'total', title: 'Tickets by priority' });
+      .toEqual({ series: true, stack: 'total', title: '按优先级的工单' });
     await shot(page, 'report-preview');
 
     // The same definition in Monaco, as for every kind.
@@ -194,7 +195,7 @@ describe('report and dashboard designers (browser)', () => {
     expect(def.chart.options).toMatchObject({
       stack: true,
       labels: true,
-      echarts: { title: { text: 'Tickets by priority' } },
+      title: { 'zh-CN': '按优先级的工单', en: 'Tickets by priority' },
     });
   }, 180_000);
 

@@ -223,16 +223,13 @@ function ChartOptionsPanel() {
       </Typography.Title>
       <Form layout="vertical" size="small">
         <Form.Item label={t('report.opt.title')} extra={t('report.opt.titleHelp')}>
-          <Input
-            data-testid="report-opt-title"
-            value={options.echarts?.title?.text ?? ''}
-            onChange={(e) =>
+          <I18nInput
+            testId="report-opt-title"
+            value={options.title}
+            onChange={(v) =>
               setOptions((o) => {
-                const v = e.target.value;
-                const echarts = { ...(o.echarts ?? {}) };
-                if (v) echarts.title = { left: 'left', ...(echarts.title ?? {}), text: v };
-                else delete echarts.title;
-                o.echarts = echarts;
+                if (v) o.title = v;
+                else delete o.title;
               }, 'chart-title')
             }
           />

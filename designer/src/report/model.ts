@@ -1,4 +1,5 @@
 import {
+  type I18nText,
   REPORT_DATASETS,
   type ReportDefinition,
   type ReportFieldKind,
@@ -138,12 +139,15 @@ export function removeFromZone(def: ReportDefinition, zone: Zone, index: number)
 
 export const CHART_OPTION_KEYS = ['stack', 'labels', 'horizontal', 'smooth'] as const;
 
-/** The chart's own options (reports/src/chart.ts reads them), with the title kept in `echarts.title`. */
+/** The chart's own options (reports/src/chart.ts reads them). */
 export type ChartOptions = {
+  /** Drawn above the chart in the viewer's language. */
+  title?: I18nText;
   colors?: string[];
   stack?: boolean;
   labels?: boolean;
   horizontal?: boolean;
   smooth?: boolean;
-  echarts?: { title?: { text?: string; left?: string } } & Record<string, unknown>;
+  /** Anything else, merged over the generated ECharts option. */
+  echarts?: Record<string, unknown>;
 } & Record<string, unknown>;
