@@ -22,7 +22,7 @@ export { compileRegex, re2RegExpEngine, regexProblem } from './regex.ts';
 export { inverseOf, RELATION_NAMES, RELATIONS, type Relation } from './relations.ts';
 export type { Action, Assignee, Recipient, ReportRecipient } from './schemas/actions.ts';
 export { WEEKDAYS, type Weekday } from './schemas/calendar.ts';
-export { DEFAULT_DASHBOARD_COLUMNS } from './schemas/dashboard.ts';
+export { DASHBOARD_FILTER_TYPES, DASHBOARD_ROLES, DEFAULT_DASHBOARD_COLUMNS } from './schemas/dashboard.ts';
 export {
   type RecordStatus,
   STATUS_CATEGORIES,

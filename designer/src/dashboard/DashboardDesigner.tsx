@@ -11,7 +11,12 @@ import {
   useSensor,
   useSensors,
 } from '@dnd-kit/core';
-import { DATE_RANGE_PRESETS, type DashboardDefinition } from '@opsloom/spec';
+import {
+  DASHBOARD_FILTER_TYPES,
+  DASHBOARD_ROLES,
+  DATE_RANGE_PRESETS,
+  type DashboardDefinition,
+} from '@opsloom/spec';
 import {
   Alert,
   Button,
@@ -40,9 +45,8 @@ import { useEditor } from '../store/editor.ts';
 
 const Chart = lazy(() => import('../report/Chart.tsx'));
 
-/** spec's DASHBOARD_FILTER_TYPES and DASHBOARD_ROLES (not exported from its index). */
-const FILTER_TYPES = ['dateRange', 'group', 'service', 'priority', 'type'] as const;
-const ROLES = ['admin', 'manager', 'agent'] as const;
+const FILTER_TYPES = DASHBOARD_FILTER_TYPES;
+const ROLES = DASHBOARD_ROLES;
 const ROW_HEIGHT = 40;
 const MARGIN = 8;
 const NEW_W = 8;
