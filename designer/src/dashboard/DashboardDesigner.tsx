@@ -43,7 +43,7 @@ import { useReports } from '../lookups.ts';
 import { freeId } from '../process/nodeTypes.ts';
 import { useEditor } from '../store/editor.ts';
 
-const Chart = lazy(() => import('../report/Chart.tsx'));
+const Chart = lazy(() => import('@opsloom/web-charts/chart').then((m) => ({ default: m.Chart })));
 
 const FILTER_TYPES = DASHBOARD_FILTER_TYPES;
 const ROLES = DASHBOARD_ROLES;
@@ -393,7 +393,7 @@ function WidgetPreview({
       data-rows={state.result?.rows.length}
     >
       <Suspense fallback={<Spin size="small" />}>
-        <Chart option={state.result!.chart} />
+        <Chart option={state.result!.chart} fresh />
       </Suspense>
     </div>
   );

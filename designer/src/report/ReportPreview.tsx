@@ -8,7 +8,7 @@ import { useEditor } from '../store/editor.ts';
 import { report } from './model.ts';
 
 const NO_PARAMS: { key: string; type: string; default?: unknown }[] = [];
-const Chart = lazy(() => import('./Chart.tsx'));
+const Chart = lazy(() => import('@opsloom/web-charts/chart').then((m) => ({ default: m.Chart })));
 
 type State =
   | { status: 'waiting' }
@@ -137,7 +137,7 @@ function ChartOf({ result }: { result: RunResult }) {
   return (
     <div style={{ flex: 1, minHeight: 320 }}>
       <Suspense fallback={<Spin />}>
-        <Chart option={result.chart} testId="preview-chart" />
+        <Chart option={result.chart} testId="preview-chart" fresh />
       </Suspense>
     </div>
   );

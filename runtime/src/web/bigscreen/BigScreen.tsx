@@ -1,7 +1,7 @@
+import { Chart } from '@opsloom/web-charts/chart';
+import { echarts } from '@opsloom/web-charts/echarts';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { get, HttpError } from '../shared/api.ts';
-import { Chart } from '../shared/charts/Chart.tsx';
-import { echarts } from '../shared/charts/echarts.ts';
 import { dimensionLabel, figureOf, formatFigure } from '../shared/charts/result.ts';
 import type { BigScreenView, BigScreenWidget } from '../shared/dashboard-types.ts';
 import { useT } from '../shared/i18n.ts';

@@ -1,11 +1,11 @@
 import { MoreOutlined } from '@ant-design/icons';
+import { Chart } from '@opsloom/web-charts/chart';
+import type { ECharts } from '@opsloom/web-charts/echarts';
 import { Alert, Button, Card, Dropdown, Empty, Spin, Table, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import { paramsQuery } from '../../../dashboards/widget-params.ts';
 import { HttpError, post } from '../../shared/api.ts';
-import { Chart } from '../../shared/charts/Chart.tsx';
-import type { ECharts } from '../../shared/charts/echarts.ts';
 import { dimensionLabel, figureOf, formatFigure } from '../../shared/charts/result.ts';
 import type { Drill, RunResult } from '../../shared/dashboard-types.ts';
 import { useT } from '../../shared/i18n.ts';

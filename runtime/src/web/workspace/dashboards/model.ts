@@ -1,4 +1,4 @@
-import type { DateRangePreset } from '@opsloom/spec';
+import { DATE_RANGE_PRESETS } from '@opsloom/spec';
 import { isEmptyValue } from '../../../dashboards/widget-params.ts';
 import type { DashboardFilter, Drill } from '../../shared/dashboard-types.ts';
 import type { MessageKey } from '../../shared/i18n.ts';
@@ -10,22 +10,8 @@ import type { MessageKey } from '../../shared/i18n.ts';
  * present and empty (`group=`) means "all".
  */
 
-/** The named ranges the report engine resolves (spec's DATE_RANGE_PRESETS, in its order). */
-export const DATE_PRESETS = [
-  'today',
-  'yesterday',
-  'last7days',
-  'last30days',
-  'last90days',
-  'thisWeek',
-  'lastWeek',
-  'thisMonth',
-  'lastMonth',
-  'thisQuarter',
-  'lastQuarter',
-  'thisYear',
-  'lastYear',
-] as const satisfies readonly DateRangePreset[];
+/** The named ranges the report engine resolves, in spec's order. */
+export const DATE_PRESETS = DATE_RANGE_PRESETS;
 
 export const presetLabel = (p: string): MessageKey => `preset.${p}` as MessageKey;
 export const isPreset = (v: unknown): boolean => (DATE_PRESETS as readonly unknown[]).includes(v);

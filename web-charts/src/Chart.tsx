@@ -1,9 +1,14 @@
 import type { CSSProperties } from 'react';
 import { useEffect, useRef } from 'react';
-import type { Drill } from '../dashboard-types.ts';
 import { type ECharts, echarts } from './echarts.ts';
 
 type Option = Record<string, unknown>;
+
+/** The records behind a chart element, as reports/src/chart.ts puts them on every data item. */
+export interface Drill {
+  query: Record<string, string>;
+  count?: number;
+}
 
 /** The drill-down a clicked chart element carries (reports/src/chart.ts puts it on every data item). */
 function drillOf(params: { componentType?: string; data?: unknown }, option: Option): Drill | undefined {
@@ -16,7 +21,9 @@ function drillOf(params: { componentType?: string; data?: unknown }, option: Opt
 /**
  * One ECharts instance for the life of the component: a new option is merged into it
  * (`setOption` with the series replaced), so a refresh moves the bars and lines where they go
- * instead of drawing the chart again — no flicker on a wall screen. Clicking an element that
+ * instead of drawing the chart again — no flicker on a wall screen. With `fresh`, each option is
+ * drawn from scratch (`notMerge`): a designer's preview changes the chart's shape (an axis or a
+ * legend removed), which a merge would leave behind. Clicking an element that
  * carries a drill-down calls `onDrill`. The instance is kept on the element as `echartsInstance`
  * too (browser tests find a bar's pixel through it) and handed to `chartRef` (PNG export).
  */
@@ -30,6 +37,7 @@ export function Chart(props: {
   chartRef?: { current: ECharts | null };
   style?: CSSProperties;
   testId?: string;
+  fresh?: boolean;
 }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
@@ -62,7 +70,10 @@ export function Chart(props: {
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption(props.option, { replaceMerge: ['series'], lazyUpdate: true });
+    chart.current?.setOption(
+      props.option,
+      props.fresh ? { notMerge: true } : { replaceMerge: ['series'], lazyUpdate: true },
+    );
   }, [props.option]);
 
   return (
