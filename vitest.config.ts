@@ -18,5 +18,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Finds (or installs) Chromium for the browser suites, once per run.
+    globalSetup: ['./test/support/browser-setup.ts'],
   },
 });

@@ -223,7 +223,7 @@ try {
   }
   const sid = admin.cookie!.split('=')[1]!;
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM ?? undefined,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1600, height: 900 },

@@ -46,7 +46,7 @@ try {
   const user = await new ApiClient(running.url).login('zhaolei', DEMO_PASSWORD);
   const sid = user.cookie!.split('=')[1]!;
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM ?? undefined,
     headless: true,
     args: CHROMIUM_ARGS,
   });

@@ -1,15 +1,15 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
-import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+import { assertBuilt, type Browser, describeInBrowser, launch, loginAs, screenshotDir } from './browser.ts';
 
 /**
  * The three apps under their Content-Security-Policy: each screen that loads code or styles in its
  * own way (lazy chunks, antd's CSS-in-JS, rjsf forms, React Flow, Monaco and its workers) is
  * opened, and the browser must report no violation, neither as an event nor in the console.
  */
-describe('the apps under their CSP (browser)', () => {
+describeInBrowser('the apps under their CSP (browser)', () => {
   let srv: TestServer;
   let browser: Browser;
 

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { publishDefinitions } from '../support/fixtures.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+import { assertBuilt, type Browser, describeInBrowser, launch, loginAs, screenshotDir } from './browser.ts';
 
 /**
  * A manager's day with the shipped service-desk dashboard, in a real Chromium over the demo's
@@ -49,7 +49,7 @@ async function barValue(page: Page, widget: string, name: string, series = 0): P
   );
 }
 
-describe('dashboards and the big screen in a browser (sqlite)', () => {
+describeInBrowser('dashboards and the big screen in a browser (sqlite)', () => {
   let srv: TestServer;
   let browser: Browser;
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM } from './browser.ts';
 
 export const REPO = path.resolve(import.meta.dirname, '../..');
 const DIST = path.join(REPO, 'designer/dist/index.html');
@@ -15,7 +16,7 @@ export function ensureDesignerBuilt(): void {
 /** Debian's Chromium, headless; playwright gives every launch a fresh temporary profile. */
 export async function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM ?? undefined,
     args: [
       '--headless',
       '--no-sandbox',

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
+import { describeInBrowser } from './browser.ts';
 import { ensureDesignerBuilt, launchChromium, pointerDrag, REPO, screenshotDir } from './designer-support.ts';
 
 /**
@@ -9,7 +10,7 @@ import { ensureDesignerBuilt, launchChromium, pointerDrag, REPO, screenshotDir }
  * build a form, a two-step approval flow for it and a catalog item, then break and mend
  * the flow's JSON in Monaco without losing the canvas.
  */
-describe('designer (browser)', () => {
+describeInBrowser('designer (browser)', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;

@@ -1,11 +1,11 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { upload } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { publishCatalogItems, throughItem } from '../support/fixtures.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+import { assertBuilt, type Browser, describeInBrowser, launch, loginAs, screenshotDir } from './browser.ts';
 
 // A record's stored values shown as their fields' widgets show them (web-forms/src/field-value.tsx):
 // in the portal's request details, and in the workspace where the step makes the fields read-only.
@@ -115,7 +115,7 @@ const MARKDOWN = [
   '<img src=x onerror="window.__xss = 1"> [点我](javascript:window.__xss=2)',
 ].join('\n');
 
-describe('field values as their widgets show them', () => {
+describeInBrowser('field values as their widgets show them', () => {
   let srv: TestServer;
   let browser: Browser;
   let requester: ApiClient;

@@ -1,10 +1,10 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
 import { LAPTOP_ITEM, publishPortalFixtures } from '../support/portal-fixtures.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+import { assertBuilt, type Browser, describeInBrowser, launch, loginAs, screenshotDir } from './browser.ts';
 
 // A form as the designer writes it (designer/src/form/fieldTypes.ts), with every widget the
 // designer offers and a section, requested in the portal by an end user.
@@ -101,7 +101,7 @@ async function pick(page: Page, id: string, typed: string, option: string) {
   await choice.first().click();
 }
 
-describe('designer widgets in the portal', () => {
+describeInBrowser('designer widgets in the portal', () => {
   let srv: TestServer;
   let browser: Browser;
   beforeAll(async () => {

@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD } from '../support/plugins.ts';
 import { LAPTOP_ITEM, publishPortalFixtures } from '../support/portal-fixtures.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
-import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+import { assertBuilt, type Browser, describeInBrowser, launch, loginAs, screenshotDir } from './browser.ts';
 
 // The portal and the workspace in Chromium against a real runtime: the built apps served by it,
 // definitions set up through the API (a form, a process with a 会签 approval, a catalog).
-describe('portal and workspace in the browser', () => {
+describeInBrowser('portal and workspace in the browser', () => {
   let srv: TestServer;
   let browser: Browser;
   beforeAll(async () => {

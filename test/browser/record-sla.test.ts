@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { HistoryEntry } from '../../runtime/src/records/history.ts';
 import { REPORT_INCIDENT } from '../records/helpers.ts';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+import { assertBuilt, type Browser, describeInBrowser, launch, loginAs, screenshotDir } from './browser.ts';
 
 // An agent reads a ticket's SLA metrics on its record page (workspace/SlaPanel.tsx): the shipped
 // incident SLA's first response and resolution, and after a reopen the resolution's two cycles.
 // And its timeline (shared/activity.tsx): every field change, by the form's labels and values.
 
-describe('The workspace record page: SLA metrics and timeline', () => {
+describeInBrowser('The workspace record page: SLA metrics and timeline', () => {
   let srv: TestServer;
   let browser: Browser;
 

@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { seedFixture } from '../reports/fixture.ts';
 import { SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
+import { describeInBrowser } from './browser.ts';
 import { ensureDesignerBuilt, launchChromium, pointerDrag, screenshotDir } from './designer-support.ts';
 
 /**
@@ -12,7 +13,7 @@ import { ensureDesignerBuilt, launchChromium, pointerDrag, screenshotDir } from 
  * the report onto a new dashboard's grid, resizes the widget, sets its parameter and a dashboard
  * filter, and publishes. The API then lists both.
  */
-describe('report and dashboard designers (browser)', () => {
+describeInBrowser('report and dashboard designers (browser)', () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;

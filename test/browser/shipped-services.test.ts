@@ -1,15 +1,15 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiClient } from '../support/client.ts';
 import { DEMO_PASSWORD, SHIPPED_PLUGINS } from '../support/plugins.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { assertBuilt, type Browser, launch, loginAs, screenshotDir } from './browser.ts';
+import { assertBuilt, type Browser, describeInBrowser, launch, loginAs, screenshotDir } from './browser.ts';
 
 /**
  * The shipped ITIL services in the browser: requested in the portal (every text in the reader's
  * language, a release's applications listed in a table), and logged by staff in the workspace.
  */
-describe('shipped services in the browser', () => {
+describeInBrowser('shipped services in the browser', () => {
   let srv: TestServer;
   let browser: Browser;
   beforeAll(async () => {

@@ -1,4 +1,5 @@
 import type { Reporter, TestModule } from 'vitest/node';
+import { NO_BROWSER_LINE } from './chromium.ts';
 
 /**
  * Ends the run with one plain line — "N passed, N failed, N skipped" — that CI tools read
@@ -16,5 +17,7 @@ export default class SummaryReporter implements Reporter {
       }
     }
     process.stdout.write(`\n${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`);
+    // Set by browser-setup.ts when no Chromium could be found or installed.
+    if (process.env.OPSLOOM_NO_BROWSER) process.stdout.write(`\n${NO_BROWSER_LINE}\n`);
   }
 }
