@@ -6,6 +6,12 @@
 
 export { catalogItemRef, isItemDefault, isTextPerLanguage, itemDefaults } from './catalog.ts';
 export {
+  type ConditionForm,
+  type DescribeOptions,
+  describeCondition,
+  shorten,
+} from './condition-summary.ts';
+export {
   type CompiledExpression,
   compileExpression,
   EXPRESSION_COST_LIMIT,
@@ -22,6 +28,7 @@ export { compileRegex, re2RegExpEngine, regexProblem } from './regex.ts';
 export { inverseOf, RELATION_NAMES, RELATIONS, type Relation } from './relations.ts';
 export type { Action, Assignee, Recipient, ReportRecipient } from './schemas/actions.ts';
 export { WEEKDAYS, type Weekday } from './schemas/calendar.ts';
+export { CATALOG_ICONS, type CatalogIconName } from './schemas/catalog.ts';
 export { DASHBOARD_FILTER_TYPES, DASHBOARD_ROLES, DEFAULT_DASHBOARD_COLUMNS } from './schemas/dashboard.ts';
 export {
   type RecordStatus,
@@ -47,7 +54,7 @@ export {
   type SlaTrigger,
 } from './schemas/index.ts';
 export type { ProcessEdge, ProcessNode, ServiceAction } from './schemas/process.ts';
-export { endOutcome, NODE_TYPES, type NodeType } from './schemas/process.ts';
+export { ANY_FORM, endOutcome, NODE_TYPES, type NodeType } from './schemas/process.ts';
 export {
   AGGREGATES,
   CHART_TYPES,

@@ -27,6 +27,22 @@ describeInBrowser('portal and workspace in the browser', () => {
     await loginAs(page, srv.url, 'zhaolei', DEMO_PASSWORD);
     await page.getByTestId('catalog-item-laptop').waitFor();
     await shot(page, 'catalog');
+    // Each card shows the icon its item (or else its category) names in the catalog definition.
+    const catalog = (await (await new ApiClient(srv.url).login('zhaolei', DEMO_PASSWORD)).get('/catalog'))
+      .body as {
+      categories: { id: string; icon: string | null }[];
+      items: { id: string; category: string; icon: string | null }[];
+    };
+    const categoryIcon = new Map(catalog.categories.map((c) => [c.id, c.icon]));
+    for (const item of catalog.items) {
+      const expected = item.icon ?? categoryIcon.get(item.category) ?? '';
+      expect(await page.getByTestId(`catalog-icon-${item.id}`).getAttribute('data-icon'), item.id).toBe(
+        expected,
+      );
+      if (expected)
+        expect(await page.getByTestId(`catalog-icon-${item.id}`).locator(`.anticon`).count()).toBe(1);
+    }
+    expect(catalog.items.some((i) => i.icon && i.icon !== 'appstore')).toBe(true);
 
     await page.getByTestId('catalog-search').fill('mmcz');
     await expect.poll(() => page.locator('[data-testid^=catalog-item-]').count()).toBe(1);

@@ -93,7 +93,7 @@ export const PORTAL_CATALOG = {
   name: { 'zh-CN': 'IT 服务', en: 'IT services' },
   categories: [
     { id: 'hardware', name: { 'zh-CN': '硬件', en: 'Hardware' }, order: 1 },
-    { id: 'accounts', name: { 'zh-CN': '账号', en: 'Accounts' }, order: 2 },
+    { id: 'accounts', name: { 'zh-CN': '账号', en: 'Accounts' }, icon: 'key', order: 2 },
   ],
   items: [
     {
@@ -101,6 +101,7 @@ export const PORTAL_CATALOG = {
       name: { 'zh-CN': '笔记本申请', en: 'Laptop' },
       description: { 'zh-CN': '申请一台办公笔记本', en: 'Ask for a work laptop' },
       category: 'hardware',
+      icon: 'laptop',
       form: 'laptop-request',
       process: 'laptop-flow',
       defaults: { model: 'x1' },

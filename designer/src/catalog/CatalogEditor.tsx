@@ -1,6 +1,7 @@
 import { AppstoreOutlined, FolderOutlined, PlusOutlined } from '@ant-design/icons';
-import type { CatalogDefinition } from '@opsloom/spec';
-import { Alert, Button, Empty, Form, Input, InputNumber, Select, Space, Tree, Typography } from 'antd';
+import { CATALOG_ICONS, type CatalogDefinition } from '@opsloom/spec';
+import { CatalogIcon } from '@opsloom/web-forms/catalog-icon';
+import { Alert, Button, Empty, Form, InputNumber, Select, Space, Tree, Typography } from 'antd';
 import type { Draft } from 'immer';
 import { I18nInput, JsonInput } from '../components/inputs.tsx';
 import { type MessageKey, textOf, useLocale, useT, useText } from '../i18n.ts';
@@ -150,10 +151,7 @@ function CategoryProps({ category, categories }: { category: Category; categorie
         />
       </Form.Item>
       <Form.Item label={t('catalog.icon')}>
-        <Input
-          value={category.icon ?? ''}
-          onChange={(e) => set((c) => put(c, 'icon', e.target.value), 'icon')}
-        />
+        <IconSelect value={category.icon} onChange={(v) => set((c) => put(c, 'icon', v), 'icon')} />
       </Form.Item>
       <Form.Item label={t('catalog.parent')}>
         <Select
@@ -286,11 +284,7 @@ function ItemProps({ item, categories }: { item: Item; categories: Category[] })
         </Form.Item>
       </Space>
       <Form.Item label={t('catalog.icon')}>
-        <Input
-          value={item.icon ?? ''}
-          placeholder="laptop"
-          onChange={(e) => set((i) => put(i, 'icon', e.target.value), 'icon')}
-        />
+        <IconSelect value={item.icon} onChange={(v) => set((i) => put(i, 'icon', v), 'icon')} />
       </Form.Item>
       <Form.Item label={t('catalog.keywords')}>
         <Select
@@ -327,5 +321,32 @@ function ItemProps({ item, categories }: { item: Item; categories: Category[] })
         {t('common.delete')}
       </Button>
     </Form>
+  );
+}
+
+/** The icons the portal draws (spec's CATALOG_ICONS), each shown beside its name; clearing leaves the default. */
+function IconSelect({
+  value,
+  onChange,
+}: {
+  value: string | undefined;
+  onChange(v: string | undefined): void;
+}) {
+  return (
+    <Select
+      allowClear
+      showSearch
+      value={value}
+      onChange={(v) => onChange(v ?? undefined)}
+      data-testid="catalog-icon-select"
+      options={CATALOG_ICONS.map((name) => ({
+        value: name,
+        label: (
+          <span>
+            <CatalogIcon name={name} /> {name}
+          </span>
+        ),
+      }))}
+    />
   );
 }

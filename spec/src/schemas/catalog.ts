@@ -3,13 +3,48 @@ import { envelope, I18nText, Id, Key, Obj, StringEnum } from './common.ts';
 
 export const PORTAL_ROLES = ['admin', 'agent', 'manager', 'user'] as const;
 
+/** The icons a category or an item may show in the portal (web-forms/src/catalog-icon.tsx draws them). */
+export const CATALOG_ICONS = [
+  'alert',
+  'api',
+  'appstore',
+  'bug',
+  'calendar',
+  'cloud',
+  'cluster',
+  'code',
+  'customer-service',
+  'database',
+  'desktop',
+  'download',
+  'file',
+  'folder',
+  'key',
+  'laptop',
+  'lock',
+  'mail',
+  'mobile',
+  'phone',
+  'printer',
+  'question',
+  'rocket',
+  'safety',
+  'setting',
+  'shopping',
+  'team',
+  'tool',
+  'user-add',
+  'wifi',
+] as const;
+export type CatalogIconName = (typeof CATALOG_ICONS)[number];
+
 export const CatalogDefinition = Obj({
   ...envelope('catalog'),
   categories: Type.Array(
     Obj({
       id: Id,
       name: I18nText,
-      icon: Type.Optional(Type.String()),
+      icon: Type.Optional(StringEnum(CATALOG_ICONS)),
       parent: Type.Optional(Id),
       order: Type.Optional(Type.Integer()),
     }),
@@ -20,7 +55,7 @@ export const CatalogDefinition = Obj({
       name: I18nText,
       description: Type.Optional(I18nText),
       category: Id,
-      icon: Type.Optional(Type.String()),
+      icon: Type.Optional(StringEnum(CATALOG_ICONS)),
       keywords: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
       form: Key,
       process: Key,

@@ -1,4 +1,5 @@
-import { AppstoreOutlined, SearchOutlined } from '@ant-design/icons';
+import { SearchOutlined } from '@ant-design/icons';
+import { CatalogIcon } from '@opsloom/web-forms/catalog-icon';
 import { Card, Col, Empty, Input, Row, Skeleton, Tabs, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useLocation } from 'wouter';
@@ -25,6 +26,9 @@ export function CatalogPage() {
     );
   }, [catalog, query, category, tx]);
   if (!catalog) return <Skeleton active />;
+  // The item's own icon, else its category's (the designer lets an admin choose either).
+  const categoryIcon = new Map(catalog.categories.map((c) => [c.id, c.icon]));
+  const iconOf = (item: Catalog['items'][number]) => item.icon ?? categoryIcon.get(item.category) ?? null;
   return (
     <div data-testid="catalog">
       <Typography.Title level={3} style={{ marginTop: 0 }}>
@@ -63,7 +67,11 @@ export function CatalogPage() {
                 style={{ height: '100%' }}
               >
                 <Card.Meta
-                  avatar={<AppstoreOutlined style={{ fontSize: 24, color: '#2f54eb' }} />}
+                  avatar={
+                    <span data-testid={`catalog-icon-${item.id}`} data-icon={iconOf(item) ?? ''}>
+                      <CatalogIcon name={iconOf(item)} style={{ fontSize: 24, color: '#2f54eb' }} />
+                    </span>
+                  }
                   title={tx(item.name)}
                   description={tx(item.description)}
                 />
