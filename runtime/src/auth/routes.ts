@@ -19,6 +19,39 @@ import { verifyPassword } from './passwords.ts';
 import { createApiToken, createSession, destroySession, SESSION_COOKIE, sessionCsrf } from './sessions.ts';
 import { admitLogin, loginSucceeded } from './throttle.ts';
 
+const TokenView = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  name: Type.String(),
+  prefix: Type.String({ description: 'the first characters, to recognise a token; never the token' }),
+  createdAt: Type.Integer(),
+  expiresAt: Type.Union([Type.Integer(), Type.Null()]),
+  lastUsedAt: Type.Union([Type.Integer(), Type.Null()]),
+  revoked: Type.Boolean(),
+});
+
+interface TokenRow {
+  id: number;
+  username: string;
+  name: string;
+  prefix: string;
+  created_at: number | string;
+  expires_at: number | string | null;
+  last_used_at: number | string | null;
+  revoked_at: number | string | null;
+}
+
+const tokenView = (r: TokenRow) => ({
+  id: Number(r.id),
+  username: r.username,
+  name: r.name,
+  prefix: r.prefix,
+  createdAt: Number(r.created_at),
+  expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
+  revoked: r.revoked_at !== null,
+});
+
 const SessionBody = Type.Object({ user: User, csrfToken: Type.Union([Type.String(), Type.Null()]) });
 
 function cookieOptions(ctx: Koa.Context, secure: boolean, expires?: Date) {
@@ -110,24 +143,58 @@ export const authRoutes = [
     },
   }),
   defineRoute({
+    method: 'patch',
+    path: '/auth/profile',
+    tag: 'auth',
+    summary: 'Change your own display name, e-mail address or language (the profile page)',
+    access: 'authenticated',
+    body: Type.Object(
+      {
+        displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        email: Type.Optional(Type.Union([Type.String({ format: 'email', maxLength: 320 }), Type.Null()])),
+        locale: Type.Optional(Type.Union([Type.Literal('zh-CN'), Type.Literal('en')])),
+      },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+    response: User,
+    handler: ({ services, actor, body }) => updateUser(services.db, actor, actor.username, body),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/tokens',
+    tag: 'auth',
+    summary: "Every user's API tokens (never their secrets), newest first; admins only",
+    access: ['admin'],
+    query: Type.Object(
+      {
+        username: Type.Optional(Username),
+        revoked: Type.Optional(Type.Boolean({ description: 'include revoked tokens (left out by default)' })),
+      },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({ items: Type.Array(TokenView) }),
+    async handler({ services, query }) {
+      const q = services
+        .db('api_tokens as t')
+        .join('users as u', 'u.id', 't.user_id')
+        .orderBy('t.id', 'desc')
+        .limit(1000)
+        .select('t.*', 'u.username');
+      if (query.username) q.where('u.username', query.username);
+      if (!query.revoked) q.whereNull('t.revoked_at');
+      return { items: (await q).map(tokenView) };
+    },
+  }),
+  defineRoute({
     method: 'get',
     path: '/auth/tokens',
     tag: 'auth',
     summary: "List the caller's API tokens (never their secrets)",
     access: 'authenticated',
+    response: Type.Object({ items: Type.Array(TokenView) }),
     async handler({ services, actor }) {
       const rows = await services.db('api_tokens').where({ user_id: actor.userId }).orderBy('id');
-      return {
-        items: rows.map((r) => ({
-          id: r.id,
-          name: r.name,
-          prefix: r.prefix,
-          createdAt: Number(r.created_at),
-          expiresAt: r.expires_at === null ? null : Number(r.expires_at),
-          lastUsedAt: r.last_used_at === null ? null : Number(r.last_used_at),
-          revoked: r.revoked_at !== null,
-        })),
-      };
+      return { items: rows.map((r) => tokenView({ ...r, username: actor.username })) };
     },
   }),
   defineRoute({

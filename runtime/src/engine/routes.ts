@@ -1,12 +1,16 @@
 import { Type } from '@sinclair/typebox';
+import type { Knex } from 'knex';
+import { recordAudit } from '../audit/audit.ts';
 import { defineRoute } from '../http/api.ts';
 import { conflict, notFound } from '../http/errors.ts';
 import { Username } from '../http/schemas.ts';
 import { translateBoth } from '../i18n/translate.ts';
+import { redact } from '../notify/channels.ts';
 import { RecordId } from '../records/routes.ts';
 import { engineHooks } from '../records/service.ts';
 import { loadRecord, writeHistory } from '../records/store.ts';
 import { assertCanSee } from '../records/visibility.ts';
+import { shown } from '../secrets/references.ts';
 import { receiveCallback } from './callbacks.ts';
 import { reviveDeadJob } from './jobs.ts';
 import { addApprover, claimTask, openTasks, returnTask, takeAction, transferTask, urge } from './tasks.ts';
@@ -225,11 +229,13 @@ export const engineRoutes = [
     path: '/jobs',
     tag: 'jobs',
     summary:
-      'Durable jobs (timers, outbound calls of service tasks, deliveries), newest first — e.g. the dead ones with their last error',
+      'Durable jobs (timers, outbound calls of service tasks, deliveries), newest first — e.g. the dead ones with their last error; `failed`: pending ones whose last attempt failed (retrying)',
     access: ['admin'],
     query: Type.Object(
       {
-        status: Type.Optional(Type.Union(['pending', 'running', 'done', 'dead'].map((s) => Type.Literal(s)))),
+        status: Type.Optional(
+          Type.Union(['pending', 'running', 'done', 'dead', 'failed'].map((s) => Type.Literal(s))),
+        ),
         type: Type.Optional(Type.String({ maxLength: 32 })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
       },
@@ -237,21 +243,25 @@ export const engineRoutes = [
     ),
     async handler({ services, query }) {
       const q = services
-        .db('jobs')
-        .orderBy('id', 'desc')
+        .db('jobs as j')
+        .leftJoin('process_instances as i', 'i.id', 'j.instance_id')
+        .orderBy('j.id', 'desc')
         .limit(query.limit ?? 50);
-      if (query.status) q.where({ status: query.status });
-      if (query.type) q.where({ type: query.type });
+      if (query.status === 'failed') q.where('j.status', 'pending').whereNotNull('j.last_error');
+      else if (query.status) q.where('j.status', query.status);
+      if (query.type) q.where('j.type', query.type);
       const rows = await q.select(
-        'id',
-        'type',
-        'status',
-        'due_at',
-        'attempts',
-        'max_attempts',
-        'last_error',
-        'instance_id',
-        'created_at',
+        'j.id',
+        'j.type',
+        'j.status',
+        'j.due_at',
+        'j.attempts',
+        'j.max_attempts',
+        'j.last_error',
+        'j.instance_id',
+        'j.created_at',
+        'j.payload',
+        'i.record_id',
       );
       return {
         items: rows.map((r) => ({
@@ -263,6 +273,8 @@ export const engineRoutes = [
           maxAttempts: r.max_attempts,
           lastError: r.last_error,
           instanceId: r.instance_id === null ? null : Number(r.instance_id),
+          recordId: jobRecordId(r),
+          target: jobTarget(r),
           createdAt: Number(r.created_at),
         })),
       };
@@ -285,15 +297,91 @@ export const engineRoutes = [
           status: row.status,
         });
       }
-      const job = await services.db('jobs').where({ id: params.id }).first('instance_id');
-      if (job?.instance_id) {
-        const inst = await services.db('process_instances').where({ id: job.instance_id }).first('record_id');
-        if (inst)
-          await writeHistory(services.db, inst.record_id, actor.username, [
-            { kind: 'job_retry', detail: { job: params.id } },
-          ]);
-      }
+      await afterRetry(services.db, actor.username, params.id);
       services.wake();
     },
   }),
+  defineRoute({
+    method: 'post',
+    path: '/jobs/retry',
+    tag: 'jobs',
+    summary:
+      'Retry many jobs at once: dead ones get a fresh set of attempts, pending ones whose last attempt failed are due now; the others are answered as skipped with their status',
+    access: ['admin'],
+    body: Type.Object(
+      { ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500, uniqueItems: true }) },
+      { additionalProperties: false },
+    ),
+    response: Type.Object({
+      retried: Type.Array(Type.Integer()),
+      skipped: Type.Array(
+        Type.Object({ id: Type.Integer(), status: Type.Union([Type.String(), Type.Null()]) }),
+        { description: 'status null: no such job' },
+      ),
+    }),
+    async handler({ services, actor, body }) {
+      const retried: number[] = [];
+      const skipped: { id: number; status: string | null }[] = [];
+      for (const id of body.ids) {
+        let ok = await reviveDeadJob(services.db, id);
+        // A pending job that failed and waits for its next attempt: its next attempt is now.
+        if (!ok)
+          ok =
+            (await services
+              .db('jobs')
+              .where({ id, status: 'pending' })
+              .whereNotNull('last_error')
+              .update({ due_at: Date.now() })) === 1;
+        if (ok) {
+          retried.push(id);
+          await afterRetry(services.db, actor.username, id);
+        } else {
+          const row = await services.db('jobs').where({ id }).first('status');
+          skipped.push({ id, status: row?.status ?? null });
+        }
+      }
+      if (retried.length) services.wake();
+      return { retried, skipped };
+    },
+  }),
 ];
+
+/** The record a job is about: its process instance's, or the one a delivery names. */
+function jobRecordId(r: { record_id: number | null; type: string; payload: unknown }): number | null {
+  if (r.record_id !== null && r.record_id !== undefined) return Number(r.record_id);
+  const p = payloadOf(r.payload);
+  return typeof p?.recordId === 'number' ? p.recordId : null;
+}
+
+/** Where a delivery goes, as people may see it: an address, or a URL without its query (tokens). */
+function jobTarget(r: { type: string; payload: unknown }): string | null {
+  if (r.type !== 'deliver') return null;
+  const p = payloadOf(r.payload);
+  if (!p) return null;
+  if (p.channel === 'email') return `email → ${String(p.to ?? '')}`;
+  if (typeof p.url === 'string') {
+    const raw = shown(p.url, typeof p.nonce === 'string' ? p.nonce : null);
+    const url = raw.trimStart().startsWith('{{') ? raw.split('?')[0]!.slice(0, 200) : redact(raw);
+    return `${String(p.channel)} → ${url}`;
+  }
+  return String(p.channel ?? '');
+}
+
+function payloadOf(payload: unknown): Record<string, unknown> | null {
+  try {
+    const p = typeof payload === 'string' ? JSON.parse(payload) : payload;
+    return p && typeof p === 'object' ? (p as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A retried job is audited, and its record's history says so. */
+async function afterRetry(db: Knex, actor: string, id: number): Promise<void> {
+  await recordAudit(db, actor, 'job.retry', 'job', String(id));
+  const job = await db('jobs').where({ id }).first('instance_id');
+  if (job?.instance_id) {
+    const inst = await db('process_instances').where({ id: job.instance_id }).first('record_id');
+    if (inst) await writeHistory(db, inst.record_id, actor, [{ kind: 'job_retry', detail: { job: id } }]);
+  }
+}

@@ -258,6 +258,14 @@ export const messages = {
     'zh-CN': '模板无法渲染：{detail}',
   },
   'what.notification': { en: 'notification {key}', 'zh-CN': '通知 {key}' },
+  'error.test_message_failed': {
+    en: 'The test message was not delivered: {detail}',
+    'zh-CN': '测试消息未能送达：{detail}',
+  },
+  'error.smtp_not_configured': {
+    en: 'No SMTP server is set: save the mail settings first',
+    'zh-CN': '尚未设置 SMTP 服务器：请先保存邮件设置',
+  },
   'error.job_not_dead': {
     en: '{what} is not dead (it is {status})',
     'zh-CN': '{what} 不是失败状态（当前为 {status}）',

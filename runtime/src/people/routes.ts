@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
+import type { Knex } from 'knex';
 import { recordAudit } from '../audit/audit.ts';
 import { clearAccount } from '../auth/throttle.ts';
+import type { Actor } from '../context.ts';
 import { defineRoute } from '../http/api.ts';
 import { I18nName, Key, Page, Password, Role, User, Username } from '../http/schemas.ts';
 import { createGroup, GROUP_TYPES, getGroup, listGroups, updateGroup } from './groups.ts';
-import { createUser, findPeople, getUser, listUsers, updateUser } from './users.ts';
+import { type LoginState, loginStates } from './login-state.ts';
+import { createUser, findPeople, getUser, listUsers, type User as UserValue, updateUser } from './users.ts';
 
 const GroupType = Type.Union(GROUP_TYPES.map((t) => Type.Literal(t)));
 const Group = Type.Object({
@@ -15,6 +18,34 @@ const Group = Type.Object({
   members: Type.Array(Type.String()),
 });
 const UsernameParam = Type.Object({ username: Username });
+
+/** A user as admins see them: with their logins (the last one, a back-off now in force). */
+const UserWithLogins = Type.Composite([
+  User,
+  Type.Object({
+    lastLoginAt: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: 'admins only' })),
+    lockedUntil: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], {
+        description: 'admins only: failed logins make further attempts wait until then (unlock clears it)',
+      }),
+    ),
+    failedLogins: Type.Optional(Type.Integer({ description: 'admins only' })),
+  }),
+]);
+
+/** Adds the login state for admins; others get users as they are. */
+async function withLogins<T extends UserValue>(
+  db: Knex,
+  actor: Actor,
+  users: T[],
+): Promise<(T & Partial<LoginState>)[]> {
+  if (!actor.roles.includes('admin')) return users;
+  const states = await loginStates(
+    db,
+    users.map((u) => u.username),
+  );
+  return users.map((u) => ({ ...u, ...states.get(u.username) }));
+}
 const GroupParam = Type.Object({ key: Key });
 
 export const peopleRoutes = [
@@ -22,7 +53,8 @@ export const peopleRoutes = [
     method: 'get',
     path: '/users',
     tag: 'people',
-    summary: 'List users (agents and admins use it for pickers)',
+    summary:
+      'List users (agents and admins use it for pickers; admins also see last login and login back-off)',
     access: ['admin', 'agent', 'manager'],
     query: Type.Object(
       {
@@ -33,9 +65,15 @@ export const peopleRoutes = [
       },
       { additionalProperties: false },
     ),
-    response: Type.Object({ items: Type.Array(User), total: Type.Integer() }),
-    handler: ({ services, query }) =>
-      listUsers(services.db, { ...query, limit: query.limit ?? 50, offset: query.offset ?? 0 }),
+    response: Type.Object({ items: Type.Array(UserWithLogins), total: Type.Integer() }),
+    async handler({ services, actor, query }) {
+      const page = await listUsers(services.db, {
+        ...query,
+        limit: query.limit ?? 50,
+        offset: query.offset ?? 0,
+      });
+      return { ...page, items: await withLogins(services.db, actor, page.items) };
+    },
   }),
   defineRoute({
     method: 'get',
@@ -112,8 +150,11 @@ export const peopleRoutes = [
     summary: 'One user',
     access: ['admin', 'agent', 'manager'],
     params: UsernameParam,
-    response: User,
-    handler: ({ services, params }) => getUser(services.db, params.username),
+    response: UserWithLogins,
+    async handler({ services, actor, params }) {
+      const [user] = await withLogins(services.db, actor, [await getUser(services.db, params.username)]);
+      return user;
+    },
   }),
   defineRoute({
     method: 'patch',

@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { listAudit } from '../audit/audit.ts';
 import { dialectOf } from '../db/connect.ts';
 import { pendingMigrations } from '../db/migrations/index.ts';
 import { retryCounts } from '../db/retry.ts';
 import { defineRoute } from '../http/api.ts';
+import { ApiError } from '../http/errors.ts';
 import { listPlugins } from '../plugins/installer.ts';
+import { searchAudit } from './audit-search.ts';
 
 export const systemRoutes = [
   defineRoute({
@@ -73,19 +74,40 @@ export const systemRoutes = [
     method: 'get',
     path: '/audit',
     tag: 'system',
-    summary: 'The audit log, newest first; page with `before` = the last id you saw',
+    summary:
+      'The audit log, newest first, by who (actor), what (action, entity) and when (from, to); page with `before` = the last id you saw',
     access: ['admin'],
     query: Type.Object(
       {
         entityType: Type.Optional(Type.String({ maxLength: 32 })),
         entityKey: Type.Optional(Type.String({ maxLength: 200 })),
         actor: Type.Optional(Type.String({ maxLength: 128 })),
+        action: Type.Optional(
+          Type.String({
+            maxLength: 64,
+            description: 'an action (user.update), or ending in a dot every action under it (user.)',
+          }),
+        ),
+        from: Type.Optional(Type.Integer({ minimum: 0, description: 'at or after this instant (epoch ms)' })),
+        to: Type.Optional(Type.Integer({ minimum: 0, description: 'before this instant (epoch ms)' })),
         before: Type.Optional(Type.Integer({ minimum: 1 })),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
       },
       { additionalProperties: false },
     ),
-    handler: ({ services, query }) => listAudit(services.db, { ...query, limit: query.limit ?? 100 }),
+    handler({ services, query }) {
+      if (query.from !== undefined && query.to !== undefined && query.to <= query.from) {
+        const detail = { en: '/to must be later than /from', 'zh-CN': '/to 结束时间必须晚于 /from 开始时间' };
+        throw new ApiError(
+          400,
+          'validation_failed',
+          'error.validation_query',
+          { detail },
+          { problems: [{ path: '/to', message: detail }] },
+        );
+      }
+      return searchAudit(services.db, { ...query, limit: query.limit ?? 100 });
+    },
   }),
   defineRoute({
     method: 'get',
