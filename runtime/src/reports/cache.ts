@@ -22,7 +22,8 @@ import { groupIdsOf, seesEverything } from '../records/visibility.ts';
  * - Not for long: figures that depend on the clock alone ("today", ages, open durations, SLA
  *   clocks counting) are at most TTL_MS old.
  * - Runs asked for at once with the same key and stamp share one computation.
- * Only runs for a person are cached; a caller passing a visibility rule of its own is not.
+ * Only runs for a person are cached; a caller passing a visibility rule of its own is not. Each
+ * database has its own entries.
  */
 
 export const TTL_MS = 30_000;
@@ -33,14 +34,54 @@ const MAX_ROWS = 2000;
 interface Entry {
   stamp: string;
   at: number;
+  /** clearReportCache() moves it on, which leaves every entry behind. */
+  generation: number;
   result: Promise<RunResult>;
 }
 
-const entries = new Map<string, Entry>();
+// Per database (every knex instance and transaction of one database share its config object): a
+// process may hold runtimes on several databases (tests), whose ids and versions may coincide.
+const caches = new WeakMap<object, Map<string, Entry>>();
+const cacheOf = <T>(map: WeakMap<object, Map<string, T>>, db: Knex): Map<string, T> => {
+  const id = db.client.config as object;
+  let m = map.get(id);
+  if (!m) {
+    m = new Map();
+    map.set(id, m);
+  }
+  return m;
+};
+let generation = 0;
 
 /** Drops every cached result (tests, benchmarks measuring cold runs). */
 export function clearReportCache(): void {
-  entries.clear();
+  generation++;
+}
+
+/**
+ * The body of a published report version. A version never changes once published (a new
+ * publish is a new version), so it is read once: a cached run then costs no more than its
+ * change stamp.
+ */
+const bodyCaches = new WeakMap<object, Map<string, Promise<unknown>>>();
+export function versionBody(db: Knex, key: string, version: number): Promise<unknown> {
+  const bodies = cacheOf(bodyCaches, db);
+  const id = `${key}@${version}`;
+  let body = bodies.get(id);
+  if (!body) {
+    if (bodies.size >= MAX_ENTRIES) bodies.delete(bodies.keys().next().value!);
+    body = db('definition_versions')
+      .where({ kind: 'report', key, version })
+      .first('body')
+      .then((row: { body: unknown } | undefined) => row?.body ?? null);
+    // A failed or missing read is not kept.
+    body.then(
+      (b) => b === null && bodies.delete(id),
+      () => bodies.delete(id),
+    );
+    bodies.set(id, body);
+  }
+  return body;
 }
 
 /** The change stamp of the tables reports read: see the module comment. */
@@ -82,10 +123,11 @@ export async function cachedRun(
   const [stamp, scope] = await Promise.all([reportStamp(db), scopeKey(db, actor)]);
   const key = `${what.key}@${what.version}|${scope}|${what.locale}|${what.zone}|${canonical(what.params)}`;
   const now = Date.now();
+  const entries = cacheOf(caches, db);
   const hit = entries.get(key);
-  if (hit && hit.stamp === stamp && now - hit.at < TTL_MS) return hit.result;
+  if (hit && hit.stamp === stamp && hit.generation === generation && now - hit.at < TTL_MS) return hit.result;
   const result = compute();
-  const entry: Entry = { stamp, at: now, result };
+  const entry: Entry = { stamp, at: now, generation, result };
   entries.delete(key);
   entries.set(key, entry);
   while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);

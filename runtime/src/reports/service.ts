@@ -32,7 +32,7 @@ import { loadForm } from '../records/forms.ts';
 import { scopeToVisible } from '../records/visibility.ts';
 import { calendarAt, currentCalendarVersion } from '../sla/definitions.ts';
 import { businessMsBetween } from '../time/index.ts';
-import { cachedRun } from './cache.ts';
+import { cachedRun, versionBody } from './cache.ts';
 
 /**
  * Reports in the runtime: which published reports a person may run, and the engine's context for
@@ -93,8 +93,8 @@ export async function reportFor(
 ): Promise<{ def: ReportDefinition; version: number }> {
   const v = version ?? (await currentVersion(db, 'report', key));
   if (v === null) throw notFound(what(key));
-  const row = await db('definition_versions').where({ kind: 'report', key, version: v }).first('body');
-  const def = row ? fromJson<ReportDefinition>(row.body) : null;
+  const body = await versionBody(db, key, v);
+  const def = body ? fromJson<ReportDefinition>(body) : null;
   if (!def || !mayRun(def, actor)) throw notFound(what(key));
   return { def, version: v };
 }
