@@ -27,6 +27,7 @@ export { DEFINITION_KINDS, type DefinitionKind, isDefinitionKind } from './kinds
 export { compileRegex, re2RegExpEngine, regexProblem } from './regex.ts';
 export { inverseOf, RELATION_NAMES, RELATIONS, type Relation } from './relations.ts';
 export type { Action, Assignee, Recipient, ReportRecipient } from './schemas/actions.ts';
+export { RECIPIENT_TYPES, RECIPIENT_TYPES_WITH_VALUE } from './schemas/actions.ts';
 export { WEEKDAYS, type Weekday } from './schemas/calendar.ts';
 export { CATALOG_ICONS, type CatalogIconName } from './schemas/catalog.ts';
 export { DASHBOARD_FILTER_TYPES, DASHBOARD_ROLES, DEFAULT_DASHBOARD_COLUMNS } from './schemas/dashboard.ts';

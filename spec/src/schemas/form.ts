@@ -38,10 +38,16 @@ export const RecordStatus = Obj({
 
 /**
  * The statuses the runtime itself gives records, whatever their type: "new" before a process
- * moves a record, "withdrawn" when its requester withdraws it. A form may rename them.
+ * moves a record, "withdrawn" when its requester withdraws it, and the steps of the default
+ * lifecycle (in progress, resolved, closed) a type without a process goes through. A form may
+ * rename them.
  */
 export const SYSTEM_STATUSES: readonly RecordStatus[] = [
   { key: 'new', name: { 'zh-CN': '新建', en: 'New' }, category: 'new' },
+  // The default lifecycle's (plugins/opsloom-lifecycle): what a type without a process goes through.
+  { key: 'in-progress', name: { 'zh-CN': '处理中', en: 'In progress' }, category: 'active' },
+  { key: 'resolved', name: { 'zh-CN': '已解决', en: 'Resolved' }, category: 'done' },
+  { key: 'closed', name: { 'zh-CN': '已关闭', en: 'Closed' }, category: 'done' },
   { key: 'withdrawn', name: { 'zh-CN': '已撤回', en: 'Withdrawn' }, category: 'done' },
 ];
 
@@ -69,6 +75,12 @@ export const FormDefinition = Obj({
    * and category, and the processes of the type may set only these and the system statuses.
    */
   statuses: Type.Optional(Type.Array(RecordStatus, { minItems: 1 })),
+  /**
+   * The handling group: the queue a new record of the type starts in, so its agents see it
+   * before (or whether or not) a step of its process names a group. The default lifecycle gives
+   * its work to this group.
+   */
+  group: Type.Optional(Type.String({ minLength: 1, description: 'Key of the handling group' })),
 });
 
 /** The part of a form's JSON Schema that spec reads; the rest is passed to the renderer. */

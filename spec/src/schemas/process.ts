@@ -235,13 +235,31 @@ export const Edge = Obj({
   ),
   condition: Type.Optional(Expression),
   default: Type.Optional(Type.Boolean()),
+  /**
+   * An error edge of an HTTP service task: taken when its call fails for good (the retries used
+   * up), instead of leaving the token waiting. Its `set` sees `item` and `input` as the call did,
+   * and `result.error` (why the call failed, in English) and `result.status` (the answer's HTTP
+   * status, or null when there was none).
+   */
+  error: Type.Optional(
+    Type.Boolean({ description: 'Taken when the service task’s outbound call fails for good' }),
+  ),
   guards: Type.Optional(Type.Array(Obj({ condition: Expression, message: I18nText }))),
   set: Type.Optional(FieldValues),
 });
 
+/**
+ * A process whose `form` is `*` runs on records of any type that has no process of its own: the
+ * runtime's default lifecycle is one. It may set only the system statuses (every form knows
+ * them) and read no form field.
+ */
+export const ANY_FORM = '*';
+
 export const ProcessDefinition = Obj({
   ...envelope('process'),
-  form: Key,
+  form: Type.Union([Key, Type.Literal(ANY_FORM)], {
+    description: 'The form (record type) it runs on, or * for any type without a process of its own',
+  }),
   nodes: Type.Array(ProcessNode),
   edges: Type.Array(Edge),
 });

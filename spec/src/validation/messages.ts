@@ -214,6 +214,22 @@ export const MESSAGES = {
     'zh-CN': '排他网关 {node} 有多条默认连线（{edges}），最多只能有一条',
     en: 'Exclusive gateway {node} has more than one default edge ({edges}); at most one is allowed',
   },
+  'process.errorEdge.source': {
+    'zh-CN': '连线 “{edge}” 是错误连线，但节点 {node} 不是调用外部系统的服务任务：只有 HTTP 调用会在之后失败',
+    en: 'Edge "{edge}" is an error edge, but node {node} is not a service task that calls out: only an HTTP call can fail later',
+  },
+  'process.errorEdge.count': {
+    'zh-CN': '服务任务 {node} 有多条错误连线（{edges}），最多只能有一条',
+    en: 'Service task {node} has more than one error edge ({edges}); at most one is allowed',
+  },
+  'process.errorEdge.alone': {
+    'zh-CN': '服务任务 {node} 只有错误连线：还需要一条调用成功时走的连线',
+    en: 'Service task {node} has only an error edge; it also needs the edge its successful calls take',
+  },
+  'process.anyForm.status': {
+    'zh-CN': '{at}：适用于任意表单的流程只能设置系统状态，“{status}” 不是（可用：{allowed}）',
+    en: '{at}: a process for any form may set only system statuses, and "{status}" is not one (they are: {allowed})',
+  },
   'process.userTask.action': {
     'zh-CN': '用户任务 {node} 有多条流出连线，连线 “{edge}” 必须设置按钮（action）',
     en: 'User task {node} has several outgoing edges, so edge "{edge}" needs an action (button)',

@@ -56,6 +56,7 @@ export function checkForm(c: Checker, def: Record<string, unknown>): void {
   checkPriorityMatrix(c, def.priorityMatrix, properties, field);
 
   c.uniqueIds(def.statuses, '/statuses', STATUSES, 'key');
+  c.group(def.group, '/group');
 
   // Record numbers are unique across types: two types with one prefix would both make INC-000001.
   if (typeof def.numberPrefix === 'string') {

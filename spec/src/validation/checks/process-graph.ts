@@ -94,6 +94,7 @@ export function checkProcessGraph(c: Checker, def: Record<string, unknown>): voi
     }
     if (n.type === 'exclusiveGateway') checkGateway(c, n, out(n.id), nodePath(n), edgePath);
     if (n.type === 'userTask') checkTaskActions(c, n, out(n.id), edgePath);
+    checkErrorEdges(c, n, out(n.id), nodePath(n), edgePath);
     if (n.type === 'parallelSplit' && out(n.id).length < 2) {
       c.add('process.parallel.split', nodePath(n), { node: label, count: out(n.id).length });
     }
@@ -172,6 +173,35 @@ function checkGateway(
       edges: defaults.map((e) => e.id).join(', '),
     });
   }
+}
+
+/**
+ * Error edges (`error: true`) leave an HTTP service task when its call fails for good: one at
+ * most per task, beside the ordinary edge its successful calls take. Nothing else has a call
+ * that can fail later (a task's other actions fail in the transaction that runs them).
+ */
+function checkErrorEdges(
+  c: Checker,
+  n: GraphNode,
+  outs: GraphEdge[],
+  path: string,
+  edgePath: (e: GraphEdge) => string,
+): void {
+  const errors = outs.filter((e) => e.raw.error === true);
+  if (!errors.length) return;
+  const label = nodeLabel(n.raw);
+  const calls = n.type === 'serviceTask' && record(n.raw.action).type === 'http';
+  if (!calls) {
+    for (const e of errors)
+      c.add('process.errorEdge.source', child(edgePath(e), 'error'), { node: label, edge: e.id });
+    return;
+  }
+  if (errors.length > 1)
+    c.add('process.errorEdge.count', child(edgePath(errors[1] as GraphEdge), 'error'), {
+      node: label,
+      edges: errors.map((e) => e.id).join(', '),
+    });
+  if (errors.length === outs.length) c.add('process.errorEdge.alone', path, { node: label });
 }
 
 function checkTaskActions(

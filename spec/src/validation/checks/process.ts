@@ -1,4 +1,5 @@
-import { endOutcome } from '../../schemas/process.ts';
+import { SYSTEM_STATUSES } from '../../schemas/form.ts';
+import { ANY_FORM, endOutcome } from '../../schemas/process.ts';
 import { type Checker, list, record, str } from '../checker.ts';
 import { nodeLabel } from '../labels.ts';
 import { child } from '../pointer.ts';
@@ -9,16 +10,26 @@ import { checkCallBody, checkCallHeader, checkCallUrl, checkNoSecrets } from './
 
 /** Node and edge settings: references, expressions, templates. The graph is checked separately. */
 export function checkProcess(c: Checker, def: Record<string, unknown>): void {
-  const form = str(def.form);
+  // A process for any form (the default lifecycle) knows no form's fields or statuses but the system's.
+  const anyForm = def.form === ANY_FORM;
+  const form = anyForm ? undefined : str(def.form);
   c.reference('form', form, '/form');
   const field = (name: unknown, path: string) => c.field(form, name, path);
+  const status = (value: unknown, path: string) => {
+    if (!anyForm) return c.status(form, value, path);
+    if (typeof value === 'string' && !SYSTEM_STATUSES.some((s) => s.key === value))
+      c.add('process.anyForm.status', path, {
+        status: value,
+        allowed: SYSTEM_STATUSES.map((s) => s.key).join(', '),
+      });
+  };
 
   list(def.nodes).forEach((raw, i) => {
     const node = record(raw);
     const path = child('/nodes', i);
     // An end node without a status leaves the record in its outcome (engine.ts).
-    if (node.status !== undefined) c.status(form, node.status, child(path, 'status'));
-    else if (node.type === 'end') c.status(form, endOutcome(node), child(path, 'outcome'));
+    if (node.status !== undefined) status(node.status, child(path, 'status'));
+    else if (node.type === 'end') status(endOutcome(node), child(path, 'outcome'));
     switch (node.type) {
       case 'userTask': {
         checkAssignee(c, node.assignee, child(path, 'assignee'), form);
