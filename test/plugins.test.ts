@@ -59,6 +59,7 @@ describe('ITIL plugins', () => {
       'itil-release',
       'itil-reports',
       'itil-service-request',
+      'opsloom-lifecycle',
     ]);
   });
 

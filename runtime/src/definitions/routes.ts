@@ -5,6 +5,7 @@ import { ApiError } from '../http/errors.ts';
 import { AnyObject, Key, Problem } from '../http/schemas.ts';
 import { BUNDLE_FORMAT, type Bundle, exportBundle, importBundle } from './bundle.ts';
 import { loadLookup } from './lookup.ts';
+import { publishNotices } from './notices.ts';
 import {
   createDefinition,
   diffVersions,
@@ -46,6 +47,10 @@ const VersionInfo = Type.Object({
   checksum: Type.String(),
   publishedAt: Type.Integer(),
   publishedBy: Type.String(),
+});
+const Notice = Type.Object({
+  code: Type.String(),
+  message: Type.Object({ 'zh-CN': Type.String(), en: Type.String() }),
 });
 const Validation = Type.Object({ ok: Type.Boolean(), problems: Type.Array(Problem) });
 const BundleEntry = Type.Object(
@@ -202,9 +207,14 @@ export const definitionRoutes = [
       { revision: Type.Optional(Type.Integer({ minimum: 1 })) },
       { additionalProperties: false },
     ),
-    response: VersionInfo,
-    handler: ({ services, actor, params, body }) =>
-      publishDefinition(services.db, actor, params.kind, params.key, { revision: body.revision }),
+    // What the publish means beyond itself (a form no process runs on follows the default lifecycle).
+    response: Type.Intersect([VersionInfo, Type.Object({ notices: Type.Array(Notice) })]),
+    handler: async ({ services, actor, params, body }) => {
+      const published = await publishDefinition(services.db, actor, params.kind, params.key, {
+        revision: body.revision,
+      });
+      return { ...published, notices: await publishNotices(services.db, params.kind, params.key) };
+    },
   }),
   defineRoute({
     method: 'post',

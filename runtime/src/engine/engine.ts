@@ -1,4 +1,5 @@
 import {
+  ANY_FORM,
   compileExpression,
   ExpressionError,
   endOutcome,
@@ -199,7 +200,8 @@ export async function startInstance(
   parentTokenId: number | null = null,
 ): Promise<{ run: Run; instanceId: number }> {
   const graph = await loadGraph(trx, processKey);
-  if (graph.def.form !== form.key) {
+  // A process for any form (the default lifecycle) runs on every type that has none of its own.
+  if (graph.def.form !== form.key && graph.def.form !== ANY_FORM) {
     throw engineError(
       'process_form_mismatch',
       `process ${processKey} runs on form ${graph.def.form}, not ${form.key}`,
@@ -246,14 +248,18 @@ export async function loadRun(
   return { services, trx, actor, instance, graph, form, rec, steps: 0, hooks };
 }
 
-/** Moves a token out of a node along its single outgoing path (or the gateway's chosen one). */
+/**
+ * Moves a token out of a node along its single outgoing path (or the gateway's chosen one). A
+ * service task's error edge is not a way out here: only a call that failed for good takes it
+ * (takeErrorEdge).
+ */
 export async function leave(
   run: Run,
   token: TokenRow,
   from: ProcessNode,
   scope: ExprScope = {},
 ): Promise<void> {
-  const edges = outgoingOf(run.graph, from.id);
+  const edges = outgoingOf(run.graph, from.id).filter((e) => !e.error);
   if (from.type === 'parallelSplit') {
     await setTokenStatus(run.trx, token.id, 'done');
     let i = 0;
@@ -281,6 +287,24 @@ export async function leave(
   }
   if (!edge)
     throw engineError('dead_end', `node ${from.id} has no outgoing edge`, `节点 ${from.id} 没有出口`);
+  await follow(run, token, edge, scope);
+}
+
+/** The error edge of a node (an HTTP service task's), if it has one. */
+export function errorEdgeOf(graph: Graph, nodeId: string): ProcessEdge | undefined {
+  return outgoingOf(graph, nodeId).find((e) => e.error);
+}
+
+/**
+ * A service task's call failed for good: its token leaves along the task's error edge, whose
+ * expressions see the call's `item` and `input` and `result` = { error, status }.
+ */
+export async function takeErrorEdge(
+  run: Run,
+  token: TokenRow,
+  edge: ProcessEdge,
+  scope: ExprScope,
+): Promise<void> {
   await follow(run, token, edge, scope);
 }
 
@@ -384,7 +408,7 @@ async function enter(run: Run, token: TokenRow, n: ProcessNode, scope: ExprScope
     case 'subProcess': {
       await setStatusFor(run, n);
       const child = await loadGraph(run.trx, n.process);
-      if (child.def.form !== run.form.key) {
+      if (child.def.form !== run.form.key && child.def.form !== ANY_FORM) {
         throw engineError(
           'subprocess_form',
           `sub-process ${n.process} runs on another form`,

@@ -12,6 +12,7 @@ import { loadRecord, writeHistory } from '../records/store.ts';
 import { assertCanSee } from '../records/visibility.ts';
 import { shown } from '../secrets/references.ts';
 import { receiveCallback } from './callbacks.ts';
+import { recordFailures } from './failures.ts';
 import { reviveDeadJob } from './jobs.ts';
 import { addApprover, claimTask, openTasks, returnTask, takeAction, transferTask, urge } from './tasks.ts';
 
@@ -30,6 +31,20 @@ export const engineRoutes = [
       const rec = await loadRecord(services.db, params.id);
       await assertCanSee(services.db, actor, rec);
       return { items: await openTasks(services, actor, rec.id, engineHooks) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/records/:id/failures',
+    tag: 'tasks',
+    summary:
+      "Staff: the record's outbound calls (and other jobs) that failed for good, each with why and whether the flow still waits for it (then an admin may retry it: POST /jobs/:id/retry)",
+    access: ['agent', 'manager', 'admin'],
+    params: RecordId,
+    async handler({ services, actor, params }) {
+      const rec = await loadRecord(services.db, params.id);
+      await assertCanSee(services.db, actor, rec);
+      return { items: await recordFailures(services.db, rec.id) };
     },
   }),
   defineRoute({

@@ -18,12 +18,14 @@ import { newNonce, openSecrets, type Revealed, secretsContext, shown } from '../
 import { callbackUrls } from './callbacks.ts';
 import {
   type EngineHooks,
+  errorEdgeOf,
   exprContext,
   leave,
   loadRun,
   lockInstance,
   patchRecord,
   type TokenRow,
+  takeErrorEdge,
 } from './engine.ts';
 import { node } from './graph.ts';
 import { claimDueJobs, completeJob, failJob, type JobRow } from './jobs.ts';
@@ -134,27 +136,65 @@ export class JobRunner {
         { job: job.id, type: job.type, attempt: job.attempts, outcome, err: message },
         'job failed',
       );
-      if (outcome === 'dead' && job.instance_id) await this.recordDead(job, message, localizedOf(err));
+      if (outcome === 'dead' && job.instance_id) {
+        const status = (err as { status?: unknown }).status;
+        await this.recordDead(job, message, localizedOf(err), typeof status === 'number' ? status : null);
+      }
     }
   }
 
-  private async recordDead(job: JobRow, message: string, localized?: Record<string, string>): Promise<void> {
-    const inst = await this.services
-      .db('process_instances')
-      .where({ id: job.instance_id })
-      .first('record_id');
-    if (inst)
-      await writeHistory(this.services.db, inst.record_id, 'system:jobs', [
-        {
-          kind: 'job_failed',
-          detail: {
-            job: job.id,
-            type: job.type,
-            error: message,
-            ...(localized ? { errorText: localized } : {}),
-          },
-        },
-      ]);
+  /**
+   * A job used up its attempts. The record's history says which call failed and why (staff see it
+   * with a retry for admins); a service task with an error edge moves on along it, in the same
+   * transaction, so the flow can react instead of waiting for a call that will not come back.
+   */
+  private async recordDead(
+    job: JobRow,
+    message: string,
+    localized: Record<string, string> | undefined,
+    status: number | null,
+  ): Promise<void> {
+    const payload =
+      job.type === 'http' ? fromJson<{ nodeId: string; item: unknown; input?: unknown }>(job.payload) : null;
+    await this.services.db.transaction(async (trx) => {
+      await lockInstance(trx, job.instance_id!);
+      const inst = await trx('process_instances').where({ id: job.instance_id }).first('record_id');
+      if (!inst) return;
+      const detail = {
+        job: job.id,
+        type: job.type,
+        ...(payload ? { node: payload.nodeId } : {}),
+        error: message,
+        ...(localized ? { errorText: localized } : {}),
+      };
+      const token = payload
+        ? ((await trx('process_tokens').where({ id: job.token_id }).first()) as TokenRow | undefined)
+        : undefined;
+      // Still waiting at the call (an earlier failure of a sibling call may have moved it on).
+      if (payload && token?.status === 'waiting' && token.node_id === payload.nodeId) {
+        const run = await loadRun(this.services, trx, 'system:jobs', job.instance_id!, this.hooks);
+        const edge = errorEdgeOf(run.graph, payload.nodeId);
+        if (edge) {
+          await writeHistory(trx, inst.record_id, run.actor, [
+            { kind: 'job_failed', detail: { ...detail, errorEdge: edge.id } },
+          ]);
+          // The task gave up on its calls: none of them (this one, siblings still to run) holds
+          // the token any more, so a later visit of the same token waits only for its own.
+          await trx('jobs')
+            .where({ token_id: token.id, type: 'http' })
+            .whereNot({ status: 'done' })
+            .update({ token_id: null });
+          await takeErrorEdge(run, token, edge, {
+            item: payload.item,
+            input: payload.input ?? undefined,
+            result: { error: message, status },
+          });
+          return;
+        }
+      }
+      await writeHistory(trx, inst.record_id, 'system:jobs', [{ kind: 'job_failed', detail }]);
+    });
+    this.services.wake();
   }
 
   /** A token's timer fell due: move it on, if it is still waiting there. */
@@ -217,7 +257,12 @@ export class JobRunner {
       throw callFailure(what, err, (t) => secrets?.scrub(t) ?? t);
     }
     const text = res.text;
-    if (!res.ok) throw callFailure(what, answeredError(res), (t) => secrets.scrub(t));
+    // The answer's status goes with the failure: an error edge's expressions see it.
+    if (!res.ok)
+      throw Object.assign(
+        callFailure(what, answeredError(res), (t) => secrets.scrub(t)),
+        { status: res.status },
+      );
     let result: unknown = text;
     try {
       result = text ? JSON.parse(text) : null;
@@ -236,7 +281,8 @@ export class JobRunner {
       if (action.resultField && !n.forEach)
         await patchRecord(run, { data: { ...run.rec.data, [action.resultField]: result } });
       const token = (await trx('process_tokens').where({ id: job.token_id }).first()) as TokenRow | undefined;
-      if (token?.status !== 'waiting') return;
+      // A call answered after its task gave up on it (its error edge, a retry) moves nothing.
+      if (token?.status !== 'waiting' || token.node_id !== n.id) return;
       const others = await trx('jobs')
         .where({ token_id: token.id, type: 'http' })
         .whereNot({ id: job.id })

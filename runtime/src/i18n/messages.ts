@@ -249,6 +249,28 @@ export const messages = {
     en: 'Record type "{type}" has several processes ({processes}); say which one to run',
     'zh-CN': '记录类型“{type}”有多个流程（{processes}），请指定要运行的流程',
   },
+  'notice.form_default_lifecycle': {
+    en: 'No process runs on form "{form}": its records follow the default lifecycle "{process}" (New → In progress → Resolved → Closed), {handled}',
+    'zh-CN':
+      '没有流程适用于表单“{form}”：其记录将按默认生命周期“{process}”流转（新建 → 处理中 → 已解决 → 已关闭），{handled}',
+  },
+  'notice.handled_by_group': {
+    en: 'handled by group {group}.',
+    'zh-CN': '由用户组“{group}”处理。',
+  },
+  'notice.handled_by_managers': {
+    en: 'dispatched by a manager: the form names no handling group ("group"); name one to give its work to a team.',
+    'zh-CN': '由经理分派：表单未指定处理组（group），请指定一个处理组，把工作交给对应的团队。',
+  },
+  'notice.handling_group_missing': {
+    en: 'dispatched by a manager: its handling group "{group}" does not exist yet.',
+    'zh-CN': '由经理分派：其处理组“{group}”尚不存在。',
+  },
+  'notice.form_no_process': {
+    en: 'No process runs on form "{form}" and no default lifecycle is installed: its records will stay "New" with no task until a process for it is published.',
+    'zh-CN':
+      '没有流程适用于表单“{form}”，也没有安装默认生命周期：其记录将停留在“新建”，没有任何待办，直到发布适用于它的流程。',
+  },
   'error.notification_not_dead': {
     en: '{what} is not dead-lettered (it is {status}); only dead letters can be retried',
     'zh-CN': '{what} 不在死信中（当前状态：{status}），只有死信可以重试',

@@ -1,3 +1,4 @@
+import { ANY_FORM } from '@opsloom/spec';
 import type { Knex } from 'knex';
 import { emitEvent, recordChanges } from '../automation/events.ts';
 import { type Requester, requestThroughItem } from '../catalog/items.ts';
@@ -10,7 +11,7 @@ import { type EngineHooks, type Run, startInstance } from '../engine/engine.ts';
 import { loadGraph } from '../engine/graph.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import { translateBoth } from '../i18n/translate.ts';
-import { usernamesOf } from '../people/names.ts';
+import { groupIdOf, usernamesOf } from '../people/names.ts';
 import { assertAssignable } from './assignable.ts';
 import { assertMayCreateDirectly } from './direct-create.ts';
 import { checkRecordData, derivePriority, fieldError, type LoadedForm, loadForm } from './forms.ts';
@@ -26,14 +27,21 @@ import {
 } from './store.ts';
 import { assertCanSee, isStaff } from './visibility.ts';
 
-/** The process new records of a type run: the catalog item's, else the one published process for the form. */
+/**
+ * The process new records of a type run: the catalog item's, else the one published process for
+ * the form, else the one published process for any form (the default lifecycle,
+ * plugins/opsloom-lifecycle): every type has a lifecycle once one is installed.
+ */
 export async function defaultProcess(db: Knex, type: string): Promise<string | null> {
-  const matching: string[] = [];
+  const own: string[] = [];
+  const anyForm: string[] = [];
   for (const p of await currentOfKind(db, 'process')) {
     // Compiled graphs are cached by key@version, so this loop sends no query per process.
     const graph = await loadGraph(db, p.key, p.version);
-    if (graph.def.form === type) matching.push(p.key);
+    if (graph.def.form === type) own.push(p.key);
+    else if (graph.def.form === ANY_FORM) anyForm.push(p.key);
   }
+  const matching = own.length ? own : anyForm;
   if (matching.length > 1) {
     throw new ApiError(400, 'process_required', 'error.process_required', {
       type,
@@ -41,6 +49,11 @@ export async function defaultProcess(db: Knex, type: string): Promise<string | n
     });
   }
   return matching[0] ?? null;
+}
+
+/** The queue a new record of the form starts in: its handling group (`group`), when it exists. */
+export async function handlingGroupOf(db: Knex, form: LoadedForm): Promise<number | null> {
+  return form.def.group ? groupIdOf(db, form.def.group) : null;
 }
 
 export interface CreateInput {
@@ -60,6 +73,8 @@ interface NewRequest {
   requesterId: number;
   processKey: string | null;
   catalogItem?: string | null;
+  /** The form's handling group (handlingGroupOf). */
+  groupId: number | null;
 }
 
 /** Writes a checked new record and runs its process to the first wait, in `trx`. */
@@ -67,7 +82,7 @@ async function createInTrx(
   services: Services,
   trx: Knex,
   actorName: string,
-  { form, data, requesterId, processKey, catalogItem }: NewRequest,
+  { form, data, requesterId, processKey, catalogItem, groupId }: NewRequest,
   preallocated?: string,
 ): Promise<Rec> {
   const number = preallocated ?? (await allocateNumber(services.db, trx, form.key, form.def.numberPrefix));
@@ -80,6 +95,7 @@ async function createInTrx(
       data,
       status: 'new',
       requesterId,
+      groupId,
       catalogItem,
     });
     if (processKey)
@@ -147,12 +163,13 @@ export async function createRecord(
   }
   checkNewRecord(form, data, opts.automated ? undefined : input.data);
   await assertAssignable(services.db, form, data);
+  const groupId = await handlingGroupOf(services.db, form);
   const create = (trx: Knex, number?: string) =>
     createInTrx(
       services,
       trx,
       actor.username,
-      { form, data, requesterId, processKey, catalogItem: input.catalogItem },
+      { form, data, requesterId, processKey, catalogItem: input.catalogItem, groupId },
       number,
     );
   let rec: Rec;
@@ -188,6 +205,7 @@ export const engineHooks: EngineHooks = {
       data,
       requesterId,
       processKey,
+      groupId: await handlingGroupOf(run.trx, form),
     });
     const relation = action.link ?? 'related-to';
     await run.trx('record_links').insert({
