@@ -10,6 +10,7 @@ import { shareCommits } from './db/group-commit.ts';
 import { migrateLatest } from './db/migrations/index.ts';
 import { retryTransactions } from './db/retry.ts';
 import { watchDefinitionWrites } from './definitions/current.ts';
+import { type DemoCicd, type DemoCicdOptions, startDemoCicdFor } from './demo/cicd.ts';
 import type { HistoryOptions } from './demo/history.ts';
 import { JobRunner } from './engine/runner.ts';
 import { createLogger } from './log.ts';
@@ -27,6 +28,8 @@ export interface Running {
   runner: JobRunner;
   scheduler: Scheduler;
   slaChecker: SlaChecker;
+  /** The demo's CI/CD stand-in (demo/cicd.ts), when the demo started one. */
+  demoCicd: DemoCicd | null;
   stop(): Promise<void>;
 }
 
@@ -48,6 +51,8 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** Run due jobs (timers, calls, notifications); off only for tests that drive the runner by hand. */
   jobs?: boolean;
+  /** With `demo`: the CI/CD stand-in's options, or false for none (started only when CICD_URL is unset). */
+  demoCicd?: DemoCicdOptions | false;
 }
 
 /** Opens the database, migrates it, ensures an admin, installs plugins, then listens. */
@@ -82,6 +87,8 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
     const { port } = server.address() as AddressInfo;
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
     if (!config.publicUrl) config.publicUrl = url;
+    // The demo's CI/CD stand-in, before the runner makes the release flow's first call.
+    const demoCicd = opts.demo ? await startDemoCicdFor(config, log, print, opts.demoCicd) : null;
     const runner = new JobRunner(services, engineHooks, config.jobPollMs);
     services.wake = () => runner.wake();
     const scheduler = new Scheduler(services, config.scheduleRefreshMs);
@@ -100,10 +107,12 @@ export async function startServer(config: Config, opts: StartOptions = {}): Prom
       runner,
       scheduler,
       slaChecker,
+      demoCicd,
       async stop() {
         await scheduler.stop();
         await slaChecker.stop();
         await runner.stop();
+        await demoCicd?.close();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await db.destroy();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   type Action,
+  ANY_FORM,
   type Assignee,
   compileExpression,
   ExpressionError,
@@ -511,7 +512,8 @@ export class Replay {
       status: 'new',
       requesterId: input.requesterId,
       assigneeId: null,
-      groupId: null,
+      // The form's handling group (service.ts handlingGroupOf).
+      groupId: input.form.def.group ? (this.world.groupIds.get(input.form.def.group) ?? null) : null,
       data: input.data,
       version: 1,
       createdAt: at,
@@ -772,7 +774,8 @@ export class Replay {
   ): Run {
     const graph = this.world.graphs.get(processKey);
     if (!graph) throw new ReplayError(`process ${processKey} is not published`);
-    if (graph.def.form !== rec.type) throw new ReplayError(`process ${processKey} runs on another form`);
+    if (graph.def.form !== rec.type && graph.def.form !== ANY_FORM)
+      throw new ReplayError(`process ${processKey} runs on another form`);
     const inst: Instance = {
       row: {
         id: this.ids.take('process_instances'),
@@ -807,7 +810,8 @@ export class Replay {
   }
 
   private leave(run: Run, token: TokenRow, from: ProcessNode, scope: Scope = {}): void {
-    const edges = this.outgoing(run.inst.graph, from.id);
+    // A service task's error edge is taken only by a call that failed for good, never replayed.
+    const edges = this.outgoing(run.inst.graph, from.id).filter((e) => !e.error);
     if (from.type === 'parallelSplit') {
       this.setTokenStatus(run.inst, token, 'done');
       let i = 0;
@@ -1200,7 +1204,9 @@ export class Replay {
   }
 
   private defaultProcess(type: string): string | null {
-    const matching = [...this.world.graphs.values()].filter((g) => g.def.form === type).map((g) => g.key);
+    const graphs = [...this.world.graphs.values()];
+    const own = graphs.filter((g) => g.def.form === type).map((g) => g.key);
+    const matching = own.length ? own : graphs.filter((g) => g.def.form === ANY_FORM).map((g) => g.key);
     if (matching.length > 1) throw new ReplayError(`${type} has several processes: name one`);
     return matching[0] ?? null;
   }
@@ -1696,7 +1702,7 @@ export class Replay {
       { kind: 'http', detail: { node: n.id, method: n.action.method, url, status } },
     ]);
     const token = inst.tokens.find((t) => t.id === job.token_id);
-    if (token?.status !== 'waiting') return;
+    if (token?.status !== 'waiting' || token.node_id !== n.id) return;
     if (rec.jobs.some((j) => j.type === 'http' && j.token_id === token.id)) return;
     this.leave(run, { ...token }, n);
   }
