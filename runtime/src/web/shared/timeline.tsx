@@ -112,6 +112,13 @@ function describe(e: HistoryEntry, { t, tx }: Translate, status: (key: unknown) 
       return [channel(), d.to ? `→ ${d.to}` : '', d.error ? `: ${d.error}` : ''].join(' ').trim();
     case 'notification_retry':
       return [channel(), d.to ? `→ ${d.to}` : ''].join(' ').trim();
+    case 'job_failed': {
+      // Staff only (the requester's history leaves these out): which call, and why.
+      const why =
+        d.errorText && typeof d.errorText === 'object' ? tx(d.errorText as never) : show(d.error ?? '');
+      const edge = d.errorEdge ? ` · ${t('history.errorEdge')}` : '';
+      return [step(n.node, d.node), why].filter(Boolean).join(': ') + edge;
+    }
     case 'rule':
     case 'rule_failed':
     case 'rule_skipped':

@@ -4,6 +4,7 @@ import { FieldValueContext, GroupName, Person } from '@opsloom/web-forms/field-v
 import { Form } from '@opsloom/web-forms/form';
 import { formatTime } from '@opsloom/web-forms/format';
 import {
+  Alert,
   App,
   Button,
   Card,
@@ -177,6 +178,7 @@ export default function RecordPage({ id, user }: { id: number; user: User }) {
           )}
         </Descriptions>
       </Card>
+      <Failures recordId={id} version={version} admin={user.roles.includes('admin')} onRetried={reload} />
       {tasks.map((task) => (
         <TaskCard
           key={task.id}
@@ -386,6 +388,84 @@ function TaskCard(props: {
         )}
       </Modal>
     </Card>
+  );
+}
+
+interface Failure {
+  job: number;
+  type: string;
+  node: string | null;
+  nodeName: Record<string, string> | string | null;
+  error: Record<string, string>;
+  attempts: number;
+  failedAt: number | null;
+  waiting: boolean;
+  errorEdge: string | null;
+}
+
+/**
+ * Calls of the record's flow that failed for good (GET /records/:id/failures, staff only): which
+ * step, why, in the reader's language, and for admins a retry of those the flow still waits for.
+ */
+function Failures(props: { recordId: number; version: number; admin: boolean; onRetried(): void }) {
+  const { t, tx, locale } = useT();
+  const { message } = App.useApp();
+  const [items, setItems] = useState<Failure[]>([]);
+  useEffect(() => {
+    get<{ items: Failure[] }>(`/records/${props.recordId}/failures`).then(
+      (r) => setItems(r.items),
+      () => setItems([]),
+    );
+  }, [props.recordId, props.version]);
+  if (!items.length) return null;
+  async function retry(job: number) {
+    try {
+      await post(`/jobs/${job}/retry`, undefined);
+      message.success(t('record.retried'));
+      props.onRetried();
+    } catch (err) {
+      message.error(errorText(err, locale));
+    }
+  }
+  return (
+    <Alert
+      type="error"
+      showIcon
+      data-testid="record-failures"
+      message={t('record.failures')}
+      description={
+        <List
+          size="small"
+          dataSource={items}
+          renderItem={(f) => (
+            <List.Item
+              data-job={f.job}
+              actions={
+                props.admin && f.waiting
+                  ? [
+                      <Button key="retry" size="small" onClick={() => retry(f.job)} data-testid="retry-job">
+                        {t('record.retry')}
+                      </Button>,
+                    ]
+                  : []
+              }
+            >
+              <Space direction="vertical" size={0}>
+                <Typography.Text strong>
+                  {f.nodeName ? tx(f.nodeName as never) : (f.node ?? f.type)}
+                </Typography.Text>
+                <Typography.Text data-testid="failure-reason">{tx(f.error as never)}</Typography.Text>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {t('record.failureAttempts', { n: f.attempts })}
+                  {f.failedAt ? ` · ${formatTime(f.failedAt, locale)}` : ''} ·{' '}
+                  {t(f.waiting ? 'record.failureWaiting' : 'record.failureHandled')}
+                </Typography.Text>
+              </Space>
+            </List.Item>
+          )}
+        />
+      }
+    />
   );
 }
 
