@@ -376,7 +376,9 @@ const ratings: DatasetImpl = {
     attitude: col('number', 'rt.attitude'),
     speed: col('number', 'rt.speed'),
     quality: col('number', 'rt.quality'),
-    overall: col('number', '(rt.attitude + rt.speed + rt.quality) / 3.0'),
+    // 3e0, a floating-point literal on both databases: MySQL divides by the exact 3.0 in DECIMAL
+    // with four places (div_precision_increment), so 7 / 3.0 was 2.3333 and averages drifted.
+    overall: col('number', '(rt.attitude + rt.speed + rt.quality) / 3e0'),
     rater: named('user', 'ru', 'rt.user_id'),
     ratedAt: col('time', 'rt.created_at'),
     group: named('group', 'rg', 'r.group_id'),

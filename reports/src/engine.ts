@@ -60,6 +60,11 @@ export interface EngineContext {
   doneStatuses?: readonly string[];
   /** Most rows a business-time measure reads (default 200,000). */
   maxDetailRows?: number;
+  /**
+   * A query's rows one at a time (a streamed export); default knex's `query.stream()`. The
+   * runtime gives SQLite a cursor on a connection of its own (runtime/src/db/read-stream.ts).
+   */
+  stream?(query: Knex.QueryBuilder): AsyncIterable<Record<string, unknown>>;
 }
 
 export interface Column {
@@ -1157,9 +1162,9 @@ const EXPORT_UNITS = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 
  * A report's rows for a file: dimension labels, measures in the unit they are shown in (durations
  * in their `unit`, ratios in percent). A report whose figures one aggregate query gives (one row
  * set, counts, sums, averages, minimums, maximums and ratios of them, no comparison) is streamed
- * from the database cursor in SQL order, so a million rows never sit in memory; its dimensions are
- * written as keys (group keys, usernames), since names would need look-ups in the middle of the
- * stream (SQLite's one connection is busy with it). Any other report is run as `runReport` does.
+ * from the database cursor in SQL order, so a million rows never sit in memory; the names of its
+ * dimension values are looked up a batch at a time beside the cursor. Any other report is run as
+ * `runReport` does.
  */
 /** Rows a streamed export holds while it looks up the names of their dimension values. */
 const EXPORT_BATCH = 500;
@@ -1227,7 +1232,7 @@ export async function exportReport(
   }
   const runner = new Runner(ctx, plan);
   const { query } = await runner.aggregateQuery(plan.variants[0]!);
-  const stream = query.stream() as AsyncIterable<Record<string, unknown>>;
+  const stream = ctx.stream ? ctx.stream(query) : (query.stream() as AsyncIterable<Record<string, unknown>>);
   const names = plan.dims.map((d) => (d.buckets ? (d.bucketLabels ?? bucketNames(d)) : null));
   const aggregated = plan.variants[0]!.measures.filter(inAggregateQuery);
   return {

@@ -36,6 +36,25 @@ export function csvField(v: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/**
+ * Waits until `out` takes more; false once it never will (the download was abandoned: the
+ * reader destroyed it), so the writer stops reading rows and its cursor is closed.
+ */
+function drained(out: PassThrough): Promise<boolean> {
+  if (out.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    out.once('drain', onDrain);
+    out.once('close', onClose);
+  });
+}
+
 /** A readable stream of the table as CSV (UTF-8 with BOM, CRLF line ends). */
 export function csvStream(table: ExportTable): Readable {
   const out = new PassThrough();
@@ -46,7 +65,7 @@ export function csvStream(table: ExportTable): Readable {
       for await (const row of table.rows) {
         batch += `${row.map(csvField).join(',')}\r\n`;
         if (batch.length > 64 * 1024) {
-          if (!out.write(batch)) await new Promise((r) => out.once('drain', r));
+          if (!out.write(batch) && !(await drained(out))) return;
           batch = '';
         }
       }
@@ -74,7 +93,7 @@ export function xlsxStream(table: ExportTable): Readable {
       for await (const row of table.rows) {
         sheet.addRow(row.map((v) => (v === null ? null : v))).commit();
         // Let the zip stream drain now and then instead of queueing the whole sheet in memory.
-        if (++n % 1000 === 0 && out.writableNeedDrain) await new Promise((r) => out.once('drain', r));
+        if (++n % 1000 === 0 && (out.destroyed || (out.writableNeedDrain && !(await drained(out))))) return;
       }
       sheet.commit();
       await workbook.commit();

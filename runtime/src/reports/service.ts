@@ -24,6 +24,7 @@ import { catalogItemNames } from '../catalog/items.ts';
 import type { Actor, Role, Services } from '../context.ts';
 import { dialectOf } from '../db/connect.ts';
 import { fromJson } from '../db/json.ts';
+import { streamRows } from '../db/read-stream.ts';
 import { currentBodies, currentVersion, latestPublished } from '../definitions/current.ts';
 import { ApiError, notFound } from '../http/errors.ts';
 import type { FieldProblem } from '../http/validate.ts';
@@ -158,6 +159,7 @@ export async function engineContext(
       return (from, to) => businessMsBetween(cal, from, to);
     },
     labels: (kind, values) => labelsOf(db, kind, values),
+    stream: (query) => streamRows(db, query),
     formFields: (form) => indexedFields(db, form),
     doneStatuses: await doneStatuses(db),
   };
