@@ -1,4 +1,4 @@
-import { GlobalOutlined, LogoutOutlined } from '@ant-design/icons';
+import { GlobalOutlined, LogoutOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons';
 import {
   App as AntApp,
   Button,
@@ -19,6 +19,7 @@ import { DefinitionsList } from './pages/DefinitionsList.tsx';
 import { matchRoute, navigate, usePath } from './router.ts';
 
 const EditorPage = lazy(() => import('./pages/EditorPage.tsx'));
+const AdminPage = lazy(() => import('./pages/AdminPage.tsx'));
 
 export function App() {
   const locale = useLocale((s) => s.locale);
@@ -73,6 +74,16 @@ function Shell() {
         >
           Opsloom · {t('app.title')}
         </Typography.Link>
+        <Button
+          type={route.page === 'admin' ? 'primary' : 'text'}
+          size="small"
+          icon={<SettingOutlined />}
+          style={route.page === 'admin' ? undefined : { color: '#fff' }}
+          onClick={() => navigate('/admin/users')}
+          data-testid="nav-admin"
+        >
+          {t('admin.title')}
+        </Button>
         <div style={{ flex: 1 }} />
         <Space>
           <GlobalOutlined style={{ color: '#fff' }} />
@@ -90,7 +101,10 @@ function Shell() {
             ]}
             data-testid="locale"
           />
-          <Typography.Text style={{ color: '#ddd' }}>{session.user.displayName}</Typography.Text>
+          {/* The profile page is everyone's, so it lives in the portal (the designer is for admins only). */}
+          <Typography.Link href="/portal/profile" style={{ color: '#ddd' }} data-testid="nav-profile">
+            <UserOutlined /> {session.user.displayName}
+          </Typography.Link>
           <Button
             size="small"
             icon={<LogoutOutlined />}
@@ -103,6 +117,10 @@ function Shell() {
       <Layout.Content style={{ overflow: 'hidden', display: 'flex', flexDirection: 'column' }}>
         {route.page === 'list' ? (
           <DefinitionsList />
+        ) : route.page === 'admin' ? (
+          <Suspense fallback={<Spin style={{ margin: '20vh auto', display: 'block' }} />}>
+            <AdminPage section={route.section} />
+          </Suspense>
         ) : (
           <Suspense fallback={<Spin style={{ margin: '20vh auto', display: 'block' }} />}>
             <EditorPage kind={route.kind} defKey={route.key} />

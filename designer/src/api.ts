@@ -77,7 +77,8 @@ export function loginUrl(): string {
   return `/portal/login?next=${encodeURIComponent(next.startsWith('/designer') ? next : '/designer')}`;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One call to the runtime's API (the admin console's calls use it too: designer/src/admin/api.ts). */
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const lang = localStorage.getItem('opsloom.locale');
   if (lang) headers['accept-language'] = lang;

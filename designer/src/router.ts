@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from 'react';
 
-/** A tiny history router: the designer has three screens, not worth a routing library. */
+/** A tiny history router: the designer has a few screens, not worth a routing library. */
 const BASE = '/designer';
 
 function subscribe(cb: () => void): () => void {
@@ -20,9 +20,14 @@ export function usePath(): string {
   return rest === '' ? '/' : rest;
 }
 
-export type Route = { page: 'list' } | { page: 'edit'; kind: string; key: string };
+export type Route =
+  | { page: 'list' }
+  | { page: 'edit'; kind: string; key: string }
+  | { page: 'admin'; section: string };
 
 export function matchRoute(path: string): Route {
+  const admin = /^\/admin(?:\/([a-z-]+))?\/?$/.exec(path);
+  if (admin) return { page: 'admin', section: admin[1] ?? 'users' };
   const m = /^\/([a-z]+)\/([^/]+)\/?$/.exec(path);
   if (m) return { page: 'edit', kind: m[1]!, key: decodeURIComponent(m[2]!) };
   return { page: 'list' };

@@ -1,0 +1,2 @@
+/** The administration console (designer/src/admin): users, groups, notifications, jobs, audit, plugins, tokens. */
+export { default } from '../admin/AdminPage.tsx';
