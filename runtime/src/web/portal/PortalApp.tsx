@@ -16,6 +16,7 @@ const MyRequestsPage = lazy(() => import('./MyRequestsPage.tsx'));
 const RequestDetailPage = lazy(() => import('./RequestDetailPage.tsx'));
 const ApprovalsPage = lazy(() => import('./ApprovalsPage.tsx'));
 const InboxPage = lazy(() => import('../shared/inbox.tsx'));
+const ProfilePage = lazy(() => import('../shared/ProfilePage.tsx'));
 
 export function PortalApp() {
   return (
@@ -84,6 +85,9 @@ function Portal() {
           <Route path="/requests/:id">{(p) => <RequestDetailPage id={Number(p.id)} user={user} />}</Route>
           <Route path="/approvals">
             <ApprovalsPage />
+          </Route>
+          <Route path="/profile">
+            <ProfilePage />
           </Route>
           <Route path="/inbox">
             <InboxPage onRead={() => setReads((n) => n + 1)} recordPath={(id) => `/requests/${id}`} />

@@ -83,8 +83,13 @@ export function AppFrame(props: {
           {props.user && (
             <Dropdown
               menu={{
-                items: [{ key: 'logout', label: t('nav.logout') }],
-                onClick: () => void logout(),
+                items: [
+                  { key: 'profile', label: <span data-testid="nav-profile">{t('nav.profile')}</span> },
+                  { key: 'logout', label: t('nav.logout') },
+                ],
+                // The profile page is the portal's: every logged-in person may open it.
+                onClick: (e) =>
+                  e.key === 'profile' ? window.location.assign('/portal/profile') : void logout(),
               }}
             >
               <Button size="small" type="text" data-testid="user-menu">
