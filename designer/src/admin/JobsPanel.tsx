@@ -5,6 +5,10 @@ import { type MessageKey, useT } from '../i18n.ts';
 import { adminApi, type Job } from './api.ts';
 import { useAction, useLoad, useTime } from './common.tsx';
 
+const JOB_TYPES = ['deliver', 'http', 'timer', 'event', 'notify'];
+const typeKey = (type: string) =>
+  JOB_TYPES.includes(type) ? (`admin.jobs.kind.${type}` as MessageKey) : null;
+
 const STATUS_COLOR: Record<string, string> = {
   dead: 'red',
   pending: 'gold',
@@ -65,7 +69,7 @@ export function JobsPanel() {
             value={type}
             onChange={setType}
             style={{ width: 160 }}
-            options={['deliver', 'http', 'timer', 'event', 'notify'].map((v) => ({ value: v, label: v }))}
+            options={JOB_TYPES.map((v) => ({ value: v, label: t(`admin.jobs.kind.${v}` as MessageKey) }))}
           />
           <Button icon={<ReloadOutlined />} onClick={jobs.reload} data-testid="jobs-reload" />
           <Button
@@ -96,7 +100,14 @@ export function JobsPanel() {
         onRow={(j) => ({ 'data-testid': `job-row-${j.id}` }) as React.HTMLAttributes<HTMLElement>}
         columns={[
           { title: '#', dataIndex: 'id', width: 70 },
-          { title: t('admin.jobs.type'), dataIndex: 'type', width: 90 },
+          {
+            title: t('admin.jobs.type'),
+            width: 110,
+            render: (_, j) => {
+              const key = typeKey(j.type);
+              return key ? t(key) : j.type;
+            },
+          },
           {
             title: t('admin.jobs.status'),
             width: 110,
