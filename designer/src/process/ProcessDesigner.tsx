@@ -1,5 +1,8 @@
-import { ApartmentOutlined, BarChartOutlined, ExpandOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, BarChartOutlined, ExpandOutlined, OneToOneOutlined } from '@ant-design/icons';
 import {
+  type ConditionForm,
+  describeCondition,
+  type Locale,
   NODE_TYPES,
   type NodeType,
   type ProcessDefinition,
@@ -10,7 +13,6 @@ import {
   Background,
   type Connection,
   Controls,
-  type Edge,
   type EdgeChange,
   MarkerType,
   MiniMap,
@@ -20,16 +22,19 @@ import {
   useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { Button, Select, Space, Tooltip, Typography } from 'antd';
+import { App, Button, Select, Space, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { useFormSchema } from '../components/formSchema.ts';
 import { problemIndex } from '../components/problems.ts';
-import { type MessageKey, textOf, useLocale, useT } from '../i18n.ts';
+import { type MessageKey, textOf, translate, useLocale, useT } from '../i18n.ts';
 import { useEditor } from '../store/editor.ts';
 import { useStepFigures } from './figures.ts';
-import { autoLayout } from './layout.ts';
+import { autoLayout, type EdgeRoute } from './layout.ts';
+import { labelBox, type Size, type TextBox } from './measure.ts';
 import { freeId, NODE_STYLE, newNode } from './nodeTypes.ts';
-import { type FlowNode, nodeTypes } from './ProcessNodeView.tsx';
+import { type EdgeKind, edgeTypes, type FlowEdge } from './ProcessEdgeView.tsx';
+import { boxOfNode, type FlowNode, nodeTypes } from './ProcessNodeView.tsx';
 import { ProcessPanel } from './ProcessPanel.tsx';
 
 const DRAG_TYPE = 'application/x-opsloom-node';
@@ -130,28 +135,78 @@ function defaultAction(def: ProcessDefinition, source: ProcessNode): ProcessEdge
   return { key, label: { 'zh-CN': '提交', en: 'Submit' } };
 }
 
-type Size = { width: number; height: number };
 /** Sizes React Flow measured, kept beside the definition (they are not part of it). */
 const measuredSizes = new Map<string, Size>();
+type NodeBox = ReturnType<typeof boxOfNode>;
+const boxCache = new WeakMap<ProcessNode, { locale: Locale; box: NodeBox }>();
+/** A node's box from its texts, computed once per node object and language. */
+function boxOf(node: ProcessNode, locale: Locale): NodeBox {
+  const hit = boxCache.get(node);
+  if (hit && hit.locale === locale) return hit.box;
+  const box = boxOfNode(node, locale);
+  boxCache.set(node, { locale, box });
+  return box;
+}
 const nodeCache = new WeakMap<
   ProcessNode,
-  { selected: boolean; invalid: boolean; size?: Size; rf: FlowNode }
+  { selected: boolean; invalid: boolean; size?: Size; box: NodeBox; rf: FlowNode }
 >();
-function toFlowNode(node: ProcessNode, selected: boolean, invalid: boolean): FlowNode {
+function toFlowNode(node: ProcessNode, selected: boolean, invalid: boolean, box: NodeBox): FlowNode {
   const hit = nodeCache.get(node);
   const size = measuredSizes.get(node.id);
-  if (hit && hit.selected === selected && hit.invalid === invalid && hit.size === size) return hit.rf;
+  if (hit && hit.selected === selected && hit.invalid === invalid && hit.size === size && hit.box === box)
+    return hit.rf;
   const rf: FlowNode = {
     id: node.id,
     type: 'opsloom',
     position: node.position,
-    data: { node, invalid },
+    data: { node, invalid, box },
     selected,
+    width: box.width,
+    height: box.height,
     ...(size ? { measured: size } : {}),
   };
-  nodeCache.set(node, { selected, invalid, size, rf });
+  nodeCache.set(node, { selected, invalid, size, box, rf });
   return rf;
 }
+
+/** What an edge's label says: its button, how its condition reads, or that it is the default. */
+export function edgeLabel(
+  edge: ProcessEdge,
+  locale: Locale,
+  form: ConditionForm | undefined,
+): { text: string; kind: EdgeKind; tooltip?: string } | undefined {
+  if (edge.action) {
+    const text = textOf(edge.action.label, locale) || edge.action.key;
+    return { text, kind: edge.action.style === 'danger' ? 'danger' : 'action', tooltip: edge.condition };
+  }
+  if (edge.condition)
+    return {
+      text: describeCondition(edge.condition, locale, form),
+      kind: 'condition',
+      tooltip: edge.condition,
+    };
+  if (edge.default) return { text: translate(locale, 'edge.otherwise'), kind: 'default' };
+  if ((edge as { error?: boolean }).error)
+    return { text: translate(locale, 'edge.onFailure'), kind: 'error' };
+  return undefined;
+}
+
+const labelCache = new WeakMap<
+  ProcessEdge,
+  { locale: Locale; form: unknown; label: ReturnType<typeof edgeLabel>; box?: TextBox }
+>();
+function labelOf(edge: ProcessEdge, locale: Locale, form: ConditionForm | undefined) {
+  const hit = labelCache.get(edge);
+  if (hit && hit.locale === locale && hit.form === form) return hit;
+  const label = edgeLabel(edge, locale, form);
+  const entry = { locale, form, label, box: label ? labelBox(label.text) : undefined };
+  labelCache.set(edge, entry);
+  return entry;
+}
+
+/** Where a node is and how big: a route stays valid while both its nodes and its label keep theirs. */
+const signature = (p: { x: number; y: number }, s: Size) => `${p.x},${p.y},${s.width},${s.height}`;
 
 function Canvas() {
   const flow = useReactFlow();
@@ -167,41 +222,44 @@ function Canvas() {
     })),
   );
   const index = useMemo(() => problemIndex([...server, ...local]), [local, server]);
+  const formKey = useEditor((s) => proc(s.def).form);
+  const form = useFormSchema(formKey);
+  const { message } = App.useApp();
+  /** The last auto-layout's routes, each with the signature of its nodes and label then. */
+  const [routes, setRoutes] = useState<Map<string, { route: EdgeRoute; sig: string }>>(() => new Map());
 
   const [measuredVersion, setMeasuredVersion] = useState(0);
   const flowNodes = useMemo(
-    () => nodes.map((n) => toFlowNode(n, selection.nodeId === n.id, index.nodes.has(n.id))),
-    [nodes, selection.nodeId, index, measuredVersion],
+    () => nodes.map((n) => toFlowNode(n, selection.nodeId === n.id, index.nodes.has(n.id), boxOf(n, locale))),
+    [nodes, selection.nodeId, index, measuredVersion, locale],
   );
-  const flowEdges = useMemo<Edge[]>(
-    () =>
-      edges.map((e) => {
-        const invalid = index.edges.has(e.id);
-        const label = e.action
-          ? textOf(e.action.label, locale)
-          : e.condition
-            ? e.condition
-            : e.default
-              ? locale === 'en'
-                ? 'default'
-                : '默认'
-              : undefined;
-        const color = invalid ? '#ff4d4f' : e.action?.style === 'danger' ? '#cf1322' : '#8c8c8c';
-        return {
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          label,
-          selected: selection.edgeId === e.id,
-          markerEnd: { type: MarkerType.ArrowClosed, color },
-          style: { stroke: color, strokeWidth: invalid || selection.edgeId === e.id ? 2.5 : 1.5 },
-          labelStyle: { fontSize: 12, fill: invalid ? '#ff4d4f' : '#262626' },
-          labelBgStyle: { fill: '#fff' },
-          className: invalid ? 'invalid' : undefined,
-        };
-      }),
-    [edges, selection.edgeId, index, locale],
-  );
+  const flowEdges = useMemo<FlowEdge[]>(() => {
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const sigOf = (e: ProcessEdge, box: TextBox | undefined) => {
+      const a = byId.get(e.source);
+      const b = byId.get(e.target);
+      if (!a || !b) return '';
+      return `${signature(a.position, boxOf(a, locale))}|${signature(b.position, boxOf(b, locale))}|${box ? `${box.width}x${box.height}` : ''}`;
+    };
+    return edges.map((e) => {
+      const invalid = index.edges.has(e.id);
+      const { label, box } = labelOf(e, locale, form);
+      const color = invalid ? '#ff4d4f' : e.action?.style === 'danger' ? '#cf1322' : '#8c8c8c';
+      const laid = routes.get(e.id);
+      const route = laid && laid.sig === sigOf(e, box) ? laid.route : undefined;
+      return {
+        id: e.id,
+        type: 'process',
+        source: e.source,
+        target: e.target,
+        selected: selection.edgeId === e.id,
+        markerEnd: { type: MarkerType.ArrowClosed, color },
+        style: { stroke: color, strokeWidth: invalid || selection.edgeId === e.id ? 2.5 : 1.5 },
+        className: invalid ? 'invalid' : undefined,
+        data: { label: box, tooltip: label?.tooltip, kind: label?.kind ?? 'plain', color, invalid, route },
+      };
+    });
+  }, [nodes, edges, selection.edgeId, index, locale, form, routes]);
 
   const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => {
     const store = useEditor.getState();
@@ -246,7 +304,7 @@ function Canvas() {
     }
   }, []);
 
-  const onEdgesChange = useCallback((changes: EdgeChange[]) => {
+  const onEdgesChange = useCallback((changes: EdgeChange<FlowEdge>[]) => {
     const store = useEditor.getState();
     const removed = new Set(
       changes.filter((c) => c.type === 'remove').map((c) => (c.type === 'remove' ? c.id : '')),
@@ -285,23 +343,51 @@ function Canvas() {
     [flow],
   );
 
-  const layout = () => {
-    const positions = autoLayout(proc(useEditor.getState().def));
+  const layout = async () => {
+    const def = proc(useEditor.getState().def);
+    const byId = new Map(def.nodes.map((n) => [n.id, n]));
+    const edgeById = new Map(def.edges.map((e) => [e.id, e]));
+    let result: Awaited<ReturnType<typeof autoLayout>>;
+    try {
+      result = await autoLayout(
+        def,
+        (id) => boxOf(byId.get(id)!, locale),
+        (id) => labelOf(edgeById.get(id)!, locale, form).box,
+      );
+    } catch (e) {
+      message.error(translate(locale, 'process.layoutFailed', { message: (e as Error).message }));
+      return;
+    }
+    // The definition may have changed while ELK worked: place what is still there.
     useEditor.getState().update((d) => {
       for (const n of proc(d).nodes) {
-        const p = positions.get(n.id);
+        const p = result.positions.get(n.id);
         if (p) n.position = p;
       }
     });
-    requestAnimationFrame(() => flow.fitView({ padding: 0.15 }));
+    const laid = new Map<string, { route: EdgeRoute; sig: string }>();
+    for (const e of def.edges) {
+      const route = result.routes.get(e.id);
+      const a = byId.get(e.source);
+      const b = byId.get(e.target);
+      if (!route || !a || !b) continue;
+      const box = labelOf(e, locale, form).box;
+      laid.set(e.id, {
+        route,
+        sig: `${signature(route.source, boxOf(a, locale))}|${signature(route.target, boxOf(b, locale))}|${box ? `${box.width}x${box.height}` : ''}`,
+      });
+    }
+    setRoutes(laid);
+    requestAnimationFrame(() => flow.fitView(FIT));
   };
 
   return (
     <div ref={wrapper} style={{ height: '100%' }} data-testid="process-canvas">
-      <ReactFlow<FlowNode>
+      <ReactFlow<FlowNode, FlowEdge>
         nodes={flowNodes}
         edges={flowEdges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
@@ -309,6 +395,7 @@ function Canvas() {
         onDragOver={onDragOver}
         onPaneClick={onPaneClick}
         fitView
+        fitViewOptions={FIT}
         minZoom={0.05}
         deleteKeyCode={['Delete', 'Backspace']}
         onlyRenderVisibleElements
@@ -317,7 +404,11 @@ function Canvas() {
         <MiniMap pannable zoomable nodeColor={miniMapColor} />
         <Controls />
         <Space style={{ position: 'absolute', top: 10, right: 10, zIndex: 5 }}>
-          <LayoutButtons onLayout={layout} onFit={() => flow.fitView({ padding: 0.15 })} />
+          <LayoutButtons
+            onLayout={() => void layout()}
+            onFit={() => flow.fitView(FIT)}
+            onActualSize={() => void flow.zoomTo(1)}
+          />
         </Space>
       </ReactFlow>
     </div>
@@ -378,7 +469,18 @@ function miniMapColor(n: FlowNode) {
   return n.data.invalid ? '#ff4d4f' : NODE_STYLE[n.data.node.type].color;
 }
 
-function LayoutButtons({ onLayout, onFit }: { onLayout: () => void; onFit: () => void }) {
+/** Fitting never zooms past 100 %: a small flow is shown at its size, its texts legible. */
+const FIT = { padding: 0.1, maxZoom: 1 };
+
+function LayoutButtons({
+  onLayout,
+  onFit,
+  onActualSize,
+}: {
+  onLayout: () => void;
+  onFit: () => void;
+  onActualSize: () => void;
+}) {
   const t = useT();
   return (
     <>
@@ -389,7 +491,15 @@ function LayoutButtons({ onLayout, onFit }: { onLayout: () => void; onFit: () =>
         </Button>
       </Tooltip>
       <Tooltip title={t('process.fit')}>
-        <Button icon={<ExpandOutlined />} onClick={onFit} data-testid="fit" />
+        <Button icon={<ExpandOutlined />} onClick={onFit} data-testid="fit" aria-label={t('process.fit')} />
+      </Tooltip>
+      <Tooltip title={t('process.actualSize')}>
+        <Button
+          icon={<OneToOneOutlined />}
+          onClick={onActualSize}
+          data-testid="zoom-100"
+          aria-label={t('process.actualSize')}
+        />
       </Tooltip>
     </>
   );

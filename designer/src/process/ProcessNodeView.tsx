@@ -1,11 +1,13 @@
-import type { ProcessNode } from '@opsloom/spec';
+import type { Locale, ProcessNode } from '@opsloom/spec';
 import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import { type MessageKey, textOf, translate, useLocale } from '../i18n.ts';
 import { shortDuration, useStepFigures } from './figures.ts';
-import { NODE_SIZE, NODE_STYLE } from './nodeTypes.ts';
+import { FONT, FONT_FAMILY, NODE_BOX, nodeBox, type TextBox } from './measure.ts';
+import { NODE_STYLE } from './nodeTypes.ts';
 
-export type FlowNodeData = { node: ProcessNode; invalid: boolean };
+export type FlowNodeData = { node: ProcessNode; invalid: boolean; box: NodeBox };
+type NodeBox = TextBox & { typeWidth: number };
 export type FlowNode = Node<FlowNodeData, 'opsloom'>;
 
 const APPROVAL_BADGE: Record<string, MessageKey> = {
@@ -14,14 +16,35 @@ const APPROVAL_BADGE: Record<string, MessageKey> = {
   sequential: 'approval.sequential.short',
 };
 
-/** One component draws every node type; memoized so dragging one node re-renders only that node. */
+/** The texts a node shows: its type (and approval mode) over its name. */
+export function nodeTexts(
+  node: ProcessNode,
+  locale: Locale,
+): { typeLabel: string; badge?: string; title: string } {
+  const typeLabel = translate(locale, `node.${node.type}` as MessageKey);
+  const approval = node.type === 'userTask' ? node.approval?.mode : undefined;
+  const badge =
+    approval && APPROVAL_BADGE[approval] ? translate(locale, APPROVAL_BADGE[approval]!) : undefined;
+  const title = textOf(node.name, locale) || (node.type === 'start' ? typeLabel : node.id);
+  return { typeLabel, badge, title };
+}
+
+/** A node's box as the canvas draws it (and the layout places it), from its texts. */
+export function boxOfNode(node: ProcessNode, locale: Locale): NodeBox {
+  const { typeLabel, badge, title } = nodeTexts(node, locale);
+  return nodeBox(title, badge ? `${typeLabel}  ${badge}` : typeLabel);
+}
+
+/**
+ * One component draws every node type; memoized so dragging one node re-renders only that node.
+ * Its box is the one computed from its texts (`boxOfNode`): the title's lines are drawn as
+ * computed, never wrapped by the browser, so the layout's boxes are the drawn ones.
+ */
 export const ProcessNodeView = memo(function ProcessNodeView({ data, selected }: NodeProps<FlowNode>) {
   const locale = useLocale((s) => s.locale);
-  const { node, invalid } = data;
+  const { node, invalid, box } = data;
   const style = NODE_STYLE[node.type];
-  const typeLabel = translate(locale, `node.${node.type}` as MessageKey);
-  const name = textOf(node.name, locale) || (node.type === 'start' ? typeLabel : node.id);
-  const approval = node.type === 'userTask' ? node.approval?.mode : undefined;
+  const { typeLabel, badge, title } = nodeTexts(node, locale);
   const round = style.shape === 'round';
   const diamond = style.shape === 'diamond';
   const figures = useStepFigures((s) => (s.on && s.byStep ? (s.byStep[node.id] ?? null) : undefined));
@@ -29,32 +52,54 @@ export const ProcessNodeView = memo(function ProcessNodeView({ data, selected }:
     <div
       data-testid={`node-${node.id}`}
       data-invalid={invalid || undefined}
+      title={box.lines.join('') !== title ? title : undefined}
       style={{
-        width: NODE_SIZE.width,
-        minHeight: NODE_SIZE.height,
+        width: box.width,
+        height: box.height,
         boxSizing: 'border-box',
-        background: '#fff',
-        border: `2px solid ${invalid ? '#ff4d4f' : style.color}`,
-        borderRadius: round ? 28 : diamond ? 4 : 8,
+        background: diamond ? '#fffbe6' : '#fff',
+        border: `${NODE_BOX.border}px solid ${invalid ? '#ff4d4f' : style.color}`,
+        borderRadius: round ? box.height / 2 : diamond ? 4 : 8,
         borderStyle: diamond ? 'dashed' : 'solid',
         boxShadow: selected
           ? `0 0 0 3px ${invalid ? 'rgba(255,77,79,.35)' : 'rgba(22,119,255,.35)'}`
           : invalid
             ? '0 0 0 3px rgba(255,77,79,.25)'
             : '0 1px 3px rgba(0,0,0,.12)',
-        padding: '6px 10px',
-        fontSize: 12,
-        lineHeight: 1.35,
+        padding: `${NODE_BOX.padY}px ${NODE_BOX.padX}px`,
         position: 'relative',
+        overflow: 'visible',
+        fontFamily: FONT_FAMILY,
       }}
     >
       <Handle type="target" position={Position.Left} style={{ background: style.color }} />
-      <div style={{ color: style.color, fontSize: 11, display: 'flex', justifyContent: 'space-between' }}>
+      <div
+        style={{
+          color: style.color,
+          fontSize: FONT.type.size,
+          lineHeight: `${FONT.type.lineHeight}px`,
+          display: 'flex',
+          justifyContent: 'space-between',
+          gap: 6,
+          whiteSpace: 'nowrap',
+        }}
+      >
         <span>{typeLabel}</span>
-        {approval && APPROVAL_BADGE[approval] && <span>{translate(locale, APPROVAL_BADGE[approval]!)}</span>}
+        {badge && <span>{badge}</span>}
       </div>
-      <div style={{ fontWeight: 600, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-        {name}
+      <div
+        data-testid={`node-title-${node.id}`}
+        style={{
+          fontSize: FONT.title.size,
+          fontWeight: FONT.title.weight,
+          lineHeight: `${FONT.title.lineHeight}px`,
+          color: '#1f1f1f',
+          whiteSpace: 'nowrap',
+        }}
+      >
+        {box.lines.map((line, i) => (
+          <div key={i}>{line}</div>
+        ))}
       </div>
       <Handle type="source" position={Position.Right} style={{ background: style.color }} />
       {figures !== undefined && (node.type === 'userTask' || figures) && (

@@ -15,8 +15,6 @@ export const NODE_STYLE: Record<NodeType, { color: string; shape: 'round' | 'box
   subProcess: { color: '#595959', shape: 'box' },
 };
 
-export const NODE_SIZE = { width: 170, height: 56 };
-
 /** A new node of the given type with the smallest valid settings. */
 export function newNode(type: NodeType, id: string, position: { x: number; y: number }): ProcessNode {
   const base = { id, position };
