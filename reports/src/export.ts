@@ -92,8 +92,13 @@ export function xlsxStream(table: ExportTable): Readable {
       let n = 0;
       for await (const row of table.rows) {
         sheet.addRow(row.map((v) => (v === null ? null : v))).commit();
-        // Let the zip stream drain now and then instead of queueing the whole sheet in memory.
-        if (++n % 1000 === 0 && (out.destroyed || (out.writableNeedDrain && !(await drained(out))))) return;
+        // Every thousand rows, let the zip and its deflate run (they work in I/O callbacks, which a
+        // cursor's rows — microtasks — would otherwise never let in: the whole sheet then queued
+        // in memory and the first byte left at the end), and wait while the reader is behind.
+        if (++n % 1000 === 0) {
+          await new Promise((r) => setImmediate(r));
+          if (out.destroyed || (out.writableNeedDrain && !(await drained(out)))) return;
+        }
       }
       sheet.commit();
       await workbook.commit();
