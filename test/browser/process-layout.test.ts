@@ -165,6 +165,8 @@ describeInBrowser('process canvas layout (browser)', () => {
         for (const l of labels) {
           expect(l.cut || l.ellipsis, `${flow.key}: label ${l.id} cut ("${l.text}")`).toBe(false);
           expect(l.text.trim(), `${flow.key}: label ${l.id} empty`).not.toBe('');
+          // Whole: a shipped flow's labels are never shortened either.
+          expect(l.text, `${flow.key}: label ${l.id} shortened`).not.toContain('…');
           const inside =
             l.x >= canvas.x &&
             l.y >= canvas.y &&

@@ -25,7 +25,7 @@ type Font = (typeof FONT)[keyof typeof FONT];
 /** A node's box: 2 px border, 12 px padding across, 6 px down. */
 export const NODE_BOX = { border: 2, padX: 12, padY: 6, minWidth: 150, maxText: 220, maxLines: 2 } as const;
 /** An edge label's box: 1 px border, 6 px padding across, 2 px down. */
-export const LABEL_BOX = { border: 1, padX: 6, padY: 2, maxText: 170, maxLines: 3 } as const;
+export const LABEL_BOX = { border: 1, padX: 6, padY: 2, maxText: 170, maxLines: 5 } as const;
 
 /**
  * The family the canvas's texts are drawn in, and measured in: antd's own stack, set on the nodes
