@@ -186,7 +186,7 @@ describeInBrowser('process canvas layout (browser)', () => {
     }, 240_000);
   }
 
-  it('labels the change flow in the form’s words, and keeps the CEL in the tooltip', async () => {
+  it('conditions in the form’s words on the canvas and in the panels (CEL in the tooltip); durations and recipients in their pickers', async () => {
     const page = await openAs('zh-CN');
     await page.goto(`${server.url}/designer/process/change-flow`);
     await page.getByTestId('process-canvas').waitFor();
@@ -203,6 +203,18 @@ describeInBrowser('process canvas layout (browser)', () => {
     await page.locator('.react-flow__node[data-id="byType"]').click();
     await page.getByTestId('node-panel-byType').waitFor();
     await expect.poll(() => page.getByTestId('gateway-edges').textContent()).toContain('变更类型 = 标准');
+
+    // The panels of other kinds, from the shared pieces: a step's due time in days, a
+    // notification's recipients one per row.
+    await page.goto(`${server.url}/designer/process/service-request-flow`);
+    await page.getByTestId('process-canvas').waitFor();
+    await page.locator('.react-flow__node[data-id="managerApproval"]').click();
+    await page.getByTestId('node-panel-managerApproval').waitFor();
+    expect(await page.getByTestId('node-due-in').inputValue()).toBe('2');
+    expect(await page.getByTestId('node-due-in-unit').textContent()).toContain('天');
+    await page.locator('.react-flow__node[data-id="notifyDone"]').click();
+    await page.getByTestId('node-panel-notifyDone').waitFor();
+    expect(await page.getByTestId('recipients-0-type').textContent()).toContain('申请人');
     await page.context().close();
   }, 60_000);
 });

@@ -42,7 +42,8 @@ export function DurationInput({
   const read = readDuration(value);
   // The unit stays as picked while the number is empty.
   const [picked, setPicked] = useState<Unit>(read.unit);
-  const unit = value ? read.unit : picked;
+  // Written as ISO once picked so, even when the value is one a unit would read.
+  const unit = picked === 'iso' ? 'iso' : value ? read.unit : picked;
   const write = (amount: number | null, u: Unit) => {
     const spec = UNITS.find((x) => x.unit === u);
     onChange(spec && amount !== null && amount > 0 ? spec.write(Math.round(amount)) : undefined);

@@ -215,6 +215,9 @@ export const en: Record<keyof typeof zhCN, string> = {
   'cond.reads': 'Reads:',
   'edge.otherwise': 'Otherwise',
   'edge.onFailure': 'If the call fails',
+  'edge.error': 'Taken when the call fails for good',
+  'edge.errorHelp':
+    'An error edge: the service task takes it once its HTTP call has failed and its retries are used up, instead of waiting. Its "set" sees result.error and result.status. One per task, beside the edge a successful call takes.',
   'duration.minutes': 'minutes',
   'duration.hours': 'hours',
   'duration.days': 'days',

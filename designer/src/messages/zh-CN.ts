@@ -211,6 +211,9 @@ export const zhCN = {
   'cond.reads': '读作：',
   'edge.otherwise': '其他情况',
   'edge.onFailure': '调用失败时',
+  'edge.error': '调用最终失败时走这条线',
+  'edge.errorHelp':
+    '错误连线：服务任务的 HTTP 调用失败且重试用完后走这条线，而不是一直等待。它的“经过时设置字段”可读 result.error 和 result.status。每个任务最多一条，另需一条调用成功时走的连线。',
   'duration.minutes': '分钟',
   'duration.hours': '小时',
   'duration.days': '天',

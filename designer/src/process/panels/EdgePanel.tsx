@@ -28,6 +28,8 @@ export function EdgePanel({
   const to = useEditor((s) => proc(s.def).nodes.find((n) => n.id === edge.target));
   const ends = [from, to] as const;
   const sourceType = ends[0]?.type;
+  // Only an HTTP call fails after the task has run: its task may have an error edge.
+  const callsOut = from?.type === 'serviceTask' && from.action.type === 'http';
   const action = edge.action;
   const nameOf = (n: (typeof ends)[number], fallback: string) => (n && text(n.name)) || fallback;
   return (
@@ -119,6 +121,17 @@ export function EdgePanel({
           {t('edge.default')}
         </Checkbox>
       </Form.Item>
+      {callsOut && (
+        <Form.Item tooltip={t('edge.errorHelp')}>
+          <Checkbox
+            checked={(edge as { error?: boolean }).error ?? false}
+            data-testid="edge-error"
+            onChange={(e) => updateEdge(id, (ed) => put(ed, 'error', e.target.checked || undefined))}
+          >
+            {t('edge.error')}
+          </Checkbox>
+        </Form.Item>
+      )}
       <Form.Item label={t('edge.set')} help={t('service.valuesHelp')}>
         <KeyValueRows
           keyOptions={fields.map((f) => ({ value: f.key, label: f.key }))}
