@@ -37,6 +37,7 @@ import 'react-grid-layout/css/styles.css';
 import { useShallow } from 'zustand/react/shallow';
 import { api, type ReportSummary, type RunResult } from '../api.ts';
 import { I18nInput } from '../components/inputs.tsx';
+import { Palette } from '../components/Palette.tsx';
 import { widgetOf } from '../components/problems.ts';
 import { type MessageKey, useT, useText } from '../i18n.ts';
 import { useReports } from '../lookups.ts';
@@ -145,35 +146,19 @@ function ReportPalette({ reports }: { reports: ReportSummary[] }) {
   const [q, setQ] = useState('');
   const shown = reports.filter((r) => !q || r.key.includes(q) || text(r.name).includes(q));
   return (
-    <div
-      style={{
-        width: 230,
-        padding: 8,
-        borderRight: '1px solid #f0f0f0',
-        overflow: 'auto',
-        background: '#fafafa',
-      }}
-      data-testid="dashboard-reports"
+    <Palette
+      title={t('dashboard.reports')}
+      hint={t('dashboard.reportsHint')}
+      onSearch={setQ}
+      testId="dashboard-reports"
     >
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {t('dashboard.reports')}
-      </Typography.Text>
-      <Input.Search
-        size="small"
-        allowClear
-        onChange={(e) => setQ(e.target.value)}
-        style={{ margin: '6px 0' }}
-      />
       {shown.map((r) => (
         <PaletteReport key={r.key} report={r} />
       ))}
       {reports.length === 0 && (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('dashboard.noReports')} />
       )}
-      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 8 }}>
-        {t('dashboard.reportsHint')}
-      </Typography.Paragraph>
-    </div>
+    </Palette>
   );
 }
 

@@ -35,6 +35,7 @@ import {
 import { Empty, Input, InputNumber, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import { memo, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { Palette } from '../components/Palette.tsx';
 import { reportItemOf } from '../components/problems.ts';
 import { type MessageKey, textOf, useLocale, useT, useText } from '../i18n.ts';
 import { useDefinitions, useFormInfo } from '../lookups.ts';
@@ -240,33 +241,12 @@ function FieldList({ fields }: { fields: FieldOption[] }) {
     (f) => !q || f.name.toLowerCase().includes(q.toLowerCase()) || textOf(f.label, locale).includes(q),
   );
   return (
-    <div
-      style={{
-        width: 230,
-        padding: 8,
-        borderRight: '1px solid #f0f0f0',
-        overflow: 'auto',
-        background: '#fafafa',
-      }}
-      data-testid="report-fields"
-    >
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {t('report.fields')}
-      </Typography.Text>
-      <Input.Search
-        size="small"
-        allowClear
-        onChange={(e) => setQ(e.target.value)}
-        style={{ margin: '6px 0' }}
-      />
+    <Palette title={t('report.fields')} hint={t('report.fieldsHint')} onSearch={setQ} testId="report-fields">
       <FieldChip name={COUNT_FIELD} label={t('report.countRows')} kind="number" />
       {shown.map((f) => (
         <FieldChip key={f.name} name={f.name} label={textOf(f.label, locale)} kind={f.kind} />
       ))}
-      <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginTop: 8 }}>
-        {t('report.fieldsHint')}
-      </Typography.Paragraph>
-    </div>
+    </Palette>
   );
 }
 

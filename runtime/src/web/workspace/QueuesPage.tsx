@@ -1,4 +1,3 @@
-import { GroupName, Person } from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
 import {
   App,
@@ -16,10 +15,8 @@ import {
   Typography,
 } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Link } from 'wouter';
 import { get, type OpenTask, post, type RecordListItem, type User } from '../shared/api.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
-import { StatusTag } from '../shared/status.tsx';
 import { errorText } from '../shared/TaskActions.tsx';
 import { SlaCountdown } from './Countdown.tsx';
 import {
@@ -31,6 +28,7 @@ import {
   type QueueFilter,
   type QueueKey,
 } from './queues.ts';
+import { recordColumns } from './record-columns.tsx';
 import { UserSelect } from './UserSelect.tsx';
 
 const QUEUE_LABELS: Record<QueueKey, MessageKey> = {
@@ -93,42 +91,7 @@ export function QueuesPage({ user }: { user: User }) {
   }
   const columns = useMemo(
     () => [
-      {
-        title: t('list.number'),
-        dataIndex: 'number',
-        render: (n: string, r: RecordListItem) => <Link href={`/records/${r.id}`}>{n}</Link>,
-      },
-      {
-        title: t('list.title'),
-        dataIndex: 'title',
-        width: '28%',
-        ellipsis: true,
-        // The service a request came through, as JSM's queues show its request type.
-        render: (title: string, r: RecordListItem) => (
-          <>
-            {title}
-            {r.catalogItem?.name ? (
-              <Typography.Text type="secondary"> · {tx(r.catalogItem.name)}</Typography.Text>
-            ) : null}
-          </>
-        ),
-      },
-      {
-        title: t('list.status'),
-        dataIndex: 'status',
-        render: (_: string, r: RecordListItem) => <StatusTag {...r} />,
-      },
-      { title: t('list.priority'), dataIndex: 'priority' },
-      {
-        title: t('list.assignee'),
-        dataIndex: 'assignee',
-        render: (a: string | null) => (a ? <Person username={a} /> : '—'),
-      },
-      {
-        title: t('list.group'),
-        dataIndex: 'group',
-        render: (g: string | null) => (g ? <GroupName groupKey={g} /> : '—'),
-      },
+      ...recordColumns({ t, tx }, '28%'),
       {
         title: t('list.due'),
         key: 'due',
@@ -335,12 +298,19 @@ function BulkActions({ ids, me, onDone }: { ids: number[]; me: string; onDone():
   }
   return (
     <>
-      <Button size="small" disabled={!ids.length} onClick={() => setMode('assign')} data-testid="bulk-assign">
-        {t('bulk.assign', { n: ids.length })}
-      </Button>
-      <Button size="small" disabled={!ids.length} onClick={openAction} data-testid="bulk-action">
-        {t('bulk.action', { n: ids.length })}
-      </Button>
+      <Space size={8}>
+        <Button
+          size="small"
+          disabled={!ids.length}
+          onClick={() => setMode('assign')}
+          data-testid="bulk-assign"
+        >
+          {t('bulk.assign', { n: ids.length })}
+        </Button>
+        <Button size="small" disabled={!ids.length} onClick={openAction} data-testid="bulk-action">
+          {t('bulk.action', { n: ids.length })}
+        </Button>
+      </Space>
       <Modal
         open={mode !== null}
         title={mode === 'assign' ? t('bulk.assign', { n: ids.length }) : t('bulk.action', { n: ids.length })}

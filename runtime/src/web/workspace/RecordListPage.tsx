@@ -1,12 +1,11 @@
 import { CheckCircleOutlined, WarningOutlined } from '@ant-design/icons';
-import { GroupName, Person } from '@opsloom/web-forms/field-value';
 import { formatTime } from '@opsloom/web-forms/format';
 import { Alert, Button, Card, Space, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useSearch } from 'wouter';
+import { useSearch } from 'wouter';
 import { get, HttpError, type RecordListItem } from '../shared/api.ts';
 import { type MessageKey, useT } from '../shared/i18n.ts';
-import { StatusTag } from '../shared/status.tsx';
+import { recordColumns } from './record-columns.tsx';
 
 interface ListPage {
   items: RecordListItem[];
@@ -86,41 +85,7 @@ export default function RecordListPage() {
   });
 
   const columns = [
-    {
-      title: t('list.number'),
-      dataIndex: 'number',
-      render: (n: string, r: RecordListItem) => <Link href={`/records/${r.id}`}>{n}</Link>,
-    },
-    {
-      title: t('list.title'),
-      dataIndex: 'title',
-      width: '30%',
-      ellipsis: true,
-      render: (title: string, r: RecordListItem) => (
-        <>
-          {title}
-          {r.catalogItem?.name ? (
-            <Typography.Text type="secondary"> · {tx(r.catalogItem.name)}</Typography.Text>
-          ) : null}
-        </>
-      ),
-    },
-    {
-      title: t('list.status'),
-      dataIndex: 'status',
-      render: (_: string, r: RecordListItem) => <StatusTag {...r} />,
-    },
-    { title: t('list.priority'), dataIndex: 'priority' },
-    {
-      title: t('list.assignee'),
-      dataIndex: 'assignee',
-      render: (a: string | null) => (a ? <Person username={a} /> : '—'),
-    },
-    {
-      title: t('list.group'),
-      dataIndex: 'group',
-      render: (g: string | null) => (g ? <GroupName groupKey={g} /> : '—'),
-    },
+    ...recordColumns({ t, tx }),
     { title: t('list.created'), dataIndex: 'createdAt', render: (v: number) => formatTime(v, locale) },
   ];
 
