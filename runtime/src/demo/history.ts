@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import type { Services } from '../context.ts';
 import { currentBodies } from '../definitions/current.ts';
+import { HOUSEKEEPING } from '../schedules/scheduler.ts';
 import { computeScheduleValues } from '../schedules/values.ts';
 import { type BusinessCalendar, businessMsBetween, compileCalendar } from '../time/index.ts';
 import {
@@ -65,7 +66,8 @@ export interface HistoryOptions {
   progress?: (line: string) => void;
 }
 
-export type HistoryType = 'incident' | 'service-request' | 'change' | 'release' | 'inspection';
+export const HISTORY_TYPES = ['incident', 'service-request', 'change', 'release', 'inspection'] as const;
+export type HistoryType = (typeof HISTORY_TYPES)[number];
 
 export interface HistorySummary {
   records: number;
@@ -183,9 +185,18 @@ function workingCalendar(world: World, zone: string): BusinessCalendar {
 
 // ------------------------------------------------------------------------------------- the load
 
-/** Whether the demo history can be loaded here: an empty database with the demo groups and the incident type. */
+/**
+ * Whether the demo history can be loaded here: an empty database — no records, and no history
+ * loaded before (its housekeeping runs are written even when no shipped type is installed, and a
+ * second start would write them again) — with the demo groups and one of the shipped types.
+ */
 async function readiness(db: Knex): Promise<string | null> {
   if (await db('records').first('id')) return 'the database already has records';
+  if (await db('schedule_runs').where({ key: HOUSEKEEPING }).first('key'))
+    return 'the demo history was loaded before';
+  const types: readonly string[] = HISTORY_TYPES;
+  if (!(await currentBodies(db, 'form')).some((f) => types.includes(f.key)))
+    return 'none of the shipped record types is installed';
   const groups = (await db('groups').whereIn('key', NEEDED_GROUPS).select('key')).map(
     (g: { key: string }) => g.key,
   );

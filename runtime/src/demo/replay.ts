@@ -34,6 +34,7 @@ import {
   requiredAtStatus,
 } from '../records/forms.ts';
 import type { Data, Rec, RecordPatch } from '../records/store.ts';
+import { HOUSEKEEPING } from '../schedules/scheduler.ts';
 import { type ClockRow, nextCheck, thresholds } from '../sla/clocks.ts';
 import { calendarAt, WALL_CLOCK } from '../sla/definitions.ts';
 import { OLA_PREFIX } from '../sla/ola.ts';
@@ -2313,7 +2314,7 @@ export class Replay {
       }
     }
     this.scheduleRuns.push({
-      key: 'system:housekeeping',
+      key: HOUSEKEEPING,
       scheduled_for: at,
       started_at: at,
       status: 'done',

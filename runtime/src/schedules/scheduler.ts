@@ -12,7 +12,8 @@ import { autoCloseResolved, autoRate } from './housekeeping.ts';
 import { computeScheduleValues } from './values.ts';
 
 export const SYSTEM_USER = 'system';
-const HOUSEKEEPING = 'system:housekeeping';
+/** The housekeeping's schedule runs are recorded under this key (the demo history replays them too). */
+export const HOUSEKEEPING = 'system:housekeeping';
 
 interface Loaded {
   def: ScheduleDefinition;
