@@ -38,6 +38,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { api, type ReportSummary, type RunResult } from '../api.ts';
 import { I18nInput } from '../components/inputs.tsx';
 import { Palette } from '../components/Palette.tsx';
+import { ParamDefaultInput } from '../components/ParamDefaultInput.tsx';
 import { widgetOf } from '../components/problems.ts';
 import { type MessageKey, useT, useText } from '../i18n.ts';
 import { useReports } from '../lookups.ts';
@@ -652,37 +653,20 @@ function DashboardPanel() {
                 label: t(`dashboard.filter.${x}` as MessageKey),
               }))}
             />
-            {f.type === 'dateRange' ? (
-              <Select
-                size="small"
-                style={{ width: '35%' }}
-                allowClear
-                value={f.default as string | undefined}
-                data-testid={`dashboard-filter-${i}-default`}
-                onChange={(v?: string) =>
-                  setDash((d) => {
-                    if (v) d.filters![i]!.default = v;
-                    else delete d.filters![i]!.default;
-                  })
-                }
-                showSearch
-                optionFilterProp="label"
-                options={DATE_RANGE_PRESETS.map((x) => ({ value: x, label: t(`preset.${x}` as MessageKey) }))}
-              />
-            ) : (
-              <Input
-                size="small"
-                style={{ width: '35%' }}
-                placeholder={t('report.paramDefault')}
-                value={typeof f.default === 'string' ? f.default : ''}
-                onChange={(e) =>
-                  setDash((d) => {
-                    if (e.target.value) d.filters![i]!.default = e.target.value;
-                    else delete d.filters![i]!.default;
-                  }, `filter-default:${i}`)
-                }
-              />
-            )}
+            <ParamDefaultInput
+              type={f.type}
+              value={f.default}
+              testId={`dashboard-filter-${i}-default`}
+              onChange={(v, typing) =>
+                setDash(
+                  (d) => {
+                    if (v === undefined) delete d.filters![i]!.default;
+                    else d.filters![i]!.default = v as string;
+                  },
+                  typing ? `filter-default:${i}` : undefined,
+                )
+              }
+            />
             <Button
               size="small"
               icon={<DeleteOutlined />}

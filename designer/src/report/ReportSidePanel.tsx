@@ -1,6 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import {
-  DATE_RANGE_PRESETS,
   DURATION_UNITS,
   MEASURE_FORMATS,
   PARAM_TYPES,
@@ -20,6 +19,7 @@ import {
   Typography,
 } from 'antd';
 import { I18nInput } from '../components/inputs.tsx';
+import { ParamDefaultInput } from '../components/ParamDefaultInput.tsx';
 import { type MessageKey, useT, useText } from '../i18n.ts';
 import { freeId } from '../process/nodeTypes.ts';
 import { useEditor } from '../store/editor.ts';
@@ -325,39 +325,19 @@ function ParamsPanel() {
             }
             options={PARAM_TYPES.map((x) => ({ value: x, label: x }))}
           />
-          {p.type === 'dateRange' ? (
-            <Select
-              size="small"
-              style={{ width: '35%' }}
-              allowClear
-              value={p.default as string | undefined}
-              onChange={(v?: string) =>
-                set((r) => {
-                  if (v) r.params![i]!.default = v;
-                  else delete r.params![i]!.default;
-                })
-              }
-              showSearch
-              optionFilterProp="label"
-              options={DATE_RANGE_PRESETS.map((x) => ({ value: x, label: t(`preset.${x}` as MessageKey) }))}
-            />
-          ) : (
-            <Input
-              size="small"
-              style={{ width: '35%' }}
-              placeholder={t('report.paramDefault')}
-              value={p.default === undefined ? '' : String(p.default)}
-              onChange={(e) =>
-                set((r) => {
-                  const v = e.target.value;
-                  if (v === '') delete r.params![i]!.default;
-                  else
-                    r.params![i]!.default =
-                      p.type === 'number' ? Number(v) : p.type === 'boolean' ? v === 'true' : v;
-                }, `param-default:${i}`)
-              }
-            />
-          )}
+          <ParamDefaultInput
+            type={p.type}
+            value={p.default}
+            onChange={(v, typing) =>
+              set(
+                (r) => {
+                  if (v === undefined) delete r.params![i]!.default;
+                  else r.params![i]!.default = v as never;
+                },
+                typing ? `param-default:${i}` : undefined,
+              )
+            }
+          />
           <Button
             size="small"
             icon={<DeleteOutlined />}
